@@ -1,0 +1,3 @@
+//! One module per group of documented endpoints.
+
+pub mod profiles;

@@ -1,0 +1,18 @@
+//! The docs' create-profile example, with the postcore SDK: reads `POSTCORE_API_KEY` (and
+//! `POSTCORE_BASE_URL`, e.g. a local `postcore-mock`), creates a profile, prints its key.
+//!
+//! Run with `cargo run -p postcore --example create_profile`.
+
+use postcore::{Client, CreateProfile};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), postcore::Error> {
+    let client = Client::from_env()?;
+    let profile = client
+        .create_profile(CreateProfile {
+            profile_name: Some("User: john@example.com".into()),
+        })
+        .await?;
+    println!("{}", profile.profile_key);
+    Ok(())
+}

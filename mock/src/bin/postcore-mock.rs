@@ -1,0 +1,102 @@
+//! `postcore-mock [--host 127.0.0.1] [--port 4010] [--api-key KEY]... [--rate-limit N]`
+//!
+//! Prints the server's URL on the first line of stdout, then serves until interrupted.
+//! The key defaults to `POSTCORE_API_KEY`, else `pc_test_key`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use postcore_mock::{DEFAULT_API_KEY, MockConfig, MockServer};
+
+const USAGE: &str =
+    "usage: postcore-mock [--host HOST] [--port PORT] [--api-key KEY]... [--rate-limit N]";
+
+fn parse_args() -> Result<MockConfig, String> {
+    let mut config = MockConfig {
+        api_keys: Vec::new(),
+        ..MockConfig::default()
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f.to_owned(), Some(v.to_owned())),
+            None => (arg.clone(), None),
+        };
+        if flag == "--help" || flag == "-h" {
+            return Err(USAGE.to_owned());
+        }
+        let value = inline
+            .or_else(|| args.next())
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        match flag.as_str() {
+            "--host" => config.host = value,
+            "--port" => {
+                config.port = value
+                    .parse()
+                    .map_err(|_| format!("--port: not a port number: {value}"))?
+            }
+            "--api-key" => config.api_keys.push(value),
+            "--rate-limit" => {
+                config.rate_limit = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("--rate-limit: not a number: {value}"))?,
+                )
+            }
+            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+        }
+    }
+    if config.api_keys.is_empty() {
+        let key = std::env::var("POSTCORE_API_KEY")
+            .ok()
+            .filter(|k| !k.is_empty())
+            .unwrap_or_else(|| DEFAULT_API_KEY.to_owned());
+        config.api_keys.push(key);
+    }
+    Ok(config)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match parse_args() {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let server = match MockServer::start(config).await {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("postcore-mock: cannot listen: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "{}", server.url());
+    let _ = stdout.flush();
+    eprintln!(
+        "postcore-mock: serving the postcore API at {} (Ctrl-C to stop)",
+        server.url()
+    );
+    shutdown_signal().await;
+    ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

@@ -1,0 +1,82 @@
+//! Faults a test scripts for the next requests.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What the server does to a request instead of (or besides) answering it normally.
+///
+/// In JSON (for `POST /__mock/faults`) every field is optional, e.g.
+/// `{"status": 429, "body": {"error": "RATE_LIMIT_EXCEEDED", "message": "…", "retry_after": 1}}`,
+/// `{"delay_ms": 2000}`, `{"action": "drop"}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Fault {
+    /// Answer with this status instead of handling the request (unless `process`).
+    pub status: Option<u16>,
+    /// The body to send with `status`: a JSON string is sent as raw text
+    /// (`text/plain` unless `headers` say otherwise), any other JSON value as JSON.
+    pub body: Option<serde_json::Value>,
+    /// Headers added to the response (and replacing the defaults of the same name).
+    pub headers: BTreeMap<String, String>,
+    /// Wait this long after reading the request, before doing anything else.
+    pub delay_ms: u64,
+    /// Respond (default) or drop the connection.
+    pub action: FaultAction,
+    /// Handle the request for real first (a profile is created), then apply the fault: the
+    /// "server processed it but the answer was lost" case.
+    pub process: bool,
+    /// How many consecutive requests this fault applies to (default 1).
+    pub times: Option<u32>,
+}
+
+/// How the faulted request ends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultAction {
+    /// Send a response: `status`/`body`/`headers` if given, else the real one.
+    #[default]
+    Respond,
+    /// Read the request, then close the connection without any response.
+    Drop,
+}
+
+impl Fault {
+    /// A fault answering with `status` and no body.
+    pub fn status(status: u16) -> Self {
+        Self {
+            status: Some(status),
+            ..Self::default()
+        }
+    }
+
+    /// A fault answering with `status` and a JSON body.
+    pub fn json(status: u16, body: serde_json::Value) -> Self {
+        Self {
+            status: Some(status),
+            body: Some(body),
+            ..Self::default()
+        }
+    }
+
+    /// A fault that waits `delay_ms` and then answers normally.
+    pub fn delay(delay_ms: u64) -> Self {
+        Self {
+            delay_ms,
+            ..Self::default()
+        }
+    }
+
+    /// A fault that closes the connection after reading the request.
+    pub fn drop_connection() -> Self {
+        Self {
+            action: FaultAction::Drop,
+            ..Self::default()
+        }
+    }
+
+    /// Whether the real handler runs for the faulted request.
+    pub(crate) fn runs_handler(&self) -> bool {
+        self.process || (self.action == FaultAction::Respond && self.status.is_none())
+    }
+}
