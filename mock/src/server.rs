@@ -165,9 +165,12 @@ async fn handle(
         headers: header_map(&parts.headers),
         body: String::from_utf8_lossy(&body).into_owned(),
     };
-    let (fault, window) = state.admit(recorded);
+    let (fault, window, generation) = state.admit(recorded);
     if let Some(delay) = fault.as_ref().map(|f| f.delay_ms).filter(|d| *d > 0) {
         tokio::time::sleep(Duration::from_millis(delay)).await;
+        if state.generation() != generation {
+            return Err("the server was reset while this request was delayed".into());
+        }
     }
     let handled = if fault.as_ref().is_none_or(Fault::runs_handler) {
         Some(if window.exceeded {

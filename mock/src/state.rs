@@ -52,6 +52,8 @@ struct Inner {
     requests: Vec<RecordedRequest>,
     window_start: u64,
     window_count: u32,
+    /// Bumped by every reset, so a request delayed across a reset leaves no trace in the next test.
+    generation: u64,
 }
 
 pub(crate) struct State {
@@ -123,11 +125,21 @@ impl State {
     }
 
     pub(crate) fn reset(&self) {
-        *self.lock() = Inner::default();
+        let mut inner = self.lock();
+        let generation = inner.generation + 1;
+        *inner = Inner {
+            generation,
+            ..Inner::default()
+        };
+    }
+
+    /// The current reset generation.
+    pub(crate) fn generation(&self) -> u64 {
+        self.lock().generation
     }
 
     /// Records an API request and takes the fault that applies to it, if any.
-    pub(crate) fn admit(&self, request: RecordedRequest) -> (Option<Fault>, RateWindow) {
+    pub(crate) fn admit(&self, request: RecordedRequest) -> (Option<Fault>, RateWindow, u64) {
         let mut inner = self.lock();
         inner.requests.push(request);
         let fault = match inner.faults.front_mut() {
@@ -150,6 +162,6 @@ impl State {
             reset: inner.window_start + WINDOW_SECS,
             exceeded: self.enforce_rate_limit && inner.window_count > self.rate_limit,
         };
-        (fault, window)
+        (fault, window, inner.generation)
     }
 }
