@@ -14,7 +14,9 @@ const WRONG_KEY: &str = "pc_wrong_key";
 async fn every_scenario_behaves_as_specified() {
     // SAFETY: this is the only test in this binary, and no other thread reads the environment yet.
     unsafe { std::env::remove_var("POSTCORE_API_KEY") };
-    let server = MockServer::start(MockConfig::default()).await.expect("mock starts");
+    let server = MockServer::start(MockConfig::default())
+        .await
+        .expect("mock starts");
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("scenario folder")
@@ -22,7 +24,11 @@ async fn every_scenario_behaves_as_specified() {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     files.sort();
-    assert!(files.len() >= 30, "expected the full scenario set, found {}", files.len());
+    assert!(
+        files.len() >= 30,
+        "expected the full scenario set, found {}",
+        files.len()
+    );
 
     let mut failures = Vec::new();
     for file in &files {
@@ -37,13 +43,20 @@ async fn every_scenario_behaves_as_specified() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} scenario(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} scenario(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 async fn replay(server: &MockServer, scenario: &Value) -> Result<(), String> {
     server.reset();
     for fault in scenario["faults"].as_array().into_iter().flatten() {
-        server.push_fault(serde_json::from_value(fault.clone()).map_err(|e| format!("bad fault: {e}"))?);
+        server.push_fault(
+            serde_json::from_value(fault.clone()).map_err(|e| format!("bad fault: {e}"))?,
+        );
     }
     let client_spec = &scenario["client"];
     let api_key = match client_spec["api_key"].as_str() {
@@ -92,13 +105,21 @@ async fn replay(server: &MockServer, scenario: &Value) -> Result<(), String> {
         }
         (Err(error), Value::Null, want) if !want.is_null() => check_error(&error, want)?,
         (Ok(response), _, _) => return Err(format!("expected an error, got {:?}", response.data)),
-        (Err(error), _, _) => return Err(format!("expected a result, got {:?}: {error}", error.kind())),
+        (Err(error), _, _) => {
+            return Err(format!(
+                "expected a result, got {:?}: {error}",
+                error.kind()
+            ));
+        }
     }
 
     let requests = server.requests();
     if let Some(n) = expect["server_requests"].as_u64() {
         if requests.len() as u64 != n {
-            return Err(format!("server saw {} requests, expected {n}", requests.len()));
+            return Err(format!(
+                "server saw {} requests, expected {n}",
+                requests.len()
+            ));
         }
     }
     if let Some(n) = expect["profiles_created"].as_u64() {
@@ -127,16 +148,24 @@ async fn replay(server: &MockServer, scenario: &Value) -> Result<(), String> {
         }
         for (name, value) in want["headers"].as_object().into_iter().flatten() {
             let value = value.as_str().unwrap_or_default();
-            let value = if value == "$API_KEY" { api_key.unwrap_or_default() } else { value };
+            let value = if value == "$API_KEY" {
+                api_key.unwrap_or_default()
+            } else {
+                value
+            };
             if first.headers.get(name).map(String::as_str) != Some(value) {
-                return Err(format!("header {name}: {:?} != {value:?}", first.headers.get(name)));
+                return Err(format!(
+                    "header {name}: {:?} != {value:?}",
+                    first.headers.get(name)
+                ));
             }
         }
         let ua = first.headers.get("user-agent").cloned().unwrap_or_default();
         if !ua.starts_with("postcore-rust/") {
             return Err(format!("user-agent {ua:?}"));
         }
-        let body: Value = serde_json::from_str(&first.body).map_err(|e| format!("request body: {e}"))?;
+        let body: Value =
+            serde_json::from_str(&first.body).map_err(|e| format!("request body: {e}"))?;
         if body != want["json"] {
             return Err(format!("request body {body} != {}", want["json"]));
         }
@@ -145,20 +174,25 @@ async fn replay(server: &MockServer, scenario: &Value) -> Result<(), String> {
 }
 
 fn check_profile(got: &Value, want: &Value) -> Result<(), String> {
-    let (got_map, want_map) = (got.as_object().ok_or("not an object")?, want.as_object().ok_or("bad spec")?);
+    let (got_map, want_map) = (
+        got.as_object().ok_or("not an object")?,
+        want.as_object().ok_or("bad spec")?,
+    );
     if got_map.len() != want_map.len() {
         return Err(format!("profile {got} has other fields than {want}"));
     }
     for (key, wanted) in want_map {
         let value = &got[key];
         let ok = match wanted.as_str() {
-            Some(pattern) if pattern.ends_with('*') => value
-                .as_str()
-                .is_some_and(|v| v.starts_with(pattern.trim_end_matches('*')) && v.len() > pattern.len()),
+            Some(pattern) if pattern.ends_with('*') => value.as_str().is_some_and(|v| {
+                v.starts_with(pattern.trim_end_matches('*')) && v.len() > pattern.len()
+            }),
             _ => value == wanted,
         };
         if !ok {
-            return Err(format!("profile field {key}: {value} does not match {wanted}"));
+            return Err(format!(
+                "profile field {key}: {value} does not match {wanted}"
+            ));
         }
     }
     Ok(())
@@ -191,12 +225,18 @@ fn check_error(error: &Error, want: &Value) -> Result<(), String> {
     }
     for (key, value) in want["body_json"].as_object().into_iter().flatten() {
         if error.body_json().and_then(|b| b.get(key)) != Some(value) {
-            return Err(format!("body JSON {:?} lacks {key}={value}", error.body_json()));
+            return Err(format!(
+                "body JSON {:?} lacks {key}={value}",
+                error.body_json()
+            ));
         }
     }
     if let Some(seconds) = want["retry_after"].as_f64() {
         if error.retry_after().map(|d| d.as_secs_f64()) != Some(seconds) {
-            return Err(format!("retry_after {:?} != {seconds}", error.retry_after()));
+            return Err(format!(
+                "retry_after {:?} != {seconds}",
+                error.retry_after()
+            ));
         }
     }
     Ok(())

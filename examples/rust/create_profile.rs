@@ -3,16 +3,29 @@
 //!
 //! Run with `cargo run -p postcore --example create_profile`.
 
+use std::process::ExitCode;
+
 use postcore::{Client, CreateProfile};
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), postcore::Error> {
-    let client = Client::from_env()?;
-    let profile = client
-        .create_profile(CreateProfile {
-            profile_name: Some("User: john@example.com".into()),
-        })
-        .await?;
-    println!("{}", profile.profile_key);
-    Ok(())
+async fn main() -> ExitCode {
+    let result = async {
+        let client = Client::from_env()?;
+        client
+            .create_profile(CreateProfile {
+                profile_name: Some("User: john@example.com".into()),
+            })
+            .await
+    }
+    .await;
+    match result {
+        Ok(profile) => {
+            println!("{}", profile.profile_key);
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("postcore: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -22,6 +22,15 @@ pub(crate) fn error(status: StatusCode, code: &str, message: impl Into<String>) 
     (status, Json(body)).into_response()
 }
 
+/// A refusal, turned into postcore's error format at the handler's edge.
+struct Refusal(StatusCode, &'static str, String);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        error(self.0, self.1, self.2)
+    }
+}
+
 pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()
         .route("/profiles/create", post(create_profile))
@@ -35,29 +44,29 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .with_state(state)
 }
 
-fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Response> {
+fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Refusal> {
     match headers.get("x-api-key").map(|v| v.as_bytes()) {
-        None => Err(error(
+        None => Err(Refusal(
             StatusCode::UNAUTHORIZED,
             "MISSING_API_KEY",
-            "API key is required in x-api-key header",
+            "API key is required in x-api-key header".into(),
         )),
         Some(key) if state.api_keys.iter().any(|k| k.as_bytes() == key) => Ok(()),
-        Some(_) => Err(error(
+        Some(_) => Err(Refusal(
             StatusCode::UNAUTHORIZED,
             "INVALID_API_KEY",
-            "Invalid API key",
+            "Invalid API key".into(),
         )),
     }
 }
 
 async fn create_profile(AxumState(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = authorize(&state, &headers) {
-        return refused;
+        return refused.into_response();
     }
     let profile_name = match parse_create(&body) {
         Ok(name) => name,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     let profile = state.create_profile(profile_name);
     let body = json!({ "profileKey": profile.profile_key, "profileName": profile.profile_name });
@@ -65,38 +74,38 @@ async fn create_profile(AxumState(state): Shared, headers: HeaderMap, body: Byte
 }
 
 /// The body of `POST /profiles/create`: empty or `{}` for no name, else a string `profileName`.
-fn parse_create(body: &[u8]) -> Result<Option<String>, Response> {
+fn parse_create(body: &[u8]) -> Result<Option<String>, Refusal> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
     let value: Value = serde_json::from_slice(body).map_err(|e| {
-        error(
+        Refusal(
             StatusCode::BAD_REQUEST,
             "INVALID_JSON",
             format!("Request body must be valid JSON: {e}"),
         )
     })?;
     let Value::Object(fields) = value else {
-        return Err(error(
+        return Err(Refusal(
             StatusCode::BAD_REQUEST,
             "VALIDATION_ERROR",
-            "Request body must be a JSON object",
+            "Request body must be a JSON object".into(),
         ));
     };
     match fields.get("profileName") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(name)) => Ok(Some(name.clone())),
-        Some(_) => Err(error(
+        Some(_) => Err(Refusal(
             StatusCode::BAD_REQUEST,
             "VALIDATION_ERROR",
-            "profileName must be a string",
+            "profileName must be a string".into(),
         )),
     }
 }
 
 async fn list_profiles(AxumState(state): Shared, headers: HeaderMap) -> Response {
     if let Err(refused) = authorize(&state, &headers) {
-        return refused;
+        return refused.into_response();
     }
     Json(json!({ "profiles": state.profiles() })).into_response()
 }
@@ -107,7 +116,7 @@ async fn delete_profile(
     Path(profile_key): Path<String>,
 ) -> Response {
     if let Err(refused) = authorize(&state, &headers) {
-        return refused;
+        return refused.into_response();
     }
     if state.delete_profile(&profile_key) {
         Json(json!({ "message": "Profile deleted successfully" })).into_response()

@@ -1,0 +1,27 @@
+# Two entry points: `make demo` (create a profile from every language against a local server)
+# and `make test` (everything CI checks). Each sets up what it needs on a fresh machine.
+
+CARGO ?= cargo
+
+.PHONY: demo test lint test-rust doc test-python test-node
+
+demo:
+	bash scripts/demo.sh
+
+test: lint test-rust doc test-python test-node
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+test-rust:
+	$(CARGO) test --locked -p postcore -p postcore-mock
+
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps -p postcore -p postcore-mock
+
+test-python:
+	@if [ -f bindings-python/test.sh ]; then bash bindings-python/test.sh; else echo "python package not present yet"; fi
+
+test-node:
+	@if [ -f bindings-node/test.sh ]; then bash bindings-node/test.sh; else echo "node package not present yet"; fi

@@ -1,0 +1,157 @@
+//! Client behaviour beyond the shared scenarios: metadata, secrets, redirects, size cap,
+//! configuration errors and concurrency.
+
+use std::time::Duration;
+
+use postcore::{Client, CreateProfile, ErrorKind, RequestOptions};
+use postcore_mock::{DEFAULT_API_KEY, Fault, MockConfig, MockServer};
+use serde_json::json;
+
+const SECRET: &str = "pc_live_SUPERSECRET_123";
+
+async fn server_with_key(key: &str) -> MockServer {
+    MockServer::start(MockConfig {
+        api_keys: vec![key.to_owned()],
+        ..MockConfig::default()
+    })
+    .await
+    .expect("mock starts")
+}
+
+fn client(server: &MockServer, key: &str) -> Client {
+    Client::builder()
+        .api_key(key)
+        .base_url(server.url())
+        .build()
+        .expect("client builds")
+}
+
+#[tokio::test]
+async fn response_carries_status_rate_limit_and_attempts() {
+    let server = server_with_key(DEFAULT_API_KEY).await;
+    let response = client(&server, DEFAULT_API_KEY)
+        .create_profile_with(CreateProfile::default(), &RequestOptions::new())
+        .await
+        .expect("created");
+    assert_eq!(response.status, 201);
+    assert_eq!(response.attempts, 1);
+    let limit = response.rate_limit.expect("rate-limit headers parsed");
+    assert_eq!((limit.limit, limit.remaining), (Some(100), Some(99)));
+    assert!(limit.reset.is_some());
+    assert_eq!(response.data.profile_name, None);
+}
+
+#[tokio::test]
+async fn the_key_never_shows_in_debug_or_errors() {
+    let server = server_with_key("another_key").await;
+    let client = client(&server, SECRET);
+    let builder = Client::builder().api_key(SECRET);
+    assert!(!format!("{client:?} {builder:?}").contains(SECRET));
+    let error = client
+        .create_profile(CreateProfile::default())
+        .await
+        .expect_err("wrong key");
+    assert_eq!(error.kind(), ErrorKind::Authentication);
+    assert!(!format!("{error} {error:?}").contains(SECRET));
+
+    let error = Client::builder()
+        .api_key(format!("{SECRET}\r\nx-injected: 1"))
+        .base_url(server.url())
+        .build()
+        .expect_err("CR/LF refused");
+    assert_eq!(error.kind(), ErrorKind::Configuration);
+    assert!(!format!("{error} {error:?}").contains(SECRET));
+}
+
+#[tokio::test]
+async fn configuration_errors_are_clear() {
+    let error = Client::builder()
+        .api_key("k")
+        .base_url("http://api.example.com")
+        .build()
+        .expect_err("plain http to a remote host");
+    assert_eq!(error.kind(), ErrorKind::Configuration);
+    assert!(error.message().contains("https"), "{error}");
+    let error = Client::builder()
+        .api_key("k")
+        .timeout(Duration::ZERO)
+        .build()
+        .expect_err("zero timeout");
+    assert_eq!(error.kind(), ErrorKind::Configuration);
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let server = server_with_key(DEFAULT_API_KEY).await;
+    let elsewhere = server_with_key(DEFAULT_API_KEY).await;
+    let mut fault = Fault::status(307);
+    fault.headers.insert(
+        "location".into(),
+        format!("{}/profiles/create", elsewhere.url()),
+    );
+    server.push_fault(fault);
+    let error = client(&server, DEFAULT_API_KEY)
+        .create_profile(CreateProfile::default())
+        .await
+        .expect_err("a redirect is an error");
+    assert_eq!((error.kind(), error.status()), (ErrorKind::Api, Some(307)));
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the key was not sent to the other host"
+    );
+}
+
+#[tokio::test]
+async fn oversized_bodies_end_in_a_typed_error() {
+    let server = server_with_key(DEFAULT_API_KEY).await;
+    let huge = "x".repeat(postcore::MAX_RESPONSE_BYTES + 1);
+    server.push_fault(Fault::json(201, json!(huge)));
+    let error = client(&server, DEFAULT_API_KEY)
+        .create_profile(CreateProfile::default())
+        .await
+        .expect_err("too large");
+    assert_eq!(error.kind(), ErrorKind::ResponseValidation);
+    assert!(error.message().contains("MiB"), "{error}");
+}
+
+#[tokio::test]
+async fn one_client_serves_many_concurrent_calls() {
+    let server = server_with_key(DEFAULT_API_KEY).await;
+    let client = client(&server, DEFAULT_API_KEY);
+    let calls = (0..200).map(|i| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .create_profile(CreateProfile {
+                    profile_name: Some(format!("user {i}")),
+                })
+                .await
+        })
+    });
+    let mut keys = Vec::new();
+    for call in calls {
+        keys.push(call.await.expect("task").expect("created").profile_key);
+    }
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 200);
+    assert_eq!(server.profiles().len(), 200);
+}
+
+#[tokio::test]
+async fn user_agent_can_be_replaced_by_bindings() {
+    let server = server_with_key(DEFAULT_API_KEY).await;
+    Client::builder()
+        .api_key(DEFAULT_API_KEY)
+        .base_url(server.url())
+        .user_agent("postcore-python/9.9.9")
+        .build()
+        .expect("client")
+        .create_profile(CreateProfile::default())
+        .await
+        .expect("created");
+    assert_eq!(
+        server.requests()[0].headers["user-agent"],
+        "postcore-python/9.9.9"
+    );
+}
