@@ -57,7 +57,7 @@ pub(crate) fn decode<T: DeserializeOwned>(raw: RawResponse) -> Result<Response<T
             Some(problem),
         ))));
     }
-    match serde_json::from_slice::<T>(&raw.body) {
+    match decode_json::<T>(&raw.body) {
         Ok(data) => Ok(Response {
             data,
             status: raw.status.as_u16(),
@@ -76,6 +76,20 @@ pub(crate) fn decode<T: DeserializeOwned>(raw: RawResponse) -> Result<Response<T
             ))))
         }
     }
+}
+
+/// Decodes a JSON body, naming the field at fault ("profileKey: invalid type: …").
+fn decode_json<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, String> {
+    let mut decoder = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut decoder).map_err(|e| {
+        let path = e.path().to_string();
+        match path.as_str() {
+            "." => e.into_inner().to_string(),
+            _ => format!("{path}: {}", e.into_inner()),
+        }
+    })?;
+    decoder.end().map_err(|e| e.to_string())?;
+    Ok(value)
 }
 
 /// Everything the server sent, as an [`ApiError`]. `problem` replaces the message when the

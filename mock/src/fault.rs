@@ -17,6 +17,10 @@ pub struct Fault {
     /// The body to send with `status`: a JSON string is sent as raw text
     /// (`text/plain` unless `headers` say otherwise), any other JSON value as JSON.
     pub body: Option<serde_json::Value>,
+    /// The body as hexadecimal bytes (for bodies that are not valid UTF-8); overrides `body`.
+    pub body_hex: Option<String>,
+    /// Repeat the body this many times (for oversized bodies without a huge fault).
+    pub repeat: Option<usize>,
     /// Headers added to the response (and replacing the defaults of the same name).
     pub headers: BTreeMap<String, String>,
     /// Wait this long after reading the request, before doing anything else.
@@ -39,6 +43,12 @@ pub enum FaultAction {
     Respond,
     /// Read the request, then close the connection without any response.
     Drop,
+    /// On a new connection: once the request's bytes have arrived, reset the connection
+    /// without reading them, so nothing is processed or recorded. (On a reused keep-alive
+    /// connection it acts like `drop`.)
+    Reset,
+    /// Send the status and headers, announce a longer body than is sent, then close.
+    Truncate,
 }
 
 impl Fault {
@@ -79,4 +89,29 @@ impl Fault {
     pub(crate) fn runs_handler(&self) -> bool {
         self.process || (self.action == FaultAction::Respond && self.status.is_none())
     }
+
+    /// The response body bytes this fault sends, and the content type they imply.
+    pub(crate) fn body_bytes(&self) -> (Vec<u8>, Option<&'static str>) {
+        let (one, content_type) = if let Some(hex) = &self.body_hex {
+            (decode_hex(hex), Some("application/octet-stream"))
+        } else {
+            match &self.body {
+                None => (Vec::new(), None),
+                Some(serde_json::Value::String(text)) => {
+                    (text.clone().into_bytes(), Some("text/plain"))
+                }
+                Some(json) => (json.to_string().into_bytes(), Some("application/json")),
+            }
+        };
+        (one.repeat(self.repeat.unwrap_or(1)), content_type)
+    }
+}
+
+/// Hex digits to bytes; anything that is not a hex pair is skipped.
+fn decode_hex(hex: &str) -> Vec<u8> {
+    let digits: Vec<u8> = hex
+        .bytes()
+        .filter_map(|b| (b as char).to_digit(16).map(|d| d as u8))
+        .collect();
+    digits.chunks_exact(2).map(|p| p[0] << 4 | p[1]).collect()
 }

@@ -129,6 +129,16 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::R
                 }
             },
         };
+        if state.take_reset() {
+            // Wait until the request's bytes are there, then close abortively without reading
+            // them: the client sees a reset after sending, and nothing was processed or recorded.
+            tokio::spawn(async move {
+                let mut first = [0u8; 1];
+                let _ = tokio::time::timeout(Duration::from_secs(5), stream.peek(&mut first)).await;
+                let _ = stream.set_zero_linger();
+            });
+            continue;
+        }
         let _ = stream.set_nodelay(true);
         let (state, app) = (state.clone(), app.clone());
         tokio::spawn(async move {
@@ -182,9 +192,10 @@ async fn handle(
         None
     };
     let mut response = match (fault, handled) {
-        (Some(fault), _) if fault.action == FaultAction::Drop => {
+        (Some(fault), _) if matches!(fault.action, FaultAction::Drop | FaultAction::Reset) => {
             return Err("connection dropped by a scripted fault".into());
         }
+        (Some(fault), _) if fault.action == FaultAction::Truncate => truncated_response(&fault),
         (Some(fault), handled) => match (fault.status, handled) {
             (None, Some(mut response)) => {
                 add_headers(&mut response, &fault.headers);
@@ -242,17 +253,32 @@ fn fault_response(fault: &Fault) -> Response<Body> {
         .status
         .and_then(|s| StatusCode::from_u16(s).ok())
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let (body, content_type) = match &fault.body {
-        None => (Vec::new(), None),
-        Some(serde_json::Value::String(text)) => (text.clone().into_bytes(), Some("text/plain")),
-        Some(json) => (json.to_string().into_bytes(), Some("application/json")),
-    };
+    let (body, content_type) = fault.body_bytes();
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     if let Some(content_type) = content_type {
         set_header(&mut response, "content-type", content_type);
     }
     add_headers(&mut response, &fault.headers);
+    response
+}
+
+/// Announces 100 bytes more than it sends; the body is a stream so hyper trusts the header,
+/// then closes the connection when the stream ends early.
+fn truncated_response(fault: &Fault) -> Response<Body> {
+    let (body, content_type) = fault.body_bytes();
+    let announced = (body.len() + 100).to_string();
+    let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(body))]);
+    let mut response = Response::new(Body::from_stream(chunks));
+    *response.status_mut() = fault
+        .status
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
+    if let Some(content_type) = content_type {
+        set_header(&mut response, "content-type", content_type);
+    }
+    add_headers(&mut response, &fault.headers);
+    set_header(&mut response, "content-length", &announced);
     response
 }
 

@@ -138,6 +138,22 @@ impl State {
         self.lock().generation
     }
 
+    /// Takes the next fault if it is a `reset`, which applies to a new connection before any
+    /// request is read.
+    pub(crate) fn take_reset(&self) -> bool {
+        let mut inner = self.lock();
+        let is_reset = matches!(inner.faults.front(), Some((f, _)) if f.action == crate::fault::FaultAction::Reset);
+        if is_reset {
+            match inner.faults.front_mut() {
+                Some((_, left)) if *left > 1 => *left -= 1,
+                _ => {
+                    inner.faults.pop_front();
+                }
+            }
+        }
+        is_reset
+    }
+
     /// Records an API request and takes the fault that applies to it, if any.
     pub(crate) fn admit(&self, request: RecordedRequest) -> (Option<Fault>, RateWindow, u64) {
         let mut inner = self.lock();
