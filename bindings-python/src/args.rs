@@ -1,0 +1,81 @@
+//! Argument conversion: wrong types raise `TypeError`, bad values `ValueError`, before any
+//! request is made. (`bool` is refused where a number is expected.)
+
+use std::time::Duration;
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
+
+fn given<'a, 'py>(value: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
+    value.filter(|v| !v.is_none())
+}
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map_or_else(|_| "object".to_owned(), |n| n.to_string())
+}
+
+/// An optional string argument (`None` = not given).
+pub(crate) fn optional_str(
+    name: &str,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<String>> {
+    let Some(value) = given(value) else {
+        return Ok(None);
+    };
+    if !value.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a str or None, not {}",
+            type_name(value)
+        )));
+    }
+    value.extract::<String>().map(Some)
+}
+
+/// A timeout in seconds (int or float, positive, at most a day); `None` = not given.
+pub(crate) fn timeout(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Duration>> {
+    let Some(value) = given(value) else {
+        return Ok(None);
+    };
+    if value.is_instance_of::<PyBool>()
+        || !(value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>())
+    {
+        return Err(PyTypeError::new_err(format!(
+            "timeout must be a number of seconds (int or float) or None, not {}",
+            type_name(value)
+        )));
+    }
+    let seconds: f64 = value
+        .extract()
+        .map_err(|_| PyValueError::new_err("timeout is out of range"))?;
+    postcore::timeout_from_secs(seconds)
+        .map(Some)
+        .map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// A number of retries (a non-negative int); `None` = not given.
+pub(crate) fn max_retries(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u32>> {
+    let Some(value) = given(value) else {
+        return Ok(None);
+    };
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "max_retries must be an int or None, not {}",
+            type_name(value)
+        )));
+    }
+    let retries: i64 = value
+        .extract()
+        .map_err(|_| PyValueError::new_err("max_retries is out of range"))?;
+    if retries < 0 {
+        return Err(PyValueError::new_err(format!(
+            "max_retries must be zero or more, got {retries}"
+        )));
+    }
+    u32::try_from(retries)
+        .map(Some)
+        .map_err(|_| PyValueError::new_err(format!("max_retries is too large: {retries}")))
+}
