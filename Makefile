@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test lint test-rust doc test-python test-node
+.PHONY: demo test lint test-rust doc test-python test-node fuzz
 
 demo:
 	bash scripts/demo.sh
@@ -25,3 +25,7 @@ test-python:
 
 test-node:
 	@if [ -f bindings-node/test.sh ]; then bash bindings-node/test.sh; else echo "node package not present yet"; fi
+
+# Full-length property run of the response decoder (make test runs 20,000 inputs).
+fuzz:
+	PROPTEST_CASES=1000000 $(CARGO) test --locked --release -p postcore --lib fuzz -- --nocapture

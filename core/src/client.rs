@@ -103,7 +103,10 @@ impl Client {
             url: format!("{}{}", self.inner.config.base_url, endpoint.path()),
             body: endpoint.body()?.map(Bytes::from),
         };
-        let raw = execute(&self.inner.http, &self.inner.config, &request, options).await?;
-        decode(raw)
+        let result = match execute(&self.inner.http, &self.inner.config, &request, options).await {
+            Ok(raw) => decode(raw),
+            Err(error) => Err(error),
+        };
+        result.map_err(|e| e.redact(self.inner.config.api_key.0.to_str().unwrap_or_default()))
     }
 }

@@ -161,6 +161,37 @@ impl ErrorKind {
 }
 
 impl Error {
+    /// Removes `secret` from everything the error carries, in case a server or proxy echoed
+    /// the API key back: it must never reach a message, a log or a traceback.
+    pub(crate) fn redact(mut self, secret: &str) -> Self {
+        const MASK: &str = "<redacted>";
+        if secret.is_empty() {
+            return self;
+        }
+        match &mut self {
+            Self::Api(e) | Self::ResponseValidation(e) => {
+                if e.body.contains(secret) {
+                    e.body = e.body.replace(secret, MASK);
+                    e.json = serde_json::from_str(&e.body).ok();
+                }
+                e.message = e.message.replace(secret, MASK);
+                if let Some(code) = &mut e.code {
+                    *code = code.replace(secret, MASK);
+                }
+                for value in e.headers.values_mut() {
+                    if value.to_str().is_ok_and(|v| v.contains(secret)) {
+                        *value = reqwest::header::HeaderValue::from_static(MASK);
+                    }
+                }
+            }
+            Self::Connection { message, .. }
+            | Self::Timeout { message, .. }
+            | Self::Configuration { message }
+            | Self::InvalidArgument { message } => *message = message.replace(secret, MASK),
+        }
+        self
+    }
+
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Self::Configuration {
             message: message.into(),

@@ -36,6 +36,7 @@ mod config;
 mod endpoint;
 mod endpoints;
 mod error;
+mod log;
 mod rate_limit;
 mod response;
 mod retry;
@@ -49,6 +50,7 @@ pub use config::{
 };
 pub use endpoints::profiles::{CreateProfile, Profile};
 pub use error::{ApiError, Error, ErrorKind, Result};
+pub use log::set_debug_sink;
 pub use rate_limit::RateLimit;
 pub use reqwest::header::HeaderMap;
 pub use response::Response;

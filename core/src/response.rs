@@ -173,3 +173,76 @@ fn is_json_content_type(headers: &HeaderMap) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Response handling fed arbitrary statuses, headers and bytes: it must never panic and
+    //! must always give a value (only for a 2xx) or a typed error that keeps the status.
+    //! Scale with `PROPTEST_CASES` (the `make fuzz` target runs a million).
+
+    use proptest::prelude::*;
+    use reqwest::header::{HeaderName, HeaderValue};
+
+    use super::*;
+    use crate::endpoints::profiles::Profile;
+
+    fn header_strategy() -> impl Strategy<Value = Vec<(String, Vec<u8>)>> {
+        let names = prop_oneof![
+            Just("content-type".to_owned()),
+            Just("retry-after".to_owned()),
+            Just("x-ratelimit-limit".to_owned()),
+            Just("x-ratelimit-remaining".to_owned()),
+            Just("x-ratelimit-reset".to_owned()),
+            "[a-z-]{1,12}",
+        ];
+        let values = prop_oneof![
+            Just(b"application/json".to_vec()),
+            Just(b"application/json; charset=utf-8".to_vec()),
+            Just(b"text/html".to_vec()),
+            "[0-9]{1,25}".prop_map(String::into_bytes),
+            "-?[0-9]{1,3}\\.[0-9]{1,3}".prop_map(String::into_bytes),
+            proptest::collection::vec(any::<u8>(), 0..24),
+        ];
+        proptest::collection::vec((names, values), 0..6)
+    }
+
+    fn body_strategy() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..256),
+            Just(br#"{"profileKey":"prof_abc","profileName":null}"#.to_vec()),
+            "\\{\"profileKey\":(\"[a-z_]{0,8}\"|[0-9]+|null|\\[\\]),\"profileName\":(\".{0,8}\"|null|1)\\}"
+                .prop_map(String::into_bytes),
+            "\\{\"error\":\"[A-Z_]{0,12}\",\"message\":\".{0,16}\",\"retry_after\":(-?[0-9]{1,12}|1e400|\"x\"|null)\\}"
+                .prop_map(String::into_bytes),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn decoding_never_panics(status in 100u16..1000, headers in header_strategy(), body in body_strategy()) {
+            let mut map = HeaderMap::new();
+            for (name, value) in headers {
+                if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_bytes(&value)) {
+                    map.append(name, value);
+                }
+            }
+            let status = StatusCode::from_u16(status).expect("100..1000 is a valid status");
+            let raw = RawResponse { status, headers: map, body: Bytes::from(body), attempts: 1 };
+            match decode::<Profile>(raw) {
+                Ok(response) => prop_assert!(status.is_success() && response.status == status.as_u16()),
+                Err(error) => {
+                    prop_assert_eq!(error.status(), Some(status.as_u16()));
+                    prop_assert!(error.body().is_some());
+                    if !status.is_success() {
+                        prop_assert_eq!(error.kind(), crate::ErrorKind::from_status(status.as_u16()));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! Sends one logical request: attempts, per-attempt timeout, body size cap, retries.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -57,7 +57,12 @@ pub(crate) async fn execute(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let failure = match attempt_once(http, request, timeout).await {
+        let started = Instant::now();
+        let result = attempt_once(http, request, timeout).await;
+        if crate::log::enabled() {
+            log_attempt(request, attempt, policy.max_retries + 1, started, &result);
+        }
+        let failure = match result {
             Ok(answer) => {
                 let raw = RawResponse {
                     status: answer.status,
@@ -84,6 +89,7 @@ pub(crate) async fn execute(
                 };
                 match policy.decide(attempt, idempotent, outcome) {
                     Some(wait) => {
+                        log_wait(wait);
                         tokio::time::sleep(wait).await;
                         continue;
                     }
@@ -93,9 +99,43 @@ pub(crate) async fn execute(
             Err(failure) => failure,
         };
         match policy.decide(attempt, idempotent, failure.outcome()) {
-            Some(wait) => tokio::time::sleep(wait).await,
+            Some(wait) => {
+                log_wait(wait);
+                tokio::time::sleep(wait).await;
+            }
             None => return Err(final_error(failure, attempt, timeout, idempotent)),
         }
+    }
+}
+
+fn log_attempt(
+    request: &Request,
+    attempt: u32,
+    max_attempts: u32,
+    started: Instant,
+    result: &std::result::Result<Answer, Failure>,
+) {
+    let path = request
+        .url
+        .find("://")
+        .and_then(|scheme| request.url[scheme + 3..].find('/').map(|p| scheme + 3 + p))
+        .map_or("/", |start| &request.url[start..]);
+    let outcome = match result {
+        Ok(answer) => format!("status={}", answer.status.as_u16()),
+        Err(Failure::Connect(m)) => format!("connect_failed=\"{m}\""),
+        Err(Failure::Send(m)) => format!("connection_failed=\"{m}\""),
+        Err(Failure::Timeout) => "timed_out".to_owned(),
+    };
+    crate::log::debug(&format!(
+        "{} {path} attempt={attempt}/{max_attempts} {outcome} elapsed_ms={}",
+        request.method,
+        started.elapsed().as_millis()
+    ));
+}
+
+fn log_wait(wait: Duration) {
+    if crate::log::enabled() {
+        crate::log::debug(&format!("retrying in {:.3}s", wait.as_secs_f64()));
     }
 }
 

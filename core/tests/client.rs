@@ -155,3 +155,58 @@ async fn user_agent_can_be_replaced_by_bindings() {
         "postcore-python/9.9.9"
     );
 }
+
+#[tokio::test]
+async fn a_key_echoed_by_the_server_is_redacted() {
+    let server = server_with_key("another_key").await;
+    server.push_fault(Fault::json(
+        401,
+        json!({"error": "INVALID_API_KEY", "message": format!("Invalid API key {SECRET}"), "key": SECRET}),
+    ));
+    let error = client(&server, SECRET)
+        .create_profile(CreateProfile::default())
+        .await
+        .expect_err("refused");
+    let everything = format!(
+        "{error} {error:?} {:?} {:?}",
+        error.body(),
+        error.body_json()
+    );
+    assert!(!everything.contains(SECRET), "{everything}");
+    assert_eq!(
+        error.body_json().map(|b| b["key"].clone()),
+        Some(json!("<redacted>"))
+    );
+}
+
+#[tokio::test]
+async fn debug_lines_describe_each_attempt_without_the_key() {
+    use std::sync::{Arc, Mutex};
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    postcore::set_debug_sink(Some(Box::new(move |line: &str| {
+        sink.lock().expect("lock").push(line.to_owned())
+    })));
+    let server = server_with_key(SECRET).await;
+    server.push_fault(Fault::json(
+        429,
+        json!({"error": "RATE_LIMIT_EXCEEDED", "message": "x", "retry_after": 0}),
+    ));
+    client(&server, SECRET)
+        .create_profile(CreateProfile::default())
+        .await
+        .expect("created after one retry");
+    postcore::set_debug_sink(None);
+    let lines = lines.lock().expect("lock").clone();
+    let text = lines.join("\n");
+    assert!(
+        text.contains("POST /profiles/create attempt=1/3 status=429"),
+        "{text}"
+    );
+    assert!(text.contains("retrying in 0.000s"), "{text}");
+    assert!(
+        text.contains("POST /profiles/create attempt=2/3 status=201"),
+        "{text}"
+    );
+    assert!(!text.contains(SECRET));
+}
