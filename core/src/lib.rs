@@ -50,7 +50,7 @@ pub use config::{
 };
 pub use endpoints::profiles::{CreateProfile, Profile};
 pub use error::{ApiError, Error, ErrorKind, Result};
-pub use log::set_debug_sink;
+pub use log::{DebugSink, set_debug_sink};
 pub use rate_limit::RateLimit;
 pub use reqwest::header::HeaderMap;
 pub use response::Response;

@@ -6,14 +6,15 @@
 
 use std::sync::{OnceLock, RwLock};
 
-type Sink = Box<dyn Fn(&str) + Send + Sync>;
+/// Where debug lines go when not to stderr.
+pub type DebugSink = Box<dyn Fn(&str) + Send + Sync>;
 
-static SINK: RwLock<Option<Sink>> = RwLock::new(None);
+static SINK: RwLock<Option<DebugSink>> = RwLock::new(None);
 static FROM_ENV: OnceLock<bool> = OnceLock::new();
 
 /// Sends debug lines to `sink` instead of stderr, and enables them even without
 /// `POSTCORE_LOG=debug`. `None` restores the default.
-pub fn set_debug_sink(sink: Option<Box<dyn Fn(&str) + Send + Sync>>) {
+pub fn set_debug_sink(sink: Option<DebugSink>) {
     if let Ok(mut current) = SINK.write() {
         *current = sink;
     }
