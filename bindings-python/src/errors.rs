@@ -20,7 +20,7 @@ fn module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 }
 
 /// The Python exception for a core error, with `status_code`, `code`, `message`, `body`,
-/// `headers` and `retry_after` set. `str()` of it is the core's message for the error.
+/// `body_text`, `headers` and `retry_after` set. `str()` of it is the core's message for the error.
 pub(crate) fn to_py_err(py: Python<'_>, err: &postcore::Error) -> PyErr {
     if err.kind() == postcore::ErrorKind::InvalidArgument {
         return PyValueError::new_err(err.to_string());
@@ -34,6 +34,7 @@ fn build(py: Python<'_>, err: &postcore::Error) -> PyResult<PyErr> {
     kwargs.set_item("status_code", err.status())?;
     kwargs.set_item("code", err.code())?;
     kwargs.set_item("body", body(py, err)?)?;
+    kwargs.set_item("body_text", err.body())?;
     kwargs.set_item("headers", headers(py, err.headers())?)?;
     kwargs.set_item("retry_after", err.retry_after().map(|d| d.as_secs_f64()))?;
     instantiate(py, err.kind().class_name(), &err.to_string(), &kwargs)

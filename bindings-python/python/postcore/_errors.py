@@ -52,6 +52,7 @@ class PostcoreError(Exception):
         code: postcore's error code, e.g. ``"INVALID_API_KEY"``, when the server gave one.
         body: The response body: decoded JSON when it was JSON, else the raw text;
             ``None`` when there was no response.
+        body_text: The raw response body as text (``None`` when there was no response).
         headers: The response headers (lowercase names); empty when there was no response.
         retry_after: Seconds the server asked to wait before retrying, when it said so.
 
@@ -62,6 +63,7 @@ class PostcoreError(Exception):
     status_code: Optional[int]
     code: Optional[str]
     body: Any
+    body_text: Optional[str]
     headers: Dict[str, str]
     retry_after: Optional[float]
 
@@ -73,6 +75,7 @@ class PostcoreError(Exception):
         status_code: Optional[int] = None,
         code: Optional[str] = None,
         body: Any = None,
+        body_text: Optional[str] = None,
         headers: Optional[Dict[str, str]] = None,
         retry_after: Optional[float] = None,
     ) -> None:
@@ -81,6 +84,7 @@ class PostcoreError(Exception):
         self.status_code = status_code
         self.code = code
         self.body = body
+        self.body_text = body_text
         self.headers = {} if headers is None else dict(headers)
         self.retry_after = retry_after
 

@@ -1,0 +1,113 @@
+"""Shared fixtures: one local postcore server (``postcore-mock``) for the whole session.
+
+The mock binary must be built beforehand (``cargo build -p postcore-mock``; ``test.sh`` does
+it). Tests script it over HTTP with the standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import socket
+import subprocess
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+
+import postcore
+import postcore._client
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MOCK_BINARY = REPO_ROOT / "target" / "debug" / "postcore-mock"
+API_KEY = "pc_python_test_key_1234"
+
+
+class MockServer:
+    """The running mock and its ``/__mock/*`` control endpoints."""
+
+    def __init__(self, url: str, api_key: str) -> None:
+        self.url = url
+        self.api_key = api_key
+
+    def _call(self, method: str, path: str, payload: Optional[Any] = None) -> Any:
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(
+            self.url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"} if data is not None else {},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body.strip() else None
+
+    def reset(self) -> None:
+        self._call("POST", "/__mock/reset", {})
+
+    def faults(self, faults: List[Dict[str, Any]]) -> None:
+        if faults:
+            self._call("POST", "/__mock/faults", faults)
+
+    def requests(self) -> List[Dict[str, Any]]:
+        result: List[Dict[str, Any]] = self._call("GET", "/__mock/requests")["requests"]
+        return result
+
+    def profiles(self) -> List[Dict[str, Any]]:
+        result: List[Dict[str, Any]] = self._call("GET", "/__mock/profiles")["profiles"]
+        return result
+
+
+def _raise_fd_limit() -> None:
+    # 1,000 concurrent requests need 1,000 sockets on each side (the mock inherits this).
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 4096 if hard == resource.RLIM_INFINITY else min(hard, 4096)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+@pytest.fixture(scope="session")
+def mock_server() -> Iterator[MockServer]:
+    if not MOCK_BINARY.exists():
+        pytest.fail(f"{MOCK_BINARY} is missing: run `cargo build -p postcore-mock` first")
+    _raise_fd_limit()
+    process = subprocess.Popen(
+        [str(MOCK_BINARY), "--port", "0", "--api-key", API_KEY],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        if not url.startswith("http://"):
+            pytest.fail(f"postcore-mock did not print its URL (got {url!r})")
+        yield MockServer(url, API_KEY)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(mock_server: MockServer, monkeypatch: pytest.MonkeyPatch) -> MockServer:
+    """The mock, reset, with the environment pointing at it and no cached default client."""
+    mock_server.reset()
+    monkeypatch.setenv("POSTCORE_API_KEY", mock_server.api_key)
+    monkeypatch.setenv("POSTCORE_BASE_URL", mock_server.url)
+    monkeypatch.setattr(postcore._client, "_default_client", None)
+    return mock_server
+
+
+@pytest.fixture
+def refused_url() -> str:
+    """A loopback URL where nothing listens."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def pytest_report_header() -> str:
+    return f"postcore {postcore.__version__}, mock {MOCK_BINARY} (pid {os.getpid()})"
