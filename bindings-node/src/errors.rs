@@ -76,6 +76,5 @@ fn build_error_object<'env>(env: &'env Env, error: &postcore::Error) -> Result<O
         "retryAfter",
         error.retry_after().map(|wait| wait.as_secs_f64()),
     )?;
-    object.set("attempts", error.attempts())?;
     Ok(object)
 }

@@ -1,0 +1,110 @@
+// Test helpers: start the local postcore server (`postcore-mock`) and script it over HTTP.
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import path from 'node:path'
+
+/** The repository root (two levels up from bindings-node/test). */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+/** The bindings-node package directory. */
+export const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url))
+/** The key the test server accepts. */
+export const API_KEY = 'pc_node_test_key'
+/** A key the server refuses. */
+export const WRONG_KEY = 'pc_wrong_key'
+
+const MOCK_BIN = path.join(ROOT, 'target', 'debug', 'postcore-mock')
+
+/**
+ * Starts `postcore-mock --port 0` and resolves once it printed its URL.
+ * @returns {Promise<MockServer>}
+ */
+export async function startMock () {
+  if (!existsSync(MOCK_BIN)) {
+    throw new Error(`${MOCK_BIN} is missing: run \`cargo build -p postcore-mock\` first`)
+  }
+  const child = spawn(MOCK_BIN, ['--port', '0', '--api-key', API_KEY], {
+    stdio: ['ignore', 'pipe', 'ignore']
+  })
+  const url = await new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error('postcore-mock did not start')), 10000)
+    child.once('error', reject)
+    child.once('exit', (code) => reject(new Error(`postcore-mock exited with ${code}`)))
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      const newline = out.indexOf('\n')
+      if (newline >= 0) {
+        clearTimeout(timer)
+        resolve(out.slice(0, newline).trim())
+      }
+    })
+  })
+  child.stdout.resume()
+  return new MockServer(child, url)
+}
+
+/** A running `postcore-mock`, controlled through its `/__mock/*` endpoints. */
+export class MockServer {
+  constructor (child, url) {
+    this.child = child
+    this.url = url
+  }
+
+  async #control (method, route, body) {
+    const response = await fetch(`${this.url}/__mock/${route}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    })
+    if (!response.ok) {
+      throw new Error(`${method} /__mock/${route}: ${response.status} ${await response.text()}`)
+    }
+    return response.headers.get('content-type')?.includes('json') ? response.json() : null
+  }
+
+  /** Forgets faults, recorded requests, profiles and rate-limit counts. */
+  reset () { return this.#control('POST', 'reset') }
+  /** Queues faults (a list, as in the scenario files) for the next API requests. */
+  faults (list) { return this.#control('POST', 'faults', list) }
+  /** Every API request the server saw since the last reset. */
+  async requests () { return (await this.#control('GET', 'requests')).requests }
+  /** Every profile the server stores. */
+  async profiles () { return (await this.#control('GET', 'profiles')).profiles }
+
+  /** Stops the server. */
+  stop () {
+    this.child.kill()
+  }
+}
+
+/** A loopback URL where nothing listens. */
+export async function refusedUrl () {
+  const server = createServer()
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return `http://127.0.0.1:${port}`
+}
+
+/**
+ * Runs `node` with `args` in `cwd`, resolving to `{ code, signal, stdout, stderr, elapsed }`;
+ * the child is killed after `timeoutMs`.
+ */
+export function runNode (args, { cwd = PACKAGE_DIR, env = process.env, timeoutMs = 15000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now()
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => { stdout += c })
+    child.stderr.on('data', (c) => { stderr += c })
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.once('error', reject)
+    child.once('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr, elapsed: Date.now() - started })
+    })
+  })
+}
