@@ -1,7 +1,7 @@
 //! The client: configuration plus one connection pool, cheap to clone and share.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
@@ -11,6 +11,7 @@ use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::response::{Response, decode};
 use crate::transport::{Request, execute};
+use tokio::sync::watch;
 
 /// A postcore API client.
 ///
@@ -22,8 +23,11 @@ pub struct Client {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    /// `None` once closed: the pool is dropped when the last in-flight call lets go of it.
+    http: RwLock<Option<reqwest::Client>>,
     config: Config,
+    /// Flips to `true` on close, waking every in-flight call.
+    closed: watch::Sender<bool>,
 }
 
 impl fmt::Debug for Client {
@@ -87,8 +91,36 @@ impl Client {
             .build()
             .map_err(|e| Error::config(format!("cannot initialise the HTTP client: {e}")))?;
         Ok(Self {
-            inner: Arc::new(Inner { http, config }),
+            inner: Arc::new(Inner {
+                http: RwLock::new(Some(http)),
+                config,
+                closed: watch::Sender::new(false),
+            }),
         })
+    }
+
+    /// Closes the client: calls in flight end at once with an
+    /// [`ErrorKind::Connection`](crate::ErrorKind::Connection) error saying so, later calls fail
+    /// the same way, and the connection pool is released. Closing twice is harmless.
+    pub fn close(&self) {
+        self.inner
+            .http
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        self.inner.closed.send_replace(true);
+    }
+
+    /// Whether [`Client::close`] was called (on this client or a clone of it).
+    pub fn is_closed(&self) -> bool {
+        *self.inner.closed.borrow()
+    }
+
+    fn closed_error() -> Error {
+        Error::Connection {
+            message: "the client was closed".to_owned(),
+            attempts: 0,
+        }
     }
 
     /// Sends one endpoint call with the shared transport and decodes its answer.
@@ -103,9 +135,18 @@ impl Client {
             url: format!("{}{}", self.inner.config.base_url, endpoint.path()),
             body: endpoint.body()?.map(Bytes::from),
         };
-        let result = match execute(&self.inner.http, &self.inner.config, &request, options).await {
-            Ok(raw) => decode(raw),
-            Err(error) => Err(error),
+        let http = self
+            .inner
+            .http
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(Self::closed_error)?;
+        let mut closed = self.inner.closed.subscribe();
+        let result = tokio::select! {
+            biased;
+            result = execute(&http, &self.inner.config, &request, options) => result.and_then(decode),
+            _ = closed.wait_for(|closed| *closed) => Err(Self::closed_error()),
         };
         result.map_err(|e| e.redact(self.inner.config.api_key.0.to_str().unwrap_or_default()))
     }

@@ -210,3 +210,27 @@ async fn debug_lines_describe_each_attempt_without_the_key() {
     );
     assert!(!text.contains(SECRET));
 }
+
+#[tokio::test]
+async fn closing_ends_calls_in_flight_with_a_clear_error() {
+    let server = server_with_key(DEFAULT_API_KEY).await;
+    server.push_fault(Fault::delay(5_000));
+    let client = client(&server, DEFAULT_API_KEY);
+    let in_flight = tokio::spawn({
+        let client = client.clone();
+        async move { client.create_profile(CreateProfile::default()).await }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    client.close();
+    let error = in_flight.await.expect("task").expect_err("closed");
+    assert!(started.elapsed() < Duration::from_secs(1), "ended promptly");
+    assert_eq!(error.kind(), ErrorKind::Connection);
+    assert!(error.message().contains("closed"), "{error}");
+    assert!(client.is_closed());
+    let error = client
+        .create_profile(CreateProfile::default())
+        .await
+        .expect_err("still closed");
+    assert!(error.message().contains("closed"), "{error}");
+}
