@@ -12,8 +12,9 @@ import resource
 import socket
 import subprocess
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ class MockServer:
         self.url = url
         self.api_key = api_key
 
-    def _call(self, method: str, path: str, payload: Optional[Any] = None) -> Any:
+    def _call(self, method: str, path: str, payload: Any | None = None) -> Any:
         data = None if payload is None else json.dumps(payload).encode()
         request = urllib.request.Request(
             self.url + path,
@@ -47,16 +48,16 @@ class MockServer:
     def reset(self) -> None:
         self._call("POST", "/__mock/reset", {})
 
-    def faults(self, faults: List[Dict[str, Any]]) -> None:
+    def faults(self, faults: list[dict[str, Any]]) -> None:
         if faults:
             self._call("POST", "/__mock/faults", faults)
 
-    def requests(self) -> List[Dict[str, Any]]:
-        result: List[Dict[str, Any]] = self._call("GET", "/__mock/requests")["requests"]
+    def requests(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("GET", "/__mock/requests")["requests"]
         return result
 
-    def profiles(self) -> List[Dict[str, Any]]:
-        result: List[Dict[str, Any]] = self._call("GET", "/__mock/profiles")["profiles"]
+    def profiles(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("GET", "/__mock/profiles")["profiles"]
         return result
 
 
@@ -88,6 +89,8 @@ def mock_server() -> Iterator[MockServer]:
     finally:
         process.kill()
         process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Optional
 
 import pytest
 
@@ -19,21 +19,21 @@ from .conftest import REPO_ROOT, MockServer
 
 SCENARIO_DIR = REPO_ROOT / "tests" / "scenarios"
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.json"))
-Outcome = Tuple[Optional[postcore.Profile], Optional[BaseException], float]
+Outcome = tuple[Optional[postcore.Profile], Optional[BaseException], float]
 
 
-def load(path: Path) -> Dict[str, Any]:
-    scenario: Dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+def load(path: Path) -> dict[str, Any]:
+    scenario: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return scenario
 
 
 def client_kwargs(
-    scenario: Dict[str, Any], server: MockServer, refused_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Dict[str, Any]:
+    scenario: dict[str, Any], server: MockServer, refused_url: str, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
     spec = scenario["client"]
     monkeypatch.delenv("POSTCORE_API_KEY", raising=False)
     monkeypatch.delenv("POSTCORE_BASE_URL", raising=False)
-    kwargs: Dict[str, Any] = {}
+    kwargs: dict[str, Any] = {}
     key = spec.get("api_key", "valid")
     if key == "valid":
         kwargs["api_key"] = server.api_key
@@ -50,10 +50,10 @@ def client_kwargs(
     return kwargs
 
 
-def call_kwargs(scenario: Dict[str, Any]) -> Dict[str, Any]:
+def call_kwargs(scenario: dict[str, Any]) -> dict[str, Any]:
     call = scenario["call"]
     assert call["method"] == "create_profile", call["method"]
-    kwargs: Dict[str, Any] = dict(call.get("params", {}))
+    kwargs: dict[str, Any] = dict(call.get("params", {}))
     options = call.get("options") or {}
     if "timeout_ms" in options:
         kwargs["timeout"] = options["timeout_ms"] / 1000
@@ -62,7 +62,7 @@ def call_kwargs(scenario: Dict[str, Any]) -> Dict[str, Any]:
     return kwargs
 
 
-def run_sync(client_args: Dict[str, Any], args: Dict[str, Any]) -> Outcome:
+def run_sync(client_args: dict[str, Any], args: dict[str, Any]) -> Outcome:
     start = time.monotonic()
     try:
         with postcore.Postcore(**client_args) as client:
@@ -72,7 +72,7 @@ def run_sync(client_args: Dict[str, Any], args: Dict[str, Any]) -> Outcome:
     return profile, None, time.monotonic() - start
 
 
-async def run_async(client_args: Dict[str, Any], args: Dict[str, Any]) -> Outcome:
+async def run_async(client_args: dict[str, Any], args: dict[str, Any]) -> Outcome:
     start = time.monotonic()
     try:
         async with postcore.AsyncPostcore(**client_args) as client:
@@ -82,7 +82,9 @@ async def run_async(client_args: Dict[str, Any], args: Dict[str, Any]) -> Outcom
     return profile, None, time.monotonic() - start
 
 
-def check(scenario: Dict[str, Any], server: MockServer, used_key: Optional[str], outcome: Outcome) -> None:
+def check(
+    scenario: dict[str, Any], server: MockServer, used_key: str | None, outcome: Outcome
+) -> None:
     profile, error, elapsed = outcome
     expect = scenario["expect"]
     name = scenario.get("name")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import threading
 from types import TracebackType
-from typing import Optional, Type
 
 from ._postcore import Client as _NativeClient
 from ._postcore import Profile
 
-__all__ = ["Postcore", "AsyncPostcore", "create_profile"]
+__all__ = ["AsyncPostcore", "Postcore", "create_profile"]
 
 
 def _repr(name: str, native: _NativeClient) -> str:
@@ -51,11 +50,11 @@ class Postcore:
 
     def __init__(
         self,
-        api_key: Optional[str] = None,
+        api_key: str | None = None,
         *,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = 60.0,
-        max_retries: Optional[int] = 2,
+        base_url: str | None = None,
+        timeout: float | None = 60.0,
+        max_retries: int | None = 2,
     ) -> None:
         self._native = _NativeClient(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
@@ -83,10 +82,10 @@ class Postcore:
 
     def create_profile(
         self,
-        profile_name: Optional[str] = None,
+        profile_name: str | None = None,
         *,
-        timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Profile:
         """Create a profile (``POST /profiles/create``): one end-user of your app.
 
@@ -115,9 +114,9 @@ class Postcore:
 
     def __exit__(
         self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -147,11 +146,11 @@ class AsyncPostcore:
 
     def __init__(
         self,
-        api_key: Optional[str] = None,
+        api_key: str | None = None,
         *,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = 60.0,
-        max_retries: Optional[int] = 2,
+        base_url: str | None = None,
+        timeout: float | None = 60.0,
+        max_retries: int | None = 2,
     ) -> None:
         self._native = _NativeClient(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
@@ -179,10 +178,10 @@ class AsyncPostcore:
 
     async def create_profile(
         self,
-        profile_name: Optional[str] = None,
+        profile_name: str | None = None,
         *,
-        timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Profile:
         """Create a profile (``POST /profiles/create``): one end-user of your app.
 
@@ -213,9 +212,9 @@ class AsyncPostcore:
 
     async def __aexit__(
         self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.close()
 
@@ -224,7 +223,7 @@ class AsyncPostcore:
 
 
 _default_lock = threading.Lock()
-_default_client: Optional[Postcore] = None
+_default_client: Postcore | None = None
 
 
 def _reset_default_lock() -> None:
@@ -246,10 +245,10 @@ def _default() -> Postcore:
 
 
 def create_profile(
-    profile_name: Optional[str] = None,
+    profile_name: str | None = None,
     *,
-    timeout: Optional[float] = None,
-    max_retries: Optional[int] = None,
+    timeout: float | None = None,
+    max_retries: int | None = None,
 ) -> Profile:
     """Create a profile with a client configured from the environment.
 

@@ -23,23 +23,23 @@ All of them are picklable and carry the same attributes (``None`` / empty when n
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 
 __all__ = [
-    "PostcoreError",
-    "APIError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "UnprocessableEntityError",
-    "RateLimitError",
-    "InternalServerError",
-    "APIResponseValidationError",
     "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
     "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
     "ConfigurationError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PostcoreError",
+    "RateLimitError",
+    "UnprocessableEntityError",
 ]
 
 
@@ -60,24 +60,24 @@ class PostcoreError(Exception):
     """
 
     message: str
-    status_code: Optional[int]
-    code: Optional[str]
+    status_code: int | None
+    code: str | None
     body: Any
-    body_text: Optional[str]
-    headers: Dict[str, str]
-    retry_after: Optional[float]
+    body_text: str | None
+    headers: dict[str, str]
+    retry_after: float | None
 
     def __init__(
         self,
         text: str,
         *,
-        message: Optional[str] = None,
-        status_code: Optional[int] = None,
-        code: Optional[str] = None,
+        message: str | None = None,
+        status_code: int | None = None,
+        code: str | None = None,
         body: Any = None,
-        body_text: Optional[str] = None,
-        headers: Optional[Dict[str, str]] = None,
-        retry_after: Optional[float] = None,
+        body_text: str | None = None,
+        headers: dict[str, str] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(text)
         self.message = text if message is None else message
@@ -88,7 +88,7 @@ class PostcoreError(Exception):
         self.headers = {} if headers is None else dict(headers)
         self.retry_after = retry_after
 
-    def __reduce__(self) -> Tuple[Any, ...]:
+    def __reduce__(self) -> tuple[Any, ...]:
         # The text goes through the constructor, the attributes through __dict__.
         return (type(self), self.args, dict(self.__dict__))
 

@@ -1,6 +1,7 @@
 """Type stubs for the native extension ``postcore._postcore`` (built from Rust)."""
 
-from typing import Awaitable, Dict, Optional, Tuple, Type, final
+from collections.abc import Awaitable
+from typing import final
 
 __version__: str
 USER_AGENT: str
@@ -12,18 +13,18 @@ DEFAULT_MAX_RETRIES: int
 class Profile:
     """A postcore profile: one end-user of your app. Store ``profile_key`` with that user."""
 
-    def __init__(self, profile_key: str, profile_name: Optional[str] = None) -> None: ...
+    def __init__(self, profile_key: str, profile_name: str | None = None) -> None: ...
     @property
     def profile_key(self) -> str:
         """The profile's key, e.g. ``"prof_abc123def456"``."""
     @property
-    def profile_name(self) -> Optional[str]:
+    def profile_name(self) -> str | None:
         """The name given at creation, or ``None``."""
-    def to_dict(self) -> Dict[str, Optional[str]]:
+    def to_dict(self) -> dict[str, str | None]:
         """The profile as the API's JSON object: ``{"profileKey": ..., "profileName": ...}``."""
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
-    def __reduce__(self) -> Tuple[Type[Profile], Tuple[str, Optional[str]]]: ...
+    def __reduce__(self) -> tuple[type[Profile], tuple[str, str | None]]: ...
 
 @final
 class Client:
@@ -32,10 +33,10 @@ class Client:
     def __init__(
         self,
         *,
-        api_key: Optional[str] = None,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> None: ...
     @property
     def base_url(self) -> str: ...
@@ -48,16 +49,15 @@ class Client:
     def close(self) -> None: ...
     def create_profile(
         self,
-        profile_name: Optional[str] = None,
+        profile_name: str | None = None,
         *,
-        timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Profile: ...
     def create_profile_async(
         self,
-        profile_name: Optional[str] = None,
+        profile_name: str | None = None,
         *,
-        timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Awaitable[Profile]: ...
-

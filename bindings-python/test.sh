@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the Python package into <repo>/.venv (see build.sh), builds the local postcore server,
+# then runs the Python test suite against it and type-checks the package and the example with
+# mypy --strict. Works from any directory; exits non-zero on the first failure.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+venv="$root/.venv"
+
+"$here/build.sh"
+(cd "$root" && cargo build --quiet -p postcore-mock)
+
+echo "== pytest (bindings-python/tests)"
+(cd "$here" && "$venv/bin/python" -m pytest tests -q -p no:cacheprovider)
+
+echo "== mypy --strict (example, package)"
+(cd "$root" && "$venv/bin/python" -m mypy --strict --no-incremental \
+    "$root/examples/python/create_profile.py")
+(cd "$here" && "$venv/bin/python" -m mypy --strict --no-incremental -p postcore)
+
+echo "== ruff"
+"$venv/bin/ruff" format --check --config "$here/pyproject.toml" "$here/python" "$here/tests" "$root/examples/python"
+"$venv/bin/ruff" check --config "$here/pyproject.toml" "$here/python" "$here/tests" "$root/examples/python"
+echo "bindings-python: all checks passed"
