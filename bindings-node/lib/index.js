@@ -95,6 +95,16 @@ function optionalRetries (value, what) {
   return value
 }
 
+/**
+ * A configuration variable from `process.env`. Read here rather than by the core, because a
+ * worker thread's `process.env` is its own copy: the core would see the process environment.
+ * Unset or empty: `undefined`, so the core's own fallback (and its error message) applies.
+ */
+function fromEnv (name) {
+  const value = process.env[name]
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
 function isAbortSignal (value) {
   if (typeof AbortSignal === 'function' && value instanceof AbortSignal) return true
   // Signals from another realm or a polyfill.
@@ -123,6 +133,20 @@ function callOptions (options) {
     }
   }
 }
+
+/** Validates the arguments of `createProfile`; throws `TypeError` / `RangeError`. */
+function createProfileArgs (params, options) {
+  const p = checkObject(params, 'params')
+  const { signal, native: nativeOptions } = callOptions(options)
+  return {
+    params: { profileName: optionalString(p.profileName, 'params.profileName') },
+    options: nativeOptions,
+    signal
+  }
+}
+
+// Symbol-keyed, so not part of the public surface: lets `createProfile()` validate once.
+const sendCreateProfile = Symbol('sendCreateProfile')
 
 /**
  * Runs one native call, cancelling it when `signal` aborts.
@@ -196,8 +220,8 @@ class Postcore {
   constructor (options) {
     const opts = checkObject(options, 'options')
     const nativeOptions = {
-      apiKey: optionalString(opts.apiKey, 'options.apiKey'),
-      baseUrl: optionalString(opts.baseUrl, 'options.baseUrl'),
+      apiKey: optionalString(opts.apiKey, 'options.apiKey') ?? fromEnv('POSTCORE_API_KEY'),
+      baseUrl: optionalString(opts.baseUrl, 'options.baseUrl') ?? fromEnv('POSTCORE_BASE_URL'),
       timeout: optionalTimeout(opts.timeout, 'options.timeout'),
       maxRetries: optionalRetries(opts.maxRetries, 'options.maxRetries')
     }
@@ -235,10 +259,12 @@ class Postcore {
    * @returns {Promise<Profile>} `{ profileKey, profileName }`, a plain object.
    */
   async createProfile (params, options) {
-    const p = checkObject(params, 'params')
-    const nativeParams = { profileName: optionalString(p.profileName, 'params.profileName') }
-    const { signal, native: nativeOptions } = callOptions(options)
-    return run((token) => this.#native.createProfile(nativeParams, nativeOptions, token), signal)
+    return this[sendCreateProfile](createProfileArgs(params, options))
+  }
+
+  /** Sends a validated `createProfile` call. @private */
+  [sendCreateProfile] ({ params, options, signal }) {
+    return run((token) => this.#native.createProfile(params, options, token), signal)
   }
 
   /** @returns {string} */
@@ -279,7 +305,8 @@ function getDefaultClient () {
  * @returns {Promise<Profile>}
  */
 async function createProfile (params, options) {
-  return getDefaultClient().createProfile(params, options)
+  const args = createProfileArgs(params, options)
+  return getDefaultClient()[sendCreateProfile](args)
 }
 
 module.exports = {

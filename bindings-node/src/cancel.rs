@@ -16,7 +16,7 @@ pub struct CancelToken {
 #[napi]
 impl CancelToken {
     /// A token that has not been cancelled.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -25,13 +25,13 @@ impl CancelToken {
     }
 
     /// Cancels the call this token was passed to (idempotent).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn cancel(&self) {
         self.sender.send_replace(true);
     }
 
     /// Whether `cancel()` was called.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn cancelled(&self) -> bool {
         *self.sender.borrow()
     }

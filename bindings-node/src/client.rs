@@ -1,8 +1,8 @@
 //! The native client: configuration in, one `postcore::Client` per instance, calls out as
 //! promises. `lib/index.js` wraps it as the public `Postcore` class.
 
-use napi::bindgen_prelude::{Env, PromiseRaw};
 use napi::Result;
+use napi::bindgen_prelude::{Env, PromiseRaw};
 use napi_derive::napi;
 
 use crate::cancel::CancelToken;
@@ -72,7 +72,7 @@ impl NativeClient {
     /// Validates the options and builds the client. Throws `RangeError` for a bad timeout or
     /// retry count, and an error with `postcoreClass: "ConfigurationError"` for a missing key
     /// or a bad base URL.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, options: Option<ClientOptions>) -> Result<Self> {
         let options = options.unwrap_or_default();
         let mut builder = postcore::Client::builder().user_agent(crate::USER_AGENT);
@@ -98,7 +98,7 @@ impl NativeClient {
     /// error object carrying the core error's fields (see `errors.rs`). When `cancel` is
     /// cancelled, the request is dropped and the promise rejects with `postcoreClass:
     /// "AbortError"`.
-    #[napi(ts_return_type = "Promise<Profile>")]
+    #[napi(ts_return_type = "Promise<Profile>", catch_unwind)]
     pub fn create_profile<'env>(
         &self,
         env: &'env Env,
@@ -131,26 +131,26 @@ impl NativeClient {
     }
 
     /// The API root this client sends to, without trailing slash.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn base_url(&self) -> String {
         self.inner.base_url().to_owned()
     }
 
     /// The client's per-attempt timeout in milliseconds.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn timeout(&self) -> f64 {
         self.inner.timeout().as_secs_f64() * 1000.0
     }
 
     /// The client's default number of retries.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn max_retries(&self) -> u32 {
         self.inner.max_retries()
     }
 }
 
 /// The `User-Agent` this package sends (`postcore-node/<version>`).
-#[napi]
+#[napi(catch_unwind)]
 pub fn user_agent() -> String {
     crate::USER_AGENT.to_owned()
 }
@@ -158,7 +158,8 @@ pub fn user_agent() -> String {
 fn request_options(env: &Env, options: RequestOptions) -> Result<postcore::RequestOptions> {
     let mut out = postcore::RequestOptions::new();
     if let Some(ms) = options.timeout {
-        out = out.timeout(postcore::timeout_from_millis(ms).map_err(|e| throw_core_error(env, &e))?);
+        out =
+            out.timeout(postcore::timeout_from_millis(ms).map_err(|e| throw_core_error(env, &e))?);
     }
     if let Some(n) = options.max_retries {
         out = out.max_retries(retries(env, n)?);

@@ -14,7 +14,9 @@ mod client;
 mod errors;
 
 pub use cancel::CancelToken;
-pub use client::{ClientOptions, CreateProfileParams, NativeClient, Profile, RequestOptions};
+pub use client::{
+    ClientOptions, CreateProfileParams, NativeClient, Profile, RequestOptions, user_agent,
+};
 
 /// The version of this package, sent as `User-Agent: postcore-node/<version>`.
 pub(crate) const USER_AGENT: &str = concat!("postcore-node/", env!("CARGO_PKG_VERSION"));

@@ -1,0 +1,176 @@
+// The exported error classes: hierarchy, names, instanceof, and the fields a real failure
+// carries (status, code, message, body, headers, retryAfter).
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { inspect } from 'node:util'
+
+import * as postcore from 'postcore'
+import { API_KEY, WRONG_KEY, startMock, refusedUrl } from './helpers.mjs'
+
+const {
+  Postcore, PostcoreError, APIError, BadRequestError, AuthenticationError, PermissionDeniedError,
+  NotFoundError, ConflictError, UnprocessableEntityError, RateLimitError, InternalServerError,
+  APIResponseValidationError, APIConnectionError, APITimeoutError, ConfigurationError
+} = postcore
+
+let mock
+before(async () => { mock = await startMock() })
+after(() => mock?.stop())
+
+const client = () => new Postcore({ apiKey: API_KEY, baseUrl: mock.url })
+
+test('the class hierarchy matches the Python package', () => {
+  const parents = new Map([
+    [PostcoreError, Error],
+    [APIError, PostcoreError],
+    [BadRequestError, APIError],
+    [AuthenticationError, APIError],
+    [PermissionDeniedError, APIError],
+    [NotFoundError, APIError],
+    [ConflictError, APIError],
+    [UnprocessableEntityError, APIError],
+    [RateLimitError, APIError],
+    [InternalServerError, APIError],
+    [APIResponseValidationError, APIError],
+    [APIConnectionError, PostcoreError],
+    [APITimeoutError, APIConnectionError],
+    [ConfigurationError, PostcoreError]
+  ])
+  for (const [Class, Parent] of parents) {
+    assert.equal(Object.getPrototypeOf(Class), Parent, `${Class.name} extends ${Parent.name}`)
+    const error = new Class('boom', { status: 418 })
+    assert.equal(error.name, Class.name)
+    assert.ok(error instanceof Error && error instanceof Parent)
+    assert.equal(error.message, 'boom')
+    assert.equal(error.status, 418)
+    assert.equal(error.code, null)
+    assert.equal(error.body, null)
+    assert.equal(error.headers, null)
+    assert.equal(error.retryAfter, null)
+    assert.ok(String(error).startsWith(`${Class.name}: boom`))
+    assert.ok(typeof error.stack === 'string')
+  }
+})
+
+test('401 INVALID_API_KEY: AuthenticationError with every field', async () => {
+  await mock.reset()
+  const bad = new Postcore({ apiKey: WRONG_KEY, baseUrl: mock.url })
+  const error = await bad.createProfile({ profileName: 'x' }).then(() => null, (e) => e)
+  assert.ok(error instanceof AuthenticationError)
+  assert.ok(error instanceof APIError)
+  assert.ok(error instanceof PostcoreError)
+  assert.equal(error.name, 'AuthenticationError')
+  assert.equal(error.status, 401)
+  assert.equal(error.code, 'INVALID_API_KEY')
+  assert.match(error.message, /Invalid API key/)
+  assert.deepEqual(error.body, { error: 'INVALID_API_KEY', message: 'Invalid API key' })
+  assert.equal(error.headers['content-type'], 'application/json')
+  assert.ok('x-ratelimit-limit' in error.headers)
+  for (const name of Object.keys(error.headers)) assert.equal(name, name.toLowerCase())
+  assert.equal(error.retryAfter, null)
+  assert.ok(!error.message.includes(WRONG_KEY), 'the key is not in the message')
+  assert.ok(!inspect(error).includes(WRONG_KEY), 'the key is not in inspect()')
+})
+
+test('429 with retry_after: RateLimitError carrying retryAfter and the extra headers', async () => {
+  await mock.reset()
+  await mock.faults([{
+    status: 429,
+    body: { error: 'RATE_LIMIT_EXCEEDED', message: 'Rate limit exceeded. Try again in 243 seconds', retry_after: 243 },
+    headers: { 'X-Request-Id': 'req_1' }
+  }])
+  const error = await client().createProfile({ profileName: 'x' }).then(() => null, (e) => e)
+  assert.ok(error instanceof RateLimitError)
+  assert.equal(error.status, 429)
+  assert.equal(error.code, 'RATE_LIMIT_EXCEEDED')
+  assert.equal(error.retryAfter, 243)
+  assert.equal(error.body.retry_after, 243)
+  assert.equal(error.headers['x-request-id'], 'req_1')
+})
+
+test('a non-JSON error body is kept as text', async () => {
+  await mock.reset()
+  await mock.faults([{ status: 503, body: 'upstream exploded' }])
+  const error = await client().createProfile({}).then(() => null, (e) => e)
+  assert.ok(error instanceof InternalServerError)
+  assert.equal(error.status, 503)
+  assert.equal(error.code, null)
+  assert.equal(error.body, 'upstream exploded')
+})
+
+test('an unexpected status maps to APIError, keeping the code', async () => {
+  await mock.reset()
+  await mock.faults([{ status: 418, body: { error: 'TEAPOT', message: 'short and stout' } }])
+  const error = await client().createProfile({}).then(() => null, (e) => e)
+  assert.equal(error.constructor, APIError)
+  assert.equal(error.name, 'APIError')
+  assert.equal(error.code, 'TEAPOT')
+})
+
+test('connection refused: APIConnectionError without response fields', async () => {
+  const refused = new Postcore({ apiKey: API_KEY, baseUrl: await refusedUrl(), maxRetries: 0 })
+  const error = await refused.createProfile({}).then(() => null, (e) => e)
+  assert.ok(error instanceof APIConnectionError)
+  assert.ok(!(error instanceof APITimeoutError))
+  assert.equal(error.name, 'APIConnectionError')
+  assert.equal(error.status, null)
+  assert.equal(error.code, null)
+  assert.equal(error.body, null)
+  assert.equal(error.headers, null)
+})
+
+test('a timeout: APITimeoutError, also an APIConnectionError', async () => {
+  await mock.reset()
+  await mock.faults([{ delay_ms: 1000 }])
+  const error = await client().createProfile({}, { timeout: 150 }).then(() => null, (e) => e)
+  assert.ok(error instanceof APITimeoutError)
+  assert.ok(error instanceof APIConnectionError)
+  assert.equal(error.name, 'APITimeoutError')
+  assert.equal(error.status, null)
+})
+
+test('a 201 with an unusable body: APIResponseValidationError keeping the body', async () => {
+  await mock.reset()
+  await mock.faults([{ status: 201, body: { profileName: 'x' } }])
+  const error = await client().createProfile({}).then(() => null, (e) => e)
+  assert.ok(error instanceof APIResponseValidationError)
+  assert.equal(error.status, 201)
+  assert.deepEqual(error.body, { profileName: 'x' })
+  assert.match(error.message, /profileKey/)
+})
+
+test('no API key anywhere: the constructor throws ConfigurationError naming POSTCORE_API_KEY', () => {
+  const saved = process.env.POSTCORE_API_KEY
+  delete process.env.POSTCORE_API_KEY
+  try {
+    assert.throws(() => new Postcore({ baseUrl: mock.url }), (error) => {
+      assert.ok(error instanceof ConfigurationError)
+      assert.ok(error instanceof PostcoreError)
+      assert.equal(error.name, 'ConfigurationError')
+      assert.match(error.message, /POSTCORE_API_KEY/)
+      return true
+    })
+  } finally {
+    if (saved !== undefined) process.env.POSTCORE_API_KEY = saved
+  }
+})
+
+test('an unsafe base URL or a key with a newline: ConfigurationError that does not echo the key', () => {
+  assert.throws(() => new Postcore({ apiKey: API_KEY, baseUrl: 'http://api.example.com' }), ConfigurationError)
+  assert.throws(() => new Postcore({ apiKey: API_KEY, baseUrl: 'not a url' }), ConfigurationError)
+  assert.throws(() => new Postcore({ apiKey: 'pc_secret\n', baseUrl: mock.url }), (error) => {
+    assert.ok(error instanceof ConfigurationError)
+    assert.ok(!error.message.includes('pc_secret'))
+    return true
+  })
+})
+
+test('the client does not show its key in inspect() or toString()', () => {
+  const c = new Postcore({ apiKey: 'pc_very_secret', baseUrl: mock.url })
+  assert.ok(!inspect(c).includes('pc_very_secret'))
+  assert.ok(!String(c).includes('pc_very_secret'))
+  assert.ok(!JSON.stringify(c).includes('pc_very_secret'))
+  assert.equal(c.baseUrl, mock.url)
+  assert.equal(c.timeout, 60000)
+  assert.equal(c.maxRetries, 2)
+})

@@ -1,0 +1,73 @@
+// Whole-process behaviour, in child processes: the process exits on its own after the last
+// call, CommonJS and ESM entry points both work and share their classes.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import path from 'node:path'
+
+import { API_KEY, PACKAGE_DIR, startMock, refusedUrl, runNode } from './helpers.mjs'
+
+const fixture = (name) => path.join(PACKAGE_DIR, 'test', 'fixtures', name)
+
+let mock
+let env
+before(async () => {
+  mock = await startMock()
+  env = { ...process.env, POSTCORE_API_KEY: API_KEY, POSTCORE_BASE_URL: mock.url }
+})
+after(() => mock?.stop())
+
+test('require(): one call, then the process exits on its own', async () => {
+  const run = await runNode([fixture('one-call.cjs')], { env })
+  assert.equal(run.signal, null, `killed: ${run.stderr}`)
+  assert.equal(run.code, 0, run.stderr)
+  assert.match(run.stdout.trim(), /^prof_[a-z0-9]+$/)
+  assert.ok(run.elapsed < 5000, `took ${run.elapsed} ms to exit`)
+})
+
+test('import: one call, then the process exits on its own', async () => {
+  const run = await runNode([fixture('one-call.mjs')], { env })
+  assert.equal(run.signal, null, `killed: ${run.stderr}`)
+  assert.equal(run.code, 0, run.stderr)
+  assert.match(run.stdout.trim(), /^prof_[a-z0-9]+$/)
+  assert.ok(run.elapsed < 5000, `took ${run.elapsed} ms to exit`)
+})
+
+test('a failed call (connection refused) also lets the process exit', async () => {
+  const run = await runNode([fixture('one-call.cjs')], {
+    env: { ...env, POSTCORE_BASE_URL: await refusedUrl() }
+  })
+  assert.equal(run.code, 0, run.stderr)
+  assert.match(run.stdout, /^APIConnectionError\|true\|/)
+  assert.ok(run.elapsed < 10000, `took ${run.elapsed} ms to exit`)
+})
+
+test('a missing key rejects with ConfigurationError naming POSTCORE_API_KEY', async () => {
+  const { POSTCORE_API_KEY: _unused, ...withoutKey } = env
+  const run = await runNode([fixture('one-call.cjs')], { env: withoutKey })
+  assert.equal(run.code, 0, run.stderr)
+  assert.match(run.stdout, /^ConfigurationError\|true\|.*POSTCORE_API_KEY/)
+})
+
+test('an aborted call leaves nothing running: the process exits long before the server answers', async () => {
+  await mock.reset()
+  await mock.faults([{ delay_ms: 8000 }])
+  const run = await runNode([fixture('abort-slow.mjs')], { env })
+  assert.equal(run.code, 0, run.stderr)
+  const [name, ms] = run.stdout.trim().split(' ')
+  assert.equal(name, 'AbortError')
+  assert.ok(Number(ms) < 1000, `rejected after ${ms} ms`)
+  assert.ok(run.elapsed < 4000, `process took ${run.elapsed} ms to exit`)
+  await mock.reset()
+})
+
+test('import and require give the same exports (instanceof works across both)', async () => {
+  const run = await runNode([fixture('dual.mjs')], { env })
+  assert.equal(run.code, 0, run.stderr)
+  const result = JSON.parse(run.stdout)
+  assert.equal(result.same, true)
+  assert.deepEqual(result.esmNames, result.names)
+  for (const name of ['Postcore', 'createProfile', 'PostcoreError', 'APIError', 'AuthenticationError',
+    'RateLimitError', 'APIConnectionError', 'APITimeoutError', 'ConfigurationError']) {
+    assert.ok(result.names.includes(name), `${name} is exported`)
+  }
+})

@@ -1,0 +1,64 @@
+// The package in worker_threads: each worker loads the addon, builds its own clients (the
+// environment-configured one included) and makes real calls; terminating a worker with a call
+// in flight does not disturb the others.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Worker } from 'node:worker_threads'
+import { once } from 'node:events'
+
+import { Postcore } from 'postcore'
+import { API_KEY, startMock } from './helpers.mjs'
+
+const workerUrl = new URL('./fixtures/worker.mjs', import.meta.url)
+const slowWorkerUrl = new URL('./fixtures/worker-slow.mjs', import.meta.url)
+
+let mock
+let env
+before(async () => {
+  mock = await startMock()
+  env = { ...process.env, POSTCORE_API_KEY: API_KEY, POSTCORE_BASE_URL: mock.url }
+})
+after(() => mock?.stop())
+
+function runWorker (id, calls) {
+  const worker = new Worker(workerUrl, { workerData: { id, calls }, env })
+  return new Promise((resolve, reject) => {
+    let message
+    worker.once('message', (m) => { message = m })
+    worker.once('error', reject)
+    worker.once('exit', (code) => (code === 0 && message ? resolve(message) : reject(new Error(`worker exited with ${code}`))))
+  })
+}
+
+test('three workers make calls concurrently, each with its own clients', async () => {
+  await mock.reset()
+  const results = await Promise.all([1, 2, 3].map((id) => runWorker(id, 10)))
+  const keys = results.flatMap((r) => r.keys)
+  assert.equal(keys.length, 60)
+  assert.equal(new Set(keys).size, 60, 'every key is distinct')
+  for (const r of results) assert.equal(r.authError, 'INVALID_API_KEY')
+  assert.equal((await mock.profiles()).length, 60)
+  // The main thread still works after the workers are gone.
+  const client = new Postcore({ apiKey: API_KEY, baseUrl: mock.url })
+  const { profileKey } = await client.createProfile({ profileName: 'main' })
+  assert.match(profileKey, /^prof_/)
+})
+
+test('terminating a worker with a call in flight leaves the process healthy', async () => {
+  await mock.reset()
+  await mock.faults([{ delay_ms: 1500 }])
+  const worker = new Worker(slowWorkerUrl, { env })
+  const [first] = await once(worker, 'message')
+  assert.equal(first, 'started')
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const exitCode = await worker.terminate()
+  assert.equal(exitCode, 1)
+  // Wait past the server's answer to the dropped worker's request.
+  await new Promise((resolve) => setTimeout(resolve, 1600))
+  const client = new Postcore({ apiKey: API_KEY, baseUrl: mock.url })
+  const { profileKey } = await client.createProfile({ profileName: 'after terminate' })
+  assert.match(profileKey, /^prof_/)
+  // A fresh worker loads the addon again and works.
+  const result = await runWorker(4, 2)
+  assert.equal(result.keys.length, 4)
+})
