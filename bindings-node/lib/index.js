@@ -306,6 +306,7 @@ function getDefaultClient () {
  */
 async function createProfile (params, options) {
   const args = createProfileArgs(params, options)
+  if (args.signal?.aborted) throw abortReason(args.signal)
   return getDefaultClient()[sendCreateProfile](args)
 }
 
