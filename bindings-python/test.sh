@@ -14,10 +14,22 @@ venv="$root/.venv"
 echo "== pytest (bindings-python/tests)"
 (cd "$here" && "$venv/bin/python" -m pytest tests -q -p no:cacheprovider)
 
-echo "== mypy --strict (example, package)"
+echo "== mypy --strict (example, package, README examples)"
 (cd "$root" && "$venv/bin/python" -m mypy --strict --no-incremental \
     "$root/examples/python/create_profile.py")
 (cd "$here" && "$venv/bin/python" -m mypy --strict --no-incremental -p postcore)
+# Every ```python block of the package README, as its own file.
+snippets="$(mktemp -d)"
+trap 'rm -rf "$snippets"' EXIT
+"$venv/bin/python" - "$here/README.md" "$snippets" <<'PY'
+import re, sys
+from pathlib import Path
+blocks = re.findall(r"```python\n(.*?)```", Path(sys.argv[1]).read_text(), re.S)
+assert blocks, "no python example in the README"
+for i, block in enumerate(blocks):
+    Path(sys.argv[2], f"readme_example_{i}.py").write_text(block)
+PY
+(cd "$snippets" && "$venv/bin/python" -m mypy --strict --no-incremental ./*.py)
 
 echo "== ruff"
 "$venv/bin/ruff" format --check --config "$here/pyproject.toml" "$here/python" "$here/tests" "$root/examples/python"
