@@ -148,6 +148,34 @@ function createProfileArgs (params, options) {
 // Symbol-keyed, so not part of the public surface: lets `createProfile()` validate once.
 const sendCreateProfile = Symbol('sendCreateProfile')
 
+// One 'abort' listener per signal, however many calls share it (a signal passed to 1,000
+// calls would otherwise trip Node's MaxListenersExceededWarning). Weak: no signal is kept alive.
+const abortWaiters = new WeakMap()
+
+/** Calls `onAbort` when `signal` aborts; returns the function that unsubscribes it. */
+function onAbortOf (signal, onAbort) {
+  let waiters = abortWaiters.get(signal)
+  if (waiters === undefined) {
+    const set = new Set()
+    const listener = () => {
+      abortWaiters.delete(signal)
+      for (const waiter of set) waiter()
+    }
+    waiters = { set, listener }
+    abortWaiters.set(signal, waiters)
+    signal.addEventListener('abort', listener, { once: true })
+  }
+  const { set, listener } = waiters
+  set.add(onAbort)
+  return () => {
+    set.delete(onAbort)
+    if (set.size === 0 && abortWaiters.get(signal) === waiters) {
+      abortWaiters.delete(signal)
+      signal.removeEventListener('abort', listener)
+    }
+  }
+}
+
 /**
  * Runs one native call, cancelling it when `signal` aborts.
  *
@@ -169,26 +197,25 @@ function run (start, signal) {
   }
   const token = new native.CancelToken()
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
+    const unsubscribe = onAbortOf(signal, () => {
       token.cancel()
       reject(abortReason(signal))
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
+    })
     let pending
     try {
       pending = start(token)
     } catch (error) {
-      signal.removeEventListener('abort', onAbort)
+      unsubscribe()
       reject(fromNative(error))
       return
     }
     pending.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort)
+        unsubscribe()
         resolve(value)
       },
       (error) => {
-        signal.removeEventListener('abort', onAbort)
+        unsubscribe()
         // After an abort the promise is already rejected; this settles nothing.
         reject(fromNative(error))
       }
@@ -267,7 +294,10 @@ class Postcore {
     return run((token) => this.#native.createProfile(params, options, token), signal)
   }
 
-  /** @returns {string} */
+  /**
+   * A description without the API key.
+   * @returns {string}
+   */
   toString () {
     return `Postcore { baseUrl: ${JSON.stringify(this.baseUrl)} }`
   }
