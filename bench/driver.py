@@ -1,0 +1,329 @@
+"""Runs every benchmark of `make bench` against the postcore-mock started by bench/run.sh,
+then prints the Markdown tables and writes bench/results.json.
+
+Standard library only. Every figure is the median of BENCH_REPS (>= 5) repetitions. Each
+repetition is a fresh process (so no client inherits another's warm state), the mock is reset
+before each (it records every request and scans its profiles on every create, so it would
+slow down as it fills), and repetitions are interleaved: rep 1 of every client of a group,
+then rep 2, ... so slow drift on a shared machine hits every client alike.
+
+Environment: POSTCORE_BASE_URL, POSTCORE_API_KEY (the mock), BENCH_REPS (default 5),
+BENCH_SEQ_CALLS (5000), BENCH_CONC_CALLS (20000), BENCH_CONCURRENCY (64), BENCH_THREADS (16),
+BENCH_ONLY (comma-separated group ids, to run a subset while working on one).
+"""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PYTHON = sys.executable  # the repo's .venv python, which has postcore and the comparison libs
+RUST_BIN = str(ROOT / "target" / "release" / "postcore-bench")
+NODE = "node"
+
+BASE_URL = os.environ["POSTCORE_BASE_URL"]
+REPS = max(5, int(os.environ.get("BENCH_REPS", "5")))
+SEQ_CALLS = int(os.environ.get("BENCH_SEQ_CALLS", "5000"))
+CONC_CALLS = int(os.environ.get("BENCH_CONC_CALLS", "20000"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "64"))
+THREADS = int(os.environ.get("BENCH_THREADS", "16"))
+ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
+
+SEQ = {"BENCH_CALLS": str(SEQ_CALLS), "BENCH_WARMUP": "300"}
+CONC = {"BENCH_CALLS": str(CONC_CALLS), "BENCH_WARMUP": "1000",
+        "BENCH_CONCURRENCY": str(CONCURRENCY), "BENCH_THREADS": str(THREADS)}
+
+
+def py(*args):
+    return [PYTHON, str(BENCH / "python" / args[0]), *args[1:]]
+
+
+def node(*args):
+    return [NODE, str(BENCH / "node" / args[0]), *args[1:]]
+
+
+# Throughput groups: (id, title, settings, [(client, argv)]). The first client is ours.
+GROUPS = [
+    ("py-seq", f"Python, sync, sequential ({SEQ_CALLS:,} calls)", SEQ, [
+        ("postcore.Postcore", py("worker.py", "seq", "postcore")),
+        ("requests.post (docs' snippet)", py("worker.py", "seq", "requests.post")),
+        ("requests.Session", py("worker.py", "seq", "requests.Session")),
+        ("httpx.Client", py("worker.py", "seq", "httpx.Client")),
+    ]),
+    ("py-async", f"Python, asyncio ({CONC_CALLS:,} calls, {CONCURRENCY} in flight)", CONC, [
+        ("postcore.AsyncPostcore", py("worker.py", "async", "AsyncPostcore")),
+        ("httpx.AsyncClient", py("worker.py", "async", "httpx.AsyncClient")),
+        ("aiohttp", py("worker.py", "async", "aiohttp")),
+    ]),
+    ("py-threads", f"Python, sync client from {THREADS} threads ({CONC_CALLS:,} calls)", CONC, [
+        ("postcore.Postcore", py("worker.py", "threads", "postcore")),
+        ("requests.Session", py("worker.py", "threads", "requests.Session")),
+    ]),
+    ("node-seq", f"Node, sequential ({SEQ_CALLS:,} calls)", SEQ, [
+        ("postcore (Node)", node("worker.mjs", "seq", "postcore")),
+        ("fetch (docs' snippet)", node("worker.mjs", "seq", "fetch")),
+        ("undici.request", node("worker.mjs", "seq", "undici")),
+    ]),
+    ("node-conc", f"Node, concurrent ({CONC_CALLS:,} calls, {CONCURRENCY} in flight)", CONC, [
+        ("postcore (Node)", node("worker.mjs", "conc", "postcore")),
+        ("fetch (docs' snippet)", node("worker.mjs", "conc", "fetch")),
+        ("undici.request", node("worker.mjs", "conc", "undici")),
+    ]),
+    ("rust-seq", f"Rust, sequential ({SEQ_CALLS:,} calls)", SEQ, [
+        ("postcore::Client", [RUST_BIN, "postcore", "seq"]),
+        ("bare reqwest (floor)", [RUST_BIN, "reqwest", "seq"]),
+        # No cross-thread wake-ups: shows what the multi-thread runtime's hand-offs cost.
+        ("postcore::Client, current-thread runtime", [RUST_BIN, "postcore", "seq-ct"]),
+        ("bare reqwest, current-thread runtime", [RUST_BIN, "reqwest", "seq-ct"]),
+    ]),
+    ("rust-conc", f"Rust, concurrent ({CONC_CALLS:,} calls, {CONCURRENCY} in flight)", CONC, [
+        ("postcore::Client", [RUST_BIN, "postcore", "conc"]),
+        ("bare reqwest (floor)", [RUST_BIN, "reqwest", "conc"]),
+    ]),
+]
+
+# Cold start: a fresh process that imports the client and makes one call. The bare runtimes
+# come first: the floor under every other row of their language.
+COLD = [
+    ("python (interpreter only)", py("cold.py", "python")),
+    ("postcore.Postcore", py("cold.py", "postcore")),
+    ("postcore.AsyncPostcore", py("cold.py", "AsyncPostcore")),
+    ("requests.post", py("cold.py", "requests.post")),
+    ("httpx.Client", py("cold.py", "httpx.Client")),
+    ("httpx.AsyncClient", py("cold.py", "httpx.AsyncClient")),
+    ("aiohttp", py("cold.py", "aiohttp")),
+    ("node (runtime only)", [NODE, "-e", "0"]),
+    ("postcore (Node)", node("worker.mjs", "cold", "postcore")),
+    ("fetch", node("worker.mjs", "cold", "fetch")),
+    ("undici.request", node("worker.mjs", "cold", "undici")),
+    ("postcore::Client (Rust)", [RUST_BIN, "postcore", "cold"]),
+    ("bare reqwest (Rust)", [RUST_BIN, "reqwest", "cold"]),
+]
+IMPORT_REPS = max(REPS, 10)
+IMPORTS = ["postcore", "requests", "httpx", "aiohttp"]
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def reset_mock():
+    request = urllib.request.Request(BASE_URL + "/__mock/reset", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
+
+
+def run_json(argv, env_extra):
+    reset_mock()
+    env = {**os.environ, **env_extra}
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def timed_process(argv):
+    """Wall time (s) and peak RSS (MiB) of one fresh process, read with wait4 for that child."""
+    reset_mock()
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    err = child.stderr.read().decode(errors="replace")
+    child.stderr.close()
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed ({child.returncode}):\n{err[-3000:]}")
+    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def median_of(reps, key):
+    return statistics.median(r[key] for r in reps)
+
+
+def measure_groups():
+    results = {}
+    for gid, title, settings, clients in GROUPS:
+        if ONLY and gid not in ONLY:
+            continue
+        started = time.monotonic()
+        reps = {name: [] for name, _ in clients}
+        for rep in range(REPS):
+            for name, argv in clients:
+                reps[name].append(run_json(argv, settings))
+        rows = [{"client": name,
+                 "calls_per_s": median_of(reps[name], "calls_per_s"),
+                 "p50_ms": median_of(reps[name], "p50_ms"),
+                 "p99_ms": median_of(reps[name], "p99_ms"),
+                 "reps": reps[name]} for name, _ in clients]
+        results[gid] = {"title": title, "rows": rows}
+        log(f"  {gid}: {time.monotonic() - started:.0f} s")
+    return results
+
+
+def measure_cold():
+    if ONLY and "cold" not in ONLY:
+        return None
+    started = time.monotonic()
+    samples = {name: [] for name, _ in COLD}
+    for rep in range(REPS):
+        for name, argv in COLD:
+            samples[name].append(timed_process(argv))
+    rows = [{"client": name,
+             "wall_ms": statistics.median(s[0] for s in samples[name]) * 1e3,
+             "peak_rss_mib": statistics.median(s[1] for s in samples[name]),
+             "reps": samples[name]} for name, _ in COLD]
+    log(f"  cold: {time.monotonic() - started:.0f} s")
+    return rows
+
+
+def measure_imports():
+    """`import X` timed inside a fresh interpreter (excludes interpreter start), and the
+    whole `python -c "import X"` process, each the median of IMPORT_REPS runs."""
+    if ONLY and "import" not in ONLY:
+        return None
+    code = "import time; t = time.perf_counter(); import {0}; print(time.perf_counter() - t)"
+    samples = {m: {"import": [], "process": []} for m in IMPORTS}
+    for _ in range(IMPORT_REPS):
+        for module in IMPORTS:
+            out = subprocess.run([PYTHON, "-c", code.format(module)], capture_output=True,
+                                 text=True, check=True).stdout
+            samples[module]["import"].append(float(out))
+            samples[module]["process"].append(timed_process([PYTHON, "-c", f"import {module}"])[0])
+    return [{"module": m,
+             "import_ms": statistics.median(s["import"]) * 1e3,
+             "process_ms": statistics.median(s["process"]) * 1e3,
+             "reps": s} for m, s in samples.items()]
+
+
+# ---------------------------------------------------------------------------- report
+
+def row_of(results, gid, client_prefix):
+    for row in results.get(gid, {}).get("rows", []):
+        if row["client"].startswith(client_prefix):
+            return row
+    return None
+
+
+def verdicts(results, imports):
+    """Each target of issue 6: (target, measured, met). A ratio is ours ÷ theirs in calls/s
+    (equivalently their per-call time ÷ ours); "x of Rust" is per-call time ÷ the Rust
+    client's per-call time (1 / calls/s), so <= 1.25 meets that target."""
+    out = []
+
+    def faster(gid, ours, theirs, at_least=1.0, label=None):
+        a, b = row_of(results, gid, ours), row_of(results, gid, theirs)
+        if a and b:
+            ratio = a["calls_per_s"] / b["calls_per_s"]
+            need = f">= {at_least:g}x" if at_least != 1.0 else "> 1x"
+            met = ratio >= at_least if at_least != 1.0 else ratio > 1.0
+            out.append((label or f"{ours} vs {theirs} ({gid}): {need}", f"{ratio:.2f}x", met))
+
+    def near_rust(gid, ours, rust_gid):
+        a, r = row_of(results, gid, ours), row_of(results, rust_gid, "postcore::Client")
+        if a and r:
+            slower = r["calls_per_s"] / a["calls_per_s"]
+            out.append((f"{ours} ({gid}) per-call time <= 1.25x Rust client ({rust_gid})",
+                        f"{slower:.2f}x", slower <= 1.25))
+
+    faster("py-seq", "postcore.Postcore", "requests.post", 3.0)
+    faster("py-seq", "postcore.Postcore", "requests.Session")
+    faster("py-seq", "postcore.Postcore", "httpx.Client")
+    faster("py-async", "postcore.AsyncPostcore", "httpx.AsyncClient")
+    faster("py-async", "postcore.AsyncPostcore", "aiohttp")
+    faster("py-threads", "postcore.Postcore", "requests.Session")
+    for gid in ("node-seq", "node-conc"):
+        faster(gid, "postcore (Node)", "fetch")
+        faster(gid, "postcore (Node)", "undici.request")
+    near_rust("py-seq", "postcore.Postcore", "rust-seq")
+    near_rust("py-async", "postcore.AsyncPostcore", "rust-conc")
+    near_rust("node-seq", "postcore (Node)", "rust-seq")
+    near_rust("node-conc", "postcore (Node)", "rust-conc")
+    if imports:
+        ours = next(i for i in imports if i["module"] == "postcore")
+        req = next(i for i in imports if i["module"] == "requests")
+        out.append(("import postcore <= import requests",
+                    f"{ours['import_ms']:.1f} ms vs {req['import_ms']:.1f} ms",
+                    ours["import_ms"] <= req["import_ms"]))
+    return out
+
+
+def markdown(results, cold, imports, checks, wall_s):
+    lines = [f"Median of {REPS} runs per figure; ratio = our calls/s ÷ theirs (> 1: ours is faster;"
+             " = their per-call time ÷ ours).", ""]
+    for gid, group in results.items():
+        rows = group["rows"]
+        ours = rows[0]["calls_per_s"]
+        lines += [f"### {group['title']}", "",
+                  "| client | calls/s | p50 ms | p99 ms | ratio (ours ÷ theirs) |",
+                  "|---|---:|---:|---:|---:|"]
+        for row in rows:
+            ratio = "—" if row is rows[0] else f"{ours / row['calls_per_s']:.2f}x"
+            lines.append(f"| {row['client']} | {row['calls_per_s']:,.0f} | {row['p50_ms']:.3f} "
+                         f"| {row['p99_ms']:.3f} | {ratio} |")
+        lines.append("")
+    if cold:
+        lines += ["### Cold start: process start + import + one call", "",
+                  "| client | wall ms | peak RSS MiB |", "|---|---:|---:|"]
+        lines += [f"| {r['client']} | {r['wall_ms']:.0f} | {r['peak_rss_mib']:.1f} |" for r in cold]
+        lines.append("")
+    if imports:
+        lines += [f"### Import time (median of {IMPORT_REPS} fresh interpreters)", "",
+                  "| module | `import` alone ms | `python -c 'import …'` process ms |",
+                  "|---|---:|---:|"]
+        lines += [f"| {i['module']} | {i['import_ms']:.1f} | {i['process_ms']:.0f} |"
+                  for i in imports]
+        lines.append("")
+    if checks:
+        lines += ["### Targets (issue 6)", "", "| target | measured | met |", "|---|---:|:---:|"]
+        lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in checks]
+        lines.append("")
+    lines.append(f"Measured in {wall_s:.0f} s.")
+    return "\n".join(lines)
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), platform.processor())
+    mem_kib = next(int(line.split()[1]) for line in open("/proc/meminfo")
+                   if line.startswith("MemTotal"))
+
+    def version(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return None
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(mem_kib / 2**20, 1),
+            "os": platform.platform(), "python": platform.python_version(),
+            "node": version([NODE, "--version"]), "rustc": version(["rustc", "--version"]),
+            "loadavg_at_start": os.getloadavg()}
+
+
+def main():
+    started = time.monotonic()
+    info = machine()
+    log(f"bench: {info['cpu']}, {info['cores']} cores, load {info['loadavg_at_start']}")
+    results = measure_groups()
+    cold = measure_cold()
+    imports = measure_imports()
+    wall = time.monotonic() - started
+    checks = verdicts(results, imports)
+    print(markdown(results, cold, imports, checks, wall))
+    (BENCH / "results.json").write_text(json.dumps({
+        "machine": info, "reps": REPS, "seq_calls": SEQ_CALLS, "conc_calls": CONC_CALLS,
+        "concurrency": CONCURRENCY, "threads": THREADS, "groups": results, "cold": cold,
+        "imports": imports, "targets": [{"target": t, "measured": m, "met": ok}
+                                         for t, m, ok in checks],
+        "measure_s": wall, "loadavg_at_end": os.getloadavg()}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+// Node clients under test. Each factory returns `call()`, an async function that creates one
+// profile and resolves to its key. Libraries load inside the factory, so a worker process
+// only loads the one it measures.
+
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+
+const BASE_URL = process.env.POSTCORE_BASE_URL
+const API_KEY = process.env.POSTCORE_API_KEY
+const URL = `${BASE_URL}/profiles/create`
+const NAME = 'User: john@example.com'
+
+export const CLIENTS = {
+  // Our package, loaded by relative path from the working tree (its package.json `main`).
+  postcore () {
+    const { Postcore } = require('../../bindings-node')
+    const client = new Postcore({ apiKey: API_KEY, baseUrl: BASE_URL })
+    return async () => (await client.createProfile({ profileName: NAME })).profileKey
+  },
+
+  // The docs' snippet: global fetch (undici inside Node, keep-alive through its global agent).
+  fetch () {
+    return async () => {
+      const response = await fetch(URL, {
+        method: 'POST',
+        headers: { 'x-api-key': API_KEY, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ profileName: NAME })
+      })
+      const { profileKey } = await response.json()
+      return profileKey
+    }
+  },
+
+  // undici's request API (the pinned package, not Node's bundled copy).
+  undici () {
+    const { request } = require('undici')
+    return async () => {
+      const { statusCode, body } = await request(URL, {
+        method: 'POST',
+        headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ profileName: NAME })
+      })
+      const { profileKey } = await body.json()
+      if (statusCode !== 201) throw new Error(`status ${statusCode}`)
+      return profileKey
+    }
+  }
+}

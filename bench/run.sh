@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# make bench: build everything in release, start one postcore-mock, measure create_profile from
+# Rust, Python and Node (ours and the usual alternatives), print the tables and write
+# bench/results.json. See BENCHMARKS.md. Knobs (environment): BENCH_REPS (>= 5),
+# BENCH_SEQ_CALLS, BENCH_CONC_CALLS, BENCH_CONCURRENCY, BENCH_THREADS, BENCH_ONLY.
+set -euo pipefail
+bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$bench/.." && pwd)
+cd "$root"
+start=$(date +%s)
+step() { echo "bench: $* ($(( $(date +%s) - start )) s)" >&2; }
+
+export POSTCORE_API_KEY=pc_bench_key
+# A debug sink or similar must not slow the clients under test.
+unset POSTCORE_DEBUG POSTCORE_LOG 2>/dev/null || true
+
+step "building postcore-mock and the Rust bench (release)"
+cargo build --quiet --release -p postcore-mock -p postcore-bench
+
+step "building the Python extension (release) into .venv"
+POSTCORE_PY_RELEASE=1 bash bindings-python/build.sh >/dev/null
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+
+step "building the Node addon (release)"
+(
+    cd bindings-node
+    npm ci --no-audit --no-fund --loglevel=error
+    # --no-js / --dts elsewhere: leave the committed generated index.js / index.d.ts untouched.
+    npx --no-install napi build --platform --release --no-js --dts ../target/bench-napi.d.ts >/dev/null
+)
+(cd bench && npm ci --no-audit --no-fund --loglevel=error)
+
+step "starting postcore-mock"
+url_file=$(mktemp)
+./target/release/postcore-mock --port 0 --api-key "$POSTCORE_API_KEY" >"$url_file" 2>/dev/null &
+mock_pid=$!
+trap 'kill "$mock_pid" 2>/dev/null || true; rm -f "$url_file"' EXIT
+for _ in $(seq 200); do [ -s "$url_file" ] && break; sleep 0.05; done
+POSTCORE_BASE_URL=$(head -n 1 "$url_file")
+export POSTCORE_BASE_URL
+[ -n "$POSTCORE_BASE_URL" ] || { echo "bench: postcore-mock did not start" >&2; exit 1; }
+step "postcore-mock at $POSTCORE_BASE_URL; measuring (compiles running now: $(pgrep -c rustc || true))"
+
+.venv/bin/python bench/driver.py
+
+kill "$mock_pid" 2>/dev/null || true
+step "done"
