@@ -25,6 +25,8 @@ use crate::errors;
 
 /// How often a blocking call wakes up to let Python handle signals (Ctrl-C).
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
+/// Wake-up period of blocking calls on other threads (signal checks are no-ops there).
+const IDLE_INTERVAL: Duration = Duration::from_secs(3600);
 /// Upper bound on worker threads: the SDK's work is I/O, a few threads are plenty.
 const MAX_WORKER_THREADS: usize = 4;
 
@@ -76,10 +78,16 @@ where
         ));
     }
     let runtime = get()?;
+    // Python runs signal handlers on the main thread only; other threads need not wake up.
+    let interval = if is_main_thread(py) {
+        SIGNAL_CHECK_INTERVAL
+    } else {
+        IDLE_INTERVAL
+    };
     py.detach(move || {
         runtime.block_on(async move {
             let mut fut = std::pin::pin!(fut);
-            let mut tick = tokio::time::interval(SIGNAL_CHECK_INTERVAL);
+            let mut tick = tokio::time::interval(interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
@@ -90,6 +98,18 @@ where
             }
         })
     })
+}
+
+/// Whether the calling thread is Python's main thread (where signal handlers run).
+fn is_main_thread(py: Python<'_>) -> bool {
+    let check = || -> PyResult<bool> {
+        let threading = py.import("threading")?;
+        let current = threading.call_method0("current_thread")?;
+        let main = threading.call_method0("main_thread")?;
+        Ok(current.is(&main))
+    };
+    // When in doubt, check for signals: it is only a little extra work.
+    check().unwrap_or(true)
 }
 
 /// Converts `fut` into an asyncio awaitable running on the process's runtime. Cancelling the

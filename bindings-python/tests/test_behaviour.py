@@ -102,6 +102,25 @@ def test_ctrl_c_interrupts_a_sync_call_and_cancels_it(server: MockServer) -> Non
     assert server.profiles() == []
 
 
+def _runtime_threads() -> int:
+    # Linux names threads in /proc; the runtime's are "postcore-runtime" (cut to 15 bytes).
+    tasks = Path("/proc/self/task")
+    return sum(1 for t in tasks.iterdir() if (t / "comm").read_text().startswith("postcore-runti"))
+
+
+def test_one_runtime_per_process_not_per_client(server: MockServer) -> None:
+    with client(server) as c:
+        c.create_profile("first")
+    before = _runtime_threads()  # workers, plus idle blocking-pool threads of earlier tests
+    assert before >= 1
+    for i in range(10):
+        with client(server) as c:
+            c.create_profile(f"client {i}")
+    # A runtime per client (or per call) would have added threads; idle ones may only retire.
+    assert _runtime_threads() <= before
+    assert len(server.profiles()) == 11
+
+
 # --------------------------------------------------------------------------- async calls
 
 
