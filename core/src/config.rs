@@ -152,8 +152,8 @@ impl ClientBuilder {
             .filter(|k| !k.is_empty())
             .ok_or_else(|| {
                 Error::config(
-                    "no API key: pass one to the client (api_key) or set the POSTCORE_API_KEY \
-                     environment variable",
+                    "no API key: pass an API key when creating the client or set the \
+                     POSTCORE_API_KEY environment variable",
                 )
             })?;
         let api_key = ApiKey(header_value("API key", &api_key, true)?);
