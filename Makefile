@@ -21,7 +21,7 @@ doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps -p postcore -p postcore-mock
 
 test-python:
-	@if [ -f bindings-python/test.sh ]; then bash bindings-python/test.sh; else echo "python package not present yet"; fi
+	bash bindings-python/test.sh
 
 test-node:
 	bash bindings-node/test.sh
