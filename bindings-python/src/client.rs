@@ -165,6 +165,7 @@ impl Client {
             builder = builder.max_retries(retries);
         }
         let client = builder.build().map_err(|e| to_py_err(py, &e))?;
+        crate::logging::install_if_enabled(py)?;
         Ok(Self {
             base_url: client.base_url().to_owned(),
             timeout: client.timeout().as_secs_f64(),
@@ -197,9 +198,15 @@ impl Client {
         self.lock().is_none()
     }
 
-    /// Closes the connection pool. Calls already running finish; later calls raise.
+    /// Closes the client: calls still in flight raise ``APIConnectionError`` at once, later
+    /// calls raise, and the connection pool is released. Closing twice is harmless.
     fn close(&self) {
         let owned = self.lock().take();
+        if let Some(client) = owned.as_ref().filter(|o| o.pid == std::process::id()) {
+            if let Some(client) = client.client.as_ref() {
+                client.close();
+            }
+        }
         drop(owned);
     }
 

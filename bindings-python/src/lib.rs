@@ -7,12 +7,13 @@
 //! exception hierarchy, which the functions here raise.
 //!
 //! The files mirror the core's: [`client`] (calls), [`errors`] (error mapping), [`models`]
-//! (returned values), [`runtime`] (the one tokio runtime per process, fork-aware), plus
+//! (returned values), [`logging`] (debug lines to Python's `logging`), [`runtime`] (the one tokio runtime per process, fork-aware), plus
 //! [`args`] (argument validation).
 
 mod args;
 mod client;
 mod errors;
+mod logging;
 mod models;
 mod runtime;
 

@@ -4,11 +4,14 @@ cancellation, concurrency, argument validation, context managers, values and err
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import pickle
 import pydoc
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -353,6 +356,76 @@ async def test_async_context_manager_and_close(server: MockServer) -> None:
     with pytest.raises(postcore.PostcoreError, match="closed"):
         await c.create_profile("after")
     assert len(server.requests()) == 1
+
+
+def test_closing_ends_calls_in_flight(server: MockServer) -> None:
+    server.faults([{"delay_ms": 5000}])
+    c = client(server)
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            c.create_profile("slow")
+        except BaseException as e:  # the test inspects whatever was raised
+            errors.append(e)
+
+    worker = threading.Thread(target=call)
+    worker.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    c.close()
+    worker.join(timeout=3)
+    assert not worker.is_alive()
+    assert time.monotonic() - started < 1.0
+    assert len(errors) == 1 and isinstance(errors[0], postcore.APIConnectionError)
+    assert "closed" in str(errors[0])
+
+
+async def test_closing_ends_async_calls_in_flight(server: MockServer) -> None:
+    server.faults([{"delay_ms": 5000}])
+    c = aclient(server)
+    task = asyncio.ensure_future(c.create_profile("slow"))
+    await asyncio.sleep(0.2)
+    await c.close()
+    with pytest.raises(postcore.APIConnectionError, match="closed"):
+        await asyncio.wait_for(task, timeout=1.0)
+
+
+def test_debug_lines_reach_the_logging_module(
+    server: MockServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="postcore")
+    server.faults(
+        [
+            {
+                "status": 429,
+                "body": {"error": "RATE_LIMIT_EXCEEDED", "message": "x", "retry_after": 0},
+            }
+        ]
+    )
+    client(server).create_profile("logged")
+    lines = [r.getMessage() for r in caplog.records if r.name == "postcore"]
+    text = "\n".join(lines)
+    assert "POST /profiles/create attempt=1/3 status=429" in text
+    assert "retrying in 0.000s" in text
+    assert "POST /profiles/create attempt=2/3 status=201" in text
+    assert server.api_key not in text
+
+
+def test_postcore_log_env_prints_attempts_without_the_key(server: MockServer) -> None:
+    script = "import postcore; postcore.Postcore().create_profile('env-logged')"
+    env = dict(
+        os.environ,
+        POSTCORE_LOG="debug",
+        POSTCORE_API_KEY=server.api_key,
+        POSTCORE_BASE_URL=server.url,
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    assert "[postcore] POST /profiles/create attempt=1/3 status=201" in done.stderr
+    assert server.api_key not in done.stderr + done.stdout
 
 
 def test_module_level_create_profile_reuses_one_client(server: MockServer) -> None:
