@@ -3,12 +3,12 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test lint test-rust doc test-python test-node fuzz
+.PHONY: demo test lint test-rust doc test-python test-node test-soak soak fuzz
 
 demo:
 	bash scripts/demo.sh
 
-test: lint test-rust doc test-python test-node
+test: lint test-rust doc test-python test-node test-soak
 
 lint:
 	$(CARGO) fmt --all --check
@@ -29,3 +29,13 @@ test-node:
 # Full-length property run of the response decoder (make test runs 20,000 inputs).
 fuzz:
 	PROPTEST_CASES=1000000 $(CARGO) test --locked --release -p postcore --lib fuzz -- --nocapture
+
+# Short soak in make test (needs the packages test-python/test-node built); `make soak` is the
+# full-length run: 100,000 calls each through Python sync, Python async and Node.
+test-soak:
+	bash tests/soak/run.sh 5000
+
+soak:
+	bash bindings-python/build.sh >/dev/null && bash bindings-node/build.sh >/dev/null
+	$(CARGO) build --locked -p postcore-mock
+	bash tests/soak/run.sh 100000
