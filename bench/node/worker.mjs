@@ -7,6 +7,8 @@
 // Settings: POSTCORE_BASE_URL, POSTCORE_API_KEY, BENCH_CALLS, BENCH_WARMUP, BENCH_CONCURRENCY.
 // A call's latency runs from just before it is issued to when its promise resolves.
 
+import { readFileSync } from 'node:fs'
+
 import { CLIENTS } from './clients.mjs'
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 5000)
@@ -42,12 +44,18 @@ function percentile (sorted, p) {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]
 }
 
+// VmHWM of this process (process.resourceUsage().maxRSS also counts the parent's memory).
+function peakRssKib () {
+  return readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+)/)[1]
+}
+
 const [mode, name] = process.argv.slice(2)
 const factory = CLIENTS[name]
 if (!factory) throw new Error(`unknown client ${name}: ${Object.keys(CLIENTS).join(' | ')}`)
 const call = factory()
 if (mode === 'cold') {
   await call()
+  console.log(peakRssKib())
   process.exit(0) // do not wait for idle keep-alive sockets to time out
 }
 const run = { seq: sequential, conc: concurrent }[mode]

@@ -1,5 +1,6 @@
 """Cold start: import one client and create one profile, nothing else (timed from outside by
-bench/driver.py, which also reads the process's peak RSS). `python cold.py CLIENT`."""
+bench/driver.py). `python cold.py CLIENT`. Prints the process's peak RSS (VmHWM, KiB) last:
+read from inside because a child's rusage also counts the parent's memory at fork/exec time."""
 
 import os
 import sys
@@ -68,3 +69,5 @@ elif which == "aiohttp":
     asyncio.run(one())
 else:
     raise SystemExit(f"unknown client {which!r}")
+
+print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")))

@@ -168,7 +168,7 @@ fn main() {
         let bench = Bench::new(which, &base_url, &api_key);
         if mode == "cold" {
             bench.call().await;
-            println!("{{\"ok\": true}}");
+            println!("{}", peak_rss_kib());
             return;
         }
         let run = |n| {
@@ -201,4 +201,16 @@ fn print_result(calls: usize, elapsed: Duration, sorted: &[f64]) {
             "p99_ms": percentile(sorted, 99.0) * 1e3,
         })
     );
+}
+
+/// VmHWM from /proc/self/status (the driver cannot use the child's rusage: it also counts the
+/// parent's memory at fork/exec time).
+fn peak_rss_kib() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or("0")
+        .to_owned()
 }
