@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test lint test-rust doc test-python test-node test-soak soak fuzz
+.PHONY: demo test lint test-rust doc test-python test-node test-soak soak fuzz bench
 
 demo:
 	bash scripts/demo.sh
@@ -39,3 +39,7 @@ soak:
 	bash bindings-python/build.sh >/dev/null && bash bindings-node/build.sh >/dev/null
 	$(CARGO) build --locked -p postcore-mock
 	bash tests/soak/run.sh 100000
+
+# Benchmarks against the docs' snippets and the best HTTP clients (release builds, ~6 minutes).
+bench:
+	bash bench/run.sh
