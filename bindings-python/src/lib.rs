@@ -30,8 +30,18 @@ mod _postcore {
     #[pymodule_export]
     use crate::models::Profile;
 
+    /// Stops the I/O runtime; registered with `atexit` by the package so that no runtime
+    /// thread touches the interpreter while it finalizes.
+    #[pyfunction]
+    fn _shutdown(py: Python<'_>) {
+        crate::runtime::shutdown(py);
+    }
+
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.py()
+            .import("atexit")?
+            .call_method1("register", (m.getattr("_shutdown")?,))?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add("USER_AGENT", crate::client::user_agent())?;
         m.add("DEFAULT_BASE_URL", postcore::DEFAULT_BASE_URL)?;

@@ -12,7 +12,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -25,25 +25,23 @@ use crate::errors;
 
 /// How often a blocking call wakes up to let Python handle signals (Ctrl-C).
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
-/// Wake-up period of blocking calls on other threads (signal checks are no-ops there).
-const IDLE_INTERVAL: Duration = Duration::from_secs(3600);
 /// Upper bound on worker threads: the SDK's work is I/O, a few threads are plenty.
 const MAX_WORKER_THREADS: usize = 4;
 
 struct Current {
     pid: u32,
-    runtime: &'static Runtime,
+    runtime: Arc<Runtime>,
 }
 
 static CURRENT: Mutex<Option<Current>> = Mutex::new(None);
 
 /// The runtime of this process, created on first use (and again in a forked child).
-pub(crate) fn get() -> PyResult<&'static Runtime> {
+pub(crate) fn get() -> PyResult<Arc<Runtime>> {
     let pid = std::process::id();
     // The lock is held for a pointer comparison only; a poisoned lock still holds valid data.
     let mut current = CURRENT.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(c) = current.as_ref().filter(|c| c.pid == pid) {
-        return Ok(c.runtime);
+        return Ok(c.runtime.clone());
     }
     // Any runtime stored here belongs to the parent process (its threads do not exist in this
     // one): it is overwritten without being dropped, as dropping it would wait for them.
@@ -58,9 +56,40 @@ pub(crate) fn get() -> PyResult<&'static Runtime> {
         .map_err(|e| {
             errors::connection_error(&format!("cannot start the postcore I/O runtime: {e}"))
         })?;
-    let runtime: &'static Runtime = Box::leak(Box::new(runtime));
-    *current = Some(Current { pid, runtime });
+    let runtime = Arc::new(runtime);
+    let parents = current.replace(Current {
+        pid,
+        runtime: runtime.clone(),
+    });
+    std::mem::forget(parents);
     Ok(runtime)
+}
+
+/// Stops this process's runtime before the interpreter finalizes (registered with `atexit`).
+///
+/// Without it, a runtime thread still finishing an async call's hand-back could take the GIL
+/// while Python is tearing down, which crashes the process at exit. Waits (GIL released) up to
+/// a second for running tasks to yield, then drops the rest, so exit never hangs. A later call
+/// would simply start a new runtime.
+pub(crate) fn shutdown(py: Python<'_>) {
+    let pid = std::process::id();
+    let taken = {
+        let mut current = CURRENT.lock().unwrap_or_else(PoisonError::into_inner);
+        match current.take() {
+            Some(c) if c.pid == pid => Some(c.runtime),
+            other => {
+                // A parent's runtime (after fork) is never touched; put it back.
+                *current = other;
+                None
+            }
+        }
+    };
+    let Some(runtime) = taken else { return };
+    match Arc::try_unwrap(runtime) {
+        Ok(runtime) => py.detach(move || runtime.shutdown_timeout(Duration::from_secs(1))),
+        // A blocking call on another thread still uses it: leave it to the process exit.
+        Err(shared) => std::mem::forget(shared),
+    }
 }
 
 /// Runs `fut` to completion on the runtime with the GIL released, checking for signals
@@ -78,16 +107,14 @@ where
         ));
     }
     let runtime = get()?;
-    // Python runs signal handlers on the main thread only; other threads need not wake up.
-    let interval = if is_main_thread(py) {
-        SIGNAL_CHECK_INTERVAL
-    } else {
-        IDLE_INTERVAL
-    };
     py.detach(move || {
         runtime.block_on(async move {
             let mut fut = std::pin::pin!(fut);
-            let mut tick = tokio::time::interval(interval);
+            // The first check comes after one interval: a call that is done sooner (nearly
+            // all of them) never re-attaches to the interpreter before it returns. On threads
+            // other than the main one a check is a cheap no-op, so no thread test is needed.
+            let first = tokio::time::Instant::now() + SIGNAL_CHECK_INTERVAL;
+            let mut tick = tokio::time::interval_at(first, SIGNAL_CHECK_INTERVAL);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
@@ -98,18 +125,6 @@ where
             }
         })
     })
-}
-
-/// Whether the calling thread is Python's main thread (where signal handlers run).
-fn is_main_thread(py: Python<'_>) -> bool {
-    let check = || -> PyResult<bool> {
-        let threading = py.import("threading")?;
-        let current = threading.call_method0("current_thread")?;
-        let main = threading.call_method0("main_thread")?;
-        Ok(current.is(&main))
-    };
-    // When in doubt, check for signals: it is only a little extra work.
-    check().unwrap_or(true)
 }
 
 /// Converts `fut` into an asyncio awaitable running on the process's runtime. Cancelling the
