@@ -1,6 +1,6 @@
 //! The server's memory: profiles, queued faults, the request log and the rate-limit window.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
@@ -48,6 +48,8 @@ const WINDOW_SECS: u64 = 15 * 60;
 #[derive(Default)]
 struct Inner {
     profiles: Vec<StoredProfile>,
+    /// Keys of `profiles`, so that creating one stays O(1) however many exist.
+    keys: HashSet<String>,
     faults: VecDeque<(Fault, u32)>,
     requests: Vec<RecordedRequest>,
     window_start: u64,
@@ -88,7 +90,7 @@ impl State {
             .take(12)
             .collect();
             let key = format!("prof_{key}");
-            if !inner.profiles.iter().any(|p| p.profile_key == key) {
+            if inner.keys.insert(key.clone()) {
                 break key;
             }
         };
@@ -104,9 +106,11 @@ impl State {
 
     pub(crate) fn delete_profile(&self, key: &str) -> bool {
         let mut inner = self.lock();
-        let before = inner.profiles.len();
+        if !inner.keys.remove(key) {
+            return false;
+        }
         inner.profiles.retain(|p| p.profile_key != key);
-        inner.profiles.len() != before
+        true
     }
 
     pub(crate) fn profiles(&self) -> Vec<StoredProfile> {
