@@ -71,3 +71,10 @@ test('import and require give the same exports (instanceof works across both)', 
     assert.ok(result.names.includes(name), `${name} is exported`)
   }
 })
+
+test('POSTCORE_LOG=debug prints each attempt on stderr, never the key', async () => {
+  const run = await runNode([fixture('one-call.cjs')], { env: { ...env, POSTCORE_LOG: 'debug' } })
+  assert.equal(run.code, 0, run.stderr)
+  assert.match(run.stderr, /\[postcore\] POST \/profiles\/create attempt=1\/3 status=201 elapsed_ms=\d+/)
+  assert.ok(!run.stderr.includes(API_KEY) && !run.stdout.includes(API_KEY))
+})

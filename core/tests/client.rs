@@ -234,3 +234,24 @@ async fn closing_ends_calls_in_flight_with_a_clear_error() {
         .expect_err("still closed");
     assert!(error.message().contains("closed"), "{error}");
 }
+
+#[tokio::test]
+async fn dropping_a_call_closes_its_connection() {
+    let server = server_with_key(DEFAULT_API_KEY).await;
+    // The server would create the profile after 500 ms, if the connection were still open.
+    server.push_fault(Fault::delay(500));
+    let client = client(&server, DEFAULT_API_KEY);
+    let call = client.create_profile(CreateProfile::default());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(100), call)
+            .await
+            .is_err(),
+        "the call was still running when dropped"
+    );
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(server.requests().len(), 1);
+    assert!(
+        server.profiles().is_empty(),
+        "the dropped call's connection was closed, so the server abandoned the request"
+    );
+}
