@@ -106,7 +106,8 @@ class Postcore:
         return self._native.create_profile(profile_name, timeout=timeout, max_retries=max_retries)
 
     def close(self) -> None:
-        """Close the connection pool. Later calls raise :class:`PostcoreError`."""
+        """Close the client: calls in flight raise :class:`APIConnectionError`, later calls
+        raise :class:`PostcoreError`, and the connection pool is released."""
         self._native.close()
 
     def __enter__(self) -> Postcore:
@@ -204,7 +205,8 @@ class AsyncPostcore:
         )
 
     async def close(self) -> None:
-        """Close the connection pool. Later calls raise :class:`PostcoreError`."""
+        """Close the client: calls in flight raise :class:`APIConnectionError`, later calls
+        raise :class:`PostcoreError`, and the connection pool is released."""
         self._native.close()
 
     async def __aenter__(self) -> AsyncPostcore:

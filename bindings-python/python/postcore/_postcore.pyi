@@ -9,6 +9,9 @@ DEFAULT_BASE_URL: str
 DEFAULT_TIMEOUT: float
 DEFAULT_MAX_RETRIES: int
 
+def _shutdown() -> None:
+    """Stop the I/O runtime (registered with ``atexit`` when the module loads)."""
+
 @final
 class Profile:
     """A postcore profile: one end-user of your app. Store ``profile_key`` with that user."""
