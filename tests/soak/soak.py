@@ -1,6 +1,8 @@
 """Soak test of the Python package: N create_profile calls through the sync or async client.
 
-Checks that memory stays flat, no file descriptor leaks and no call exceeds its timeout.
+Checks that memory stays flat, no file descriptor leaks and no call exceeds its timeout. The
+figures are read with the client open, after a warm-up, so pools, runtime threads and allocator
+arenas have reached their steady size at both ends of the measured run.
 Usage: soak.py sync|async CALLS  (POSTCORE_BASE_URL / POSTCORE_API_KEY point at postcore-mock)
 """
 
@@ -11,6 +13,7 @@ import json
 import os
 import sys
 import time
+from typing import Any
 
 import postcore
 
@@ -31,62 +34,81 @@ def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-def run_sync(calls: int) -> float:
+class Probe:
+    """RSS and descriptors at the start of the measured run; the report at its end."""
+
+    def __init__(self) -> None:
+        self.rss, self.fds, self.started = rss_mib(), open_fds(), time.perf_counter()
+
+    def report(self, calls: int, worst: float) -> dict[str, Any]:
+        elapsed = time.perf_counter() - self.started
+        return {
+            "calls": calls,
+            "seconds": round(elapsed, 2),
+            "calls_per_second": round(calls / elapsed),
+            "rss_start_mib": round(self.rss, 1),
+            "rss_end_mib": round(rss_mib(), 1),
+            "fds_start": self.fds,
+            "fds_end": open_fds(),
+            "slowest_call_s": round(worst, 3),
+        }
+
+
+def run_sync(client: postcore.Postcore, calls: int) -> float:
     worst = 0.0
-    with postcore.Postcore(timeout=TIMEOUT) as client:
-        for i in range(calls):
-            started = time.perf_counter()
-            client.create_profile(profile_name=f"soak {i}")
-            worst = max(worst, time.perf_counter() - started)
+    for i in range(calls):
+        started = time.perf_counter()
+        client.create_profile(profile_name=f"soak {i}")
+        worst = max(worst, time.perf_counter() - started)
     return worst
 
 
-def run_async(calls: int) -> float:
-    async def main() -> float:
-        worst = 0.0
-        async with postcore.AsyncPostcore(timeout=TIMEOUT) as client:
+async def run_async(client: postcore.AsyncPostcore, calls: int) -> float:
+    worst = 0.0
 
-            async def one(i: int) -> None:
-                nonlocal worst
-                started = time.perf_counter()
-                await client.create_profile(profile_name=f"soak {i}")
-                worst = max(worst, time.perf_counter() - started)
+    async def one(i: int) -> None:
+        nonlocal worst
+        started = time.perf_counter()
+        await client.create_profile(profile_name=f"soak {i}")
+        worst = max(worst, time.perf_counter() - started)
 
-            for start in range(0, calls, CONCURRENCY):
-                await asyncio.gather(*(one(i) for i in range(start, min(calls, start + CONCURRENCY))))
-        return worst
+    for start in range(0, calls, CONCURRENCY):
+        await asyncio.gather(
+            *(one(i) for i in range(start, min(calls, start + CONCURRENCY)))
+        )
+    return worst
 
-    return asyncio.run(main())
+
+def soak_sync(calls: int) -> dict[str, Any]:
+    with postcore.Postcore(timeout=TIMEOUT) as client:
+        run_sync(client, WARMUP)
+        probe = Probe()
+        return probe.report(calls, run_sync(client, calls))
+
+
+async def soak_async(calls: int) -> dict[str, Any]:
+    async with postcore.AsyncPostcore(timeout=TIMEOUT) as client:
+        await run_async(client, WARMUP)
+        probe = Probe()
+        return probe.report(calls, await run_async(client, calls))
 
 
 def main() -> int:
     mode, calls = sys.argv[1], int(sys.argv[2])
-    run = run_sync if mode == "sync" else run_async
-    run(WARMUP)  # let pools, runtime threads and allocator arenas reach their steady size
-    rss_start, fds_start = rss_mib(), open_fds()
-    started = time.perf_counter()
-    worst = run(calls)
-    elapsed = time.perf_counter() - started
-    rss_end, fds_end = rss_mib(), open_fds()
-    report = {
-        "language": f"python-{mode}",
-        "calls": calls,
-        "seconds": round(elapsed, 2),
-        "calls_per_second": round(calls / elapsed),
-        "rss_start_mib": round(rss_start, 1),
-        "rss_end_mib": round(rss_end, 1),
-        "fds_start": fds_start,
-        "fds_end": fds_end,
-        "slowest_call_s": round(worst, 3),
-    }
-    print(json.dumps(report))
+    report = soak_sync(calls) if mode == "sync" else asyncio.run(soak_async(calls))
+    print(json.dumps({"language": f"python-{mode}", **report}))
     problems = []
+    rss_start, rss_end = report["rss_start_mib"], report["rss_end_mib"]
     if rss_end - rss_start > max(16.0, rss_start * 0.25):
-        problems.append(f"RSS grew from {rss_start:.1f} to {rss_end:.1f} MiB")
-    if fds_end > fds_start + 2:
-        problems.append(f"file descriptors grew from {fds_start} to {fds_end}")
-    if worst >= TIMEOUT:
-        problems.append(f"a call took {worst:.2f} s, over the {TIMEOUT} s timeout")
+        problems.append(f"RSS grew from {rss_start} to {rss_end} MiB")
+    if report["fds_end"] > report["fds_start"] + 2:
+        problems.append(
+            f"file descriptors grew from {report['fds_start']} to {report['fds_end']}"
+        )
+    if report["slowest_call_s"] >= TIMEOUT:
+        problems.append(
+            f"a call took {report['slowest_call_s']} s, over the {TIMEOUT} s timeout"
+        )
     for problem in problems:
         print(f"soak python-{mode}: {problem}", file=sys.stderr)
     return 1 if problems else 0
