@@ -6,7 +6,7 @@ use napi::bindgen_prelude::{Env, PromiseRaw};
 use napi_derive::napi;
 
 use crate::cancel::CancelToken;
-use crate::errors::{range_error, throw_core_error, to_js_error, type_error};
+use crate::errors::{throw_core_error, to_js_error};
 
 /// Options for `new Postcore(options)`. Unset values fall back to `POSTCORE_API_KEY` /
 /// `POSTCORE_BASE_URL`, then to the defaults.
@@ -167,19 +167,9 @@ fn request_options(env: &Env, options: RequestOptions) -> Result<postcore::Reque
     Ok(out)
 }
 
-/// A retry count from JavaScript: a non-negative integer that fits in `u32`.
+/// A retry count from JavaScript, validated by the core (`RangeError` when refused).
 fn retries(env: &Env, n: f64) -> Result<u32> {
-    if n.is_nan() {
-        return Err(type_error(env, "maxRetries must be a number, got NaN"));
-    }
-    if n.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&n) {
-        return Err(range_error(
-            env,
-            &format!("maxRetries must be a non-negative integer, got {n}"),
-        ));
-    }
-    // In range and integral (checked above), so the conversion is exact.
-    Ok(n as u32)
+    postcore::max_retries_from(n, "maxRetries").map_err(|e| throw_core_error(env, &e))
 }
 
 /// The rejection of a cancelled call; the JavaScript wrapper has already rejected with the

@@ -19,14 +19,6 @@ pub(crate) fn range_error(env: &Env, message: &str) -> Error {
     }
 }
 
-/// Throws a `TypeError` with `message` and returns the error that tells napi it is pending.
-pub(crate) fn type_error(env: &Env, message: &str) -> Error {
-    match env.throw_type_error(message, None) {
-        Ok(()) => Error::new(Status::PendingException, message.to_owned()),
-        Err(e) => e,
-    }
-}
-
 /// A core error thrown synchronously (construction): `InvalidArgument` becomes a `RangeError`,
 /// everything else the JavaScript error object built by [`to_js_error`].
 pub(crate) fn throw_core_error(env: &Env, error: &postcore::Error) -> Error {

@@ -70,12 +70,8 @@ pub(crate) fn max_retries(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u
     let retries: i64 = value
         .extract()
         .map_err(|_| PyValueError::new_err("max_retries is out of range"))?;
-    if retries < 0 {
-        return Err(PyValueError::new_err(format!(
-            "max_retries must be zero or more, got {retries}"
-        )));
-    }
-    u32::try_from(retries)
+    // i64 -> f64 may round huge values, but those are refused as out of range either way.
+    postcore::max_retries_from(retries as f64, "max_retries")
         .map(Some)
-        .map_err(|_| PyValueError::new_err(format!("max_retries is too large: {retries}")))
+        .map_err(|e| PyValueError::new_err(e.message().to_owned()))
 }

@@ -248,6 +248,20 @@ pub fn timeout_from_millis(millis: f64) -> Result<Duration> {
     timeout_from_secs(millis / 1000.0)
 }
 
+/// Converts a retry count given as a number (Python passes an int, JavaScript a number) into a
+/// `u32`, refusing NaN, negatives, fractions and values beyond `u32::MAX`. `name` is the
+/// argument's name in the caller's language (`max_retries`, `maxRetries`).
+pub fn max_retries_from(value: f64, name: &str) -> Result<u32> {
+    if value.is_nan() || value.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&value) {
+        return Err(Error::invalid_argument(format!(
+            "{name} must be a whole number from 0 to {}, got {value}",
+            u32::MAX
+        )));
+    }
+    // Whole and in range (checked above), so the conversion is exact.
+    Ok(value as u32)
+}
+
 fn check_timeout(name: &str, timeout: Duration) -> Result<Duration> {
     if timeout.is_zero() || timeout > MAX_TIMEOUT {
         return Err(Error::invalid_argument(format!(
@@ -364,5 +378,14 @@ mod tests {
             timeout_from_millis(250.0).ok(),
             Some(Duration::from_millis(250))
         );
+    }
+
+    #[test]
+    fn retry_counts_are_validated() {
+        assert_eq!(max_retries_from(3.0, "max_retries").ok(), Some(3));
+        for bad in [-1.0, 1.5, f64::NAN, 2f64.powi(40)] {
+            let err = max_retries_from(bad, "maxRetries").unwrap_err();
+            assert!(err.message().starts_with("maxRetries must be"), "{err}");
+        }
     }
 }

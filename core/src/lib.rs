@@ -45,7 +45,7 @@ mod transport;
 pub use client::Client;
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES, RequestOptions,
+    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES, RequestOptions, max_retries_from,
     timeout_from_millis, timeout_from_secs,
 };
 pub use endpoints::profiles::{CreateProfile, Profile};
