@@ -8,20 +8,11 @@ profile=${2:-debug}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 export POSTCORE_API_KEY=pc_soak_key
-mock="target/$profile/postcore-mock"
+flag=()
+[ "$profile" = release ] && flag=(--release)
 
 run() {
-    local out
-    out=$(mktemp)
-    "$mock" --port 0 --api-key "$POSTCORE_API_KEY" >"$out" 2>/dev/null &
-    local pid=$!
-    for _ in $(seq 100); do [ -s "$out" ] && break; sleep 0.05; done
-    local status=0
-    POSTCORE_BASE_URL=$(head -n 1 "$out") "$@" || status=$?
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    rm -f "$out"
-    return "$status"
+    scripts/with-mock.sh "${flag[@]}" --key "$POSTCORE_API_KEY" -- "$@"
 }
 
 run .venv/bin/python tests/soak/soak.py sync "$calls"
