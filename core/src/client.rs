@@ -4,14 +4,14 @@ use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use tokio::sync::{Semaphore, watch};
 
-use crate::config::{ClientBuilder, Config, RequestOptions};
+use crate::config::{ClientBuilder, ClientOverrides, Config, RequestOptions, merge_headers};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::response::{Response, decode};
 use crate::transport::{Request, execute};
-use tokio::sync::watch;
+use crate::validate::Names;
 
 /// A postcore API client.
 ///
@@ -23,11 +23,19 @@ pub struct Client {
 }
 
 struct Inner {
+    config: Config,
+    pool: Arc<Pool>,
+}
+
+/// The connections, shared by a client, its clones and the clients made by
+/// [`Client::with_options`].
+pub(crate) struct Pool {
     /// `None` once closed: the pool is dropped when the last in-flight call lets go of it.
     http: RwLock<Option<reqwest::Client>>,
-    config: Config,
     /// Flips to `true` on close, waking every in-flight call.
     closed: watch::Sender<bool>,
+    /// One permit per connection the client may have open (`max_connections`).
+    pub(crate) connections: Arc<Semaphore>,
 }
 
 impl fmt::Debug for Client {
@@ -38,6 +46,8 @@ impl fmt::Debug for Client {
             .field("base_url", &c.base_url)
             .field("timeout", &c.timeout)
             .field("max_retries", &c.max_retries)
+            .field("max_connections", &c.max_connections)
+            .field("proxy", &c.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -68,58 +78,106 @@ impl Client {
         self.inner.config.max_retries
     }
 
+    /// The most connections the client opens at once.
+    pub fn max_connections(&self) -> usize {
+        self.inner.config.max_connections
+    }
+
+    /// A client with some settings replaced (timeout, retries, default headers) that shares
+    /// this one's connection pool: cheap, and closing either closes both.
+    ///
+    /// ```no_run
+    /// # fn run(client: postcore::Client) -> postcore::Result<()> {
+    /// use std::time::Duration;
+    /// let patient = client.with_options(
+    ///     postcore::ClientOverrides::new().timeout(Duration::from_secs(120)).max_retries(5),
+    /// )?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_options(&self, overrides: ClientOverrides) -> Result<Self> {
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config: self.inner.config.with_overrides(&overrides)?,
+                pool: self.inner.pool.clone(),
+            }),
+        })
+    }
+
+    pub(crate) fn api_key_str(&self) -> &str {
+        self.inner.config.api_key.0.to_str().unwrap_or_default()
+    }
+
     /// The same configuration with a new, empty connection pool. Bindings call this in a child
     /// process after `fork()`, where the parent's sockets and runtime must not be reused.
-    pub fn with_new_pool(&self) -> Result<Self> {
+    pub(crate) fn with_new_pool(&self) -> Result<Self> {
         Self::from_config(self.inner.config.clone())
     }
 
     pub(crate) fn from_config(config: Config) -> Result<Self> {
-        let mut headers = HeaderMap::with_capacity(3);
-        headers.insert(
-            HeaderName::from_static("x-api-key"),
-            config.api_key.0.clone(),
-        );
-        headers.insert(USER_AGENT, config.user_agent.clone());
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
+        let mut http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
+            // Idle connections never exceed the connection limit.
+            .pool_max_idle_per_host(config.max_connections)
             // Never follow a redirect: it could carry the key to another host.
             .redirect(reqwest::redirect::Policy::none())
-            .tcp_nodelay(true)
+            .tcp_nodelay(true);
+        if let Some(proxy) = &config.proxy {
+            let proxy = reqwest::Proxy::all(&proxy.0)
+                .map_err(|_| Error::config("invalid proxy URL"))?;
+            http = http.proxy(proxy);
+        }
+        for pem in &config.ca_certificates {
+            let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                Error::config(format!("the extra CA certificates are not valid PEM: {e}"))
+            })?;
+            if certificates.is_empty() {
+                return Err(Error::config(
+                    "the extra CA certificates contain no PEM certificate",
+                ));
+            }
+            for certificate in certificates {
+                http = http.add_root_certificate(certificate);
+            }
+        }
+        let http = http
             .build()
             .map_err(|e| Error::config(format!("cannot initialise the HTTP client: {e}")))?;
+        let pool = Pool {
+            http: RwLock::new(Some(http)),
+            closed: watch::Sender::new(false),
+            connections: Arc::new(Semaphore::new(config.max_connections)),
+        };
         Ok(Self {
             inner: Arc::new(Inner {
-                http: RwLock::new(Some(http)),
                 config,
-                closed: watch::Sender::new(false),
+                pool: Arc::new(pool),
             }),
         })
     }
 
     /// Closes the client: calls in flight end at once with an
     /// [`ErrorKind::Connection`](crate::ErrorKind::Connection) error saying so, later calls fail
-    /// the same way, and the connection pool is released. Closing twice is harmless.
+    /// the same way, and the connection pool is released. Closing twice is harmless. Clients
+    /// made with [`Client::with_options`] share the pool, so they are closed too.
     pub fn close(&self) {
-        self.inner
-            .http
+        let pool = &self.inner.pool;
+        pool.http
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
-        self.inner.closed.send_replace(true);
+        pool.closed.send_replace(true);
     }
 
-    /// Whether [`Client::close`] was called (on this client or a clone of it).
+    /// Whether [`Client::close`] was called (on this client or one sharing its pool).
     pub fn is_closed(&self) -> bool {
-        *self.inner.closed.borrow()
+        *self.inner.pool.closed.borrow()
     }
 
     fn closed_error() -> Error {
         Error::Connection {
             message: "the client was closed".to_owned(),
             attempts: 0,
+            may_have_been_processed: false,
         }
     }
 
@@ -129,25 +187,62 @@ impl Client {
         endpoint: &E,
         options: &RequestOptions,
     ) -> Result<Response<E::Output>> {
-        options.validate()?;
+        self.send_checked(endpoint, options, Names::SnakeCase).await
+    }
+
+    /// [`Client::send`] with argument names spelled for the caller's language.
+    pub(crate) async fn send_checked<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        options: &RequestOptions,
+        names: Names,
+    ) -> Result<Response<E::Output>> {
+        endpoint.validate(names)?;
+        let extra = options.validate()?;
+        let config = &self.inner.config;
+        let headers = match extra {
+            None => None,
+            Some(extra) => {
+                let mut headers = config.headers.clone();
+                merge_headers(&mut headers, &extra);
+                Some(headers)
+            }
+        };
         let request = Request {
             method: E::METHOD,
-            url: format!("{}{}", self.inner.config.base_url, endpoint.path()),
+            retry: E::RETRY,
+            url: format!("{}{}", config.base_url, endpoint.path()),
             body: endpoint.body()?.map(Bytes::from),
+            headers: headers.as_ref().unwrap_or(&config.headers),
+            max_body: E::MAX_RESPONSE_BYTES,
         };
-        let http = self
-            .inner
+        let pool = &self.inner.pool;
+        let http = pool
             .http
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
             .ok_or_else(Self::closed_error)?;
-        let mut closed = self.inner.closed.subscribe();
+        let mut closed = pool.closed.subscribe();
         let result = tokio::select! {
             biased;
-            result = execute(&http, &self.inner.config, &request, options) => result.and_then(decode),
+            result = execute(&http, &pool.connections, config, &request, options) => result,
             _ = closed.wait_for(|closed| *closed) => Err(Self::closed_error()),
         };
-        result.map_err(|e| e.redact(self.inner.config.api_key.0.to_str().unwrap_or_default()))
+        let result = result.and_then(|raw| {
+            if raw.status.as_u16() == 404 && raw.after_ambiguous {
+                if let Some(done) = endpoint.already_done() {
+                    return Ok(Response {
+                        data: done,
+                        status: raw.status.as_u16(),
+                        rate_limit: crate::RateLimit::from_headers(&raw.headers),
+                        headers: raw.headers,
+                        attempts: raw.attempts,
+                    });
+                }
+            }
+            decode::<E::Wire>(raw).map(|response| response.map(|wire| endpoint.output(wire)))
+        });
+        result.map_err(|e| e.redact(self.api_key_str()))
     }
 }

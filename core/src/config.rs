@@ -5,10 +5,11 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::Url;
-use reqwest::header::HeaderValue;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
 use crate::error::{Error, Result};
 
@@ -25,6 +26,12 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(30);
 /// Response bodies larger than this end the call with an error instead of using unbounded memory.
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+/// The cap for listings (`GET /profiles`, `GET /posts`), which return every item in one body:
+/// 28,000 profiles already pass 8 MiB.
+pub const MAX_LIST_RESPONSE_BYTES: usize = 512 * 1024 * 1024;
+/// Connections a client keeps open to the API at most (as httpx's default); calls beyond it
+/// wait for a free connection, within their timeout.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 100;
 
 const DEFAULT_INITIAL_RETRY_DELAY: Duration = Duration::from_millis(500);
 const DEFAULT_MAX_RETRY_DELAY: Duration = Duration::from_secs(8);
@@ -53,6 +60,32 @@ pub(crate) struct Config {
     pub(crate) initial_retry_delay: Duration,
     pub(crate) max_retry_delay: Duration,
     pub(crate) user_agent: HeaderValue,
+    /// Headers the user asked to send with every request (validated).
+    pub(crate) default_headers: HeaderMap,
+    /// Everything sent with every request: key, user agent, accept, default headers.
+    pub(crate) headers: HeaderMap,
+    pub(crate) max_connections: usize,
+    pub(crate) proxy: Option<Proxy>,
+    /// Extra trusted CA certificates, PEM.
+    pub(crate) ca_certificates: Vec<Vec<u8>>,
+}
+
+/// A proxy URL; shown without its credentials.
+#[derive(Clone)]
+pub(crate) struct Proxy(pub(crate) String);
+
+impl fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match Url::parse(&self.0) {
+            Ok(mut url) => {
+                if url.password().is_some() {
+                    let _ = url.set_password(Some("<redacted>"));
+                }
+                write!(f, "{:?}", url.as_str())
+            }
+            Err(_) => f.write_str("\"<invalid>\""),
+        }
+    }
 }
 
 /// Builds a [`Client`](crate::Client). Values not set fall back to `POSTCORE_API_KEY` /
@@ -68,6 +101,11 @@ pub struct ClientBuilder {
     initial_retry_delay: Option<Duration>,
     max_retry_delay: Option<Duration>,
     user_agent: Option<String>,
+    default_headers: Vec<(String, String)>,
+    max_connections: Option<usize>,
+    proxy: Option<String>,
+    extra_ca_certs: Vec<PathBuf>,
+    ca_certificates: Vec<Vec<u8>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -79,6 +117,9 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("max_retries", &self.max_retries)
             .field("user_agent", &self.user_agent)
+            .field("max_connections", &self.max_connections)
+            .field("proxy", &self.proxy.as_ref().map(|p| Proxy(p.clone())))
+            .field("extra_ca_certs", &self.extra_ca_certs)
             .finish_non_exhaustive()
     }
 }
@@ -140,6 +181,43 @@ impl ClientBuilder {
         self
     }
 
+    /// A header sent with every request (after the SDK's own). `x-api-key`, `content-type`
+    /// and `host` cannot be set this way; a `user-agent` is appended to the SDK's
+    /// (`postcore-rust/0.1.0 yours/1.0`). Checked by [`ClientBuilder::build`].
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The most connections the client keeps open at once (default 100). Calls beyond it wait
+    /// for a free connection, within their timeout, instead of opening more sockets.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = Some(max);
+        self
+    }
+
+    /// Sends every request through this HTTP proxy (`http://proxy.example.com:3128`, with
+    /// `user:password@` if it needs them; HTTPS goes through it with `CONNECT`). Without it,
+    /// the `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` and `NO_PROXY` environment variables apply.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Also trusts the CA certificates in this PEM file (a company's TLS-inspecting proxy,
+    /// a private gateway), besides the platform's trust store and the bundled roots. May be
+    /// called more than once. The platform store honours `SSL_CERT_FILE` / `SSL_CERT_DIR`.
+    pub fn extra_ca_certs(mut self, pem_file: impl Into<PathBuf>) -> Self {
+        self.extra_ca_certs.push(pem_file.into());
+        self
+    }
+
+    /// Also trusts the CA certificates in this PEM text (see [`ClientBuilder::extra_ca_certs`]).
+    pub fn add_ca_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_certificates.push(pem.into());
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<crate::Client> {
         crate::Client::from_config(self.into_config()?)
@@ -167,7 +245,32 @@ impl ClientBuilder {
             Some(ua) => header_value("user agent", &ua, false)?,
             None => HeaderValue::from_static(concat!("postcore-rust/", env!("CARGO_PKG_VERSION"))),
         };
+        let default_headers = user_headers(&self.default_headers).map_err(config_error)?;
+        let max_connections = self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS);
+        if max_connections == 0 {
+            return Err(Error::config("max_connections must be at least 1"));
+        }
+        let proxy = match self.proxy {
+            Some(url) => Some(validate_proxy(&url)?),
+            None => None,
+        };
+        let mut ca_certificates = self.ca_certificates;
+        for path in &self.extra_ca_certs {
+            let pem = std::fs::read(path).map_err(|e| {
+                Error::config(format!(
+                    "cannot read the CA certificate file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            ca_certificates.push(pem);
+        }
+        let api_key_header = api_key.0.clone();
         Ok(Config {
+            headers: request_headers(&api_key_header, &user_agent, &default_headers),
+            default_headers,
+            max_connections,
+            proxy,
+            ca_certificates,
             api_key,
             base_url,
             timeout: check_timeout("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))
@@ -188,14 +291,156 @@ impl ClientBuilder {
     }
 }
 
+impl Config {
+    /// This configuration with some settings replaced (see `Client::with_options`).
+    pub(crate) fn with_overrides(&self, overrides: &ClientOverrides) -> Result<Self> {
+        let mut config = self.clone();
+        if let Some(timeout) = overrides.timeout {
+            config.timeout = check_timeout("timeout", timeout)?;
+        }
+        if let Some(retries) = overrides.max_retries {
+            config.max_retries = retries;
+        }
+        if let Some(headers) = &overrides.default_headers {
+            config.default_headers = user_headers(headers)?;
+            config.headers = request_headers(
+                &config.api_key.0,
+                &config.user_agent,
+                &config.default_headers,
+            );
+        }
+        Ok(config)
+    }
+}
+
+/// The headers of every request: the key, the user agent (with any the user added appended),
+/// `accept`, then the user's default headers.
+fn request_headers(api_key: &HeaderValue, user_agent: &HeaderValue, extra: &HeaderMap) -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(3 + extra.len());
+    headers.insert(HeaderName::from_static("x-api-key"), api_key.clone());
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(USER_AGENT, user_agent.clone());
+    merge_headers(&mut headers, extra);
+    headers
+}
+
+/// Adds `extra` to `headers`: a user agent is appended to the SDK's, other names replace.
+pub(crate) fn merge_headers(headers: &mut HeaderMap, extra: &HeaderMap) {
+    for (name, value) in extra {
+        if name == USER_AGENT {
+            let mut combined = headers
+                .get(USER_AGENT)
+                .map(|v| v.as_bytes().to_vec())
+                .unwrap_or_default();
+            combined.push(b' ');
+            combined.extend_from_slice(value.as_bytes());
+            if let Ok(v) = HeaderValue::from_bytes(&combined) {
+                headers.insert(USER_AGENT, v);
+            }
+        } else {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+}
+
+/// Headers a user asked for, checked: valid names, no CR/LF or control characters, and none
+/// of the headers the SDK owns (the key, the content type, the host, the body's length).
+pub(crate) fn user_headers(pairs: &[(String, String)]) -> Result<HeaderMap> {
+    const RESERVED: &[&str] = &[
+        "x-api-key",
+        "content-type",
+        "content-length",
+        "host",
+        "transfer-encoding",
+        "connection",
+    ];
+    let mut headers = HeaderMap::with_capacity(pairs.len());
+    for (name, value) in pairs {
+        let lower = name.to_ascii_lowercase();
+        if RESERVED.contains(&lower.as_str()) {
+            return Err(Error::invalid_argument(format!(
+                "the {lower:?} header is set by the SDK and cannot be overridden"
+            )));
+        }
+        let header_name = HeaderName::from_bytes(lower.as_bytes()).map_err(|_| {
+            Error::invalid_argument(format!("{name:?} is not a valid HTTP header name"))
+        })?;
+        if value.chars().any(char::is_control) {
+            return Err(Error::invalid_argument(format!(
+                "the value of the {lower:?} header contains a line break or control character"
+            )));
+        }
+        let header_value = HeaderValue::from_str(value).map_err(|_| {
+            Error::invalid_argument(format!(
+                "the value of the {lower:?} header is not a valid HTTP header value"
+            ))
+        })?;
+        headers.append(header_name, header_value);
+    }
+    Ok(headers)
+}
+
+fn validate_proxy(raw: &str) -> Result<Proxy> {
+    let url = Url::parse(raw).map_err(|_| {
+        Error::config("invalid proxy URL (expected e.g. http://proxy.example.com:3128)")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Error::config(format!(
+            "unsupported proxy URL scheme {:?}: use an http:// or https:// proxy",
+            url.scheme()
+        )));
+    }
+    Ok(Proxy(raw.to_owned()))
+}
+
+/// Settings replaced by `Client::with_options`: the rest, and the connection pool, are shared
+/// with the original client.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ClientOverrides {
+    /// Per-attempt timeout.
+    pub timeout: Option<Duration>,
+    /// Retries.
+    pub max_retries: Option<u32>,
+    /// Replaces the default headers (same rules as [`ClientBuilder::default_header`]).
+    pub default_headers: Option<Vec<(String, String)>>,
+}
+
+impl ClientOverrides {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces the per-attempt timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Replaces the number of retries.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// Replaces the default headers.
+    pub fn default_headers(mut self, headers: Vec<(String, String)>) -> Self {
+        self.default_headers = Some(headers);
+        self
+    }
+}
+
 /// Options for one call, overriding the client's settings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RequestOptions {
     /// Per-attempt timeout for this call.
     pub timeout: Option<Duration>,
     /// Retries for this call.
     pub max_retries: Option<u32>,
+    /// Headers added to this call's requests (same rules as [`ClientBuilder::default_header`]).
+    pub extra_headers: Vec<(String, String)>,
 }
 
 impl RequestOptions {
@@ -216,11 +461,21 @@ impl RequestOptions {
         self
     }
 
-    pub(crate) fn validate(&self) -> Result<()> {
+    /// Adds a header to this call's requests.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks the options; returns this call's headers beyond the client's (often none).
+    pub(crate) fn validate(&self) -> Result<Option<HeaderMap>> {
         if let Some(t) = self.timeout {
             check_timeout("timeout", t)?;
         }
-        Ok(())
+        if self.extra_headers.is_empty() {
+            return Ok(None);
+        }
+        user_headers(&self.extra_headers).map(Some)
     }
 }
 
@@ -329,7 +584,7 @@ fn validate_base_url(raw: &str) -> Result<String> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     let host = url.host_str().unwrap_or_default();
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")

@@ -1,26 +1,99 @@
 //! What a documented endpoint must say about itself; the client and transport do the rest.
 //!
-//! Adding an endpoint means one file under `endpoints/`: its parameter and result types, an
-//! `impl Endpoint`, and the public `impl Client` method. Transport, retries and error decoding
-//! are shared and need no change.
+//! Adding an endpoint means one type under `endpoints/` with an `impl Endpoint` (its name,
+//! method, path, body, retry class and result), the public `impl Client` methods for Rust users,
+//! and one line in [`crate::bindings`]'s operation table, through which the Python and Node
+//! packages reach it. Transport, retries and error decoding are shared and need no change.
 
 use std::borrow::Cow;
 
 use reqwest::Method;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::config::MAX_RESPONSE_BYTES;
 use crate::error::Result;
+use crate::validate::Names;
 
-pub(crate) trait Endpoint {
-    /// The decoded success body.
-    type Output: DeserializeOwned;
+/// Which failures a call may be resent after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Reads and deletes: also resent after timeouts, dropped connections, 408 and 5xx, since
+    /// doing them twice does no harm.
+    Idempotent,
+    /// Creations (`POST`): resent only when the server provably did not process the request
+    /// (no connection, or a 429), so nothing is ever created twice by the client's retries.
+    SentOnce,
+}
 
-    /// HTTP method; decides which failures may be retried (see `retry.rs`).
+pub(crate) trait Endpoint: Send + Sync {
+    /// The success body as the server sends it.
+    type Wire: DeserializeOwned;
+    /// What the call returns (serializable, so bindings can hand it to their languages).
+    type Output: Serialize + Send + 'static;
+
+    /// The operation's name in every language's dispatch, e.g. `"profiles.create"`.
+    const NAME: &'static str;
+    /// HTTP method.
     const METHOD: Method;
+    /// Path template as documented, e.g. `"/profiles/:profileKey"` (for listings and docs).
+    const PATH: &'static str;
+    /// Which failures may be retried.
+    const RETRY: Retry;
+    /// Larger bodies end the call with an error instead of using unbounded memory.
+    const MAX_RESPONSE_BYTES: usize = MAX_RESPONSE_BYTES;
 
-    /// Path below the base URL, starting with `/`.
+    /// Checks the arguments before anything is sent; `names` spells argument names for the
+    /// caller's language.
+    fn validate(&self, _names: Names) -> Result<()> {
+        Ok(())
+    }
+
+    /// Path below the base URL, starting with `/`, ids percent-encoded.
     fn path(&self) -> Cow<'static, str>;
 
     /// JSON request body, if the endpoint takes one.
-    fn body(&self) -> Result<Option<Vec<u8>>>;
+    fn body(&self) -> Result<Option<Vec<u8>>> {
+        Ok(None)
+    }
+
+    /// The result, from the decoded body (unwrapping envelopes such as `{"profiles": [...]}`).
+    fn output(&self, wire: Self::Wire) -> Self::Output;
+
+    /// The result to return when a retry answers 404 after an earlier attempt may already have
+    /// done the work: for deletions, "already gone" is success.
+    fn already_done(&self) -> Option<Self::Output> {
+        None
+    }
+}
+
+/// `value` percent-encoded for use as one URL path segment.
+pub(crate) fn path_segment(value: &str) -> String {
+    const KEEP: &[u8] = b"-._~";
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || KEEP.contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A JSON body, with encoding failures (which cannot happen for our types) as argument errors.
+pub(crate) fn json_body(value: &impl Serialize) -> Result<Option<Vec<u8>>> {
+    serde_json::to_vec(value)
+        .map(Some)
+        .map_err(|e| crate::Error::invalid_argument(format!("cannot encode the request: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(super::path_segment("prof_abc123"), "prof_abc123");
+        assert_eq!(super::path_segment("a/b?c d"), "a%2Fb%3Fc%20d");
+        assert_eq!(super::path_segment("é"), "%C3%A9");
+    }
 }

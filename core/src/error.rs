@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
+use crate::models::Post;
 use crate::rate_limit::RateLimit;
+use crate::timestamp::Timestamp;
 
 /// Shorthand for `std::result::Result<T, postcore::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -21,9 +23,17 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
-    /// A call argument was rejected before any request was sent.
+    /// A call argument has a valid type but a value that was rejected before any request was
+    /// sent (an empty content, a naive datetime, a malformed app password…).
     #[error("{message}")]
     InvalidArgument {
+        /// What is wrong with the argument.
+        message: String,
+    },
+    /// A call argument (given through a binding) has the wrong type, or a required one is
+    /// missing. Bindings raise their language's `TypeError`.
+    #[error("{message}")]
+    InvalidArgumentType {
         /// What is wrong with the argument.
         message: String,
     },
@@ -37,14 +47,20 @@ pub enum Error {
     /// No usable answer came back: connection refused or reset, DNS failure, TLS failure,
     /// a body cut off mid-way.
     #[error("{message}")]
+    #[non_exhaustive]
     Connection {
         /// What failed, with the underlying cause.
         message: String,
         /// How many attempts were made.
         attempts: u32,
+        /// Whether the server may have received and processed the request (the connection
+        /// broke after it was sent). For a `POST`, look before trying again (list the
+        /// profiles or posts): it was not resent, as that could duplicate it.
+        may_have_been_processed: bool,
     },
     /// An attempt took longer than the timeout.
     #[error("{message}")]
+    #[non_exhaustive]
     Timeout {
         /// Says which timeout elapsed.
         message: String,
@@ -52,6 +68,18 @@ pub enum Error {
         timeout: Duration,
         /// How many attempts were made.
         attempts: u32,
+        /// Whether the server may have processed the request (see [`Error::Connection`]).
+        may_have_been_processed: bool,
+    },
+    /// Waiting for a post ([`Client::wait_for_post`](crate::Client::wait_for_post)) took
+    /// longer than its timeout; the post as last seen is attached.
+    #[error("{message}")]
+    #[non_exhaustive]
+    WaitTimeout {
+        /// Says how long was waited and the post's last status.
+        message: String,
+        /// The post as last seen (still pending).
+        post: Box<Post>,
     },
 }
 
@@ -77,6 +105,12 @@ pub struct ApiError {
     pub rate_limit: Option<RateLimit>,
     /// How many attempts were made.
     pub attempts: u32,
+    /// The platform a per-profile spacing refusal (429) is about (`"linkedin"`, `"bluesky"`).
+    pub platform: Option<String>,
+    /// When a post can next be scheduled on that platform (429 spacing refusals).
+    pub next_available: Option<Timestamp>,
+    /// The platforms a `PLATFORMS_NOT_CONNECTED` refusal names (`missing_platforms`).
+    pub missing_platforms: Vec<String>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -97,8 +131,14 @@ pub enum ErrorKind {
     Configuration,
     /// See [`Error::InvalidArgument`]; bindings raise their language's own argument error.
     InvalidArgument,
+    /// See [`Error::InvalidArgumentType`]; bindings raise their language's `TypeError`.
+    InvalidArgumentType,
     /// HTTP 400.
     BadRequest,
+    /// HTTP 400 `PLATFORMS_NOT_CONNECTED`: see [`Error::missing_platforms`].
+    PlatformsNotConnected,
+    /// HTTP 400 `INVALID_CREDENTIALS`: Bluesky refused the handle or app password.
+    InvalidCredentials,
     /// HTTP 401.
     Authentication,
     /// HTTP 403.
@@ -121,9 +161,43 @@ pub enum ErrorKind {
     Connection,
     /// See [`Error::Timeout`].
     Timeout,
+    /// See [`Error::WaitTimeout`].
+    WaitTimeout,
 }
 
 impl ErrorKind {
+    /// Every kind, parents before children: the one list the Python and Node packages' error
+    /// classes are checked against.
+    pub const ALL: &'static [ErrorKind] = &[
+        Self::Configuration,
+        Self::InvalidArgument,
+        Self::InvalidArgumentType,
+        Self::Api,
+        Self::BadRequest,
+        Self::PlatformsNotConnected,
+        Self::InvalidCredentials,
+        Self::Authentication,
+        Self::PermissionDenied,
+        Self::NotFound,
+        Self::Conflict,
+        Self::UnprocessableEntity,
+        Self::RateLimit,
+        Self::InternalServer,
+        Self::ResponseValidation,
+        Self::Connection,
+        Self::Timeout,
+        Self::WaitTimeout,
+    ];
+
+    /// The kind of an error response with this status and postcore error code.
+    pub fn from_response(status: u16, code: Option<&str>) -> Self {
+        match (status, code) {
+            (400, Some("PLATFORMS_NOT_CONNECTED")) => Self::PlatformsNotConnected,
+            (400, Some("INVALID_CREDENTIALS")) => Self::InvalidCredentials,
+            _ => Self::from_status(status),
+        }
+    }
+
     /// The kind of an error response with this status.
     pub fn from_status(status: u16) -> Self {
         match status {
@@ -139,12 +213,16 @@ impl ErrorKind {
         }
     }
 
-    /// The exception class the Python and Node packages raise for this kind.
+    /// The exception class the Python and Node packages raise for this kind. The two argument
+    /// kinds are raised as the languages' own `ValueError`/`RangeError` and `TypeError`.
     pub fn class_name(self) -> &'static str {
         match self {
             Self::Configuration => "ConfigurationError",
             Self::InvalidArgument => "InvalidArgumentError",
+            Self::InvalidArgumentType => "InvalidArgumentTypeError",
             Self::BadRequest => "BadRequestError",
+            Self::PlatformsNotConnected => "PlatformsNotConnectedError",
+            Self::InvalidCredentials => "InvalidCredentialsError",
             Self::Authentication => "AuthenticationError",
             Self::PermissionDenied => "PermissionDeniedError",
             Self::NotFound => "NotFoundError",
@@ -156,7 +234,37 @@ impl ErrorKind {
             Self::ResponseValidation => "APIResponseValidationError",
             Self::Connection => "APIConnectionError",
             Self::Timeout => "APITimeoutError",
+            Self::WaitTimeout => "WaitTimeoutError",
         }
+    }
+
+    /// The kind whose class this kind's class derives from; `None` for direct subclasses of
+    /// the packages' base class `PostcoreError`.
+    pub fn parent(self) -> Option<ErrorKind> {
+        match self {
+            Self::PlatformsNotConnected | Self::InvalidCredentials => Some(Self::BadRequest),
+            Self::BadRequest
+            | Self::Authentication
+            | Self::PermissionDenied
+            | Self::NotFound
+            | Self::Conflict
+            | Self::UnprocessableEntity
+            | Self::RateLimit
+            | Self::InternalServer
+            | Self::ResponseValidation => Some(Self::Api),
+            Self::Timeout => Some(Self::Connection),
+            Self::Configuration
+            | Self::InvalidArgument
+            | Self::InvalidArgumentType
+            | Self::Api
+            | Self::Connection
+            | Self::WaitTimeout => None,
+        }
+    }
+
+    /// Whether bindings raise the language's own argument error rather than a postcore class.
+    pub fn is_argument_error(self) -> bool {
+        matches!(self, Self::InvalidArgument | Self::InvalidArgumentType)
     }
 }
 
@@ -186,8 +294,10 @@ impl Error {
             }
             Self::Connection { message, .. }
             | Self::Timeout { message, .. }
+            | Self::WaitTimeout { message, .. }
             | Self::Configuration { message }
-            | Self::InvalidArgument { message } => *message = message.replace(secret, MASK),
+            | Self::InvalidArgument { message }
+            | Self::InvalidArgumentType { message } => *message = message.replace(secret, MASK),
         }
         self
     }
@@ -204,15 +314,23 @@ impl Error {
         }
     }
 
+    pub(crate) fn invalid_argument_type(message: impl Into<String>) -> Self {
+        Self::InvalidArgumentType {
+            message: message.into(),
+        }
+    }
+
     /// The category of this error; stable across versions.
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Configuration { .. } => ErrorKind::Configuration,
             Self::InvalidArgument { .. } => ErrorKind::InvalidArgument,
-            Self::Api(e) => ErrorKind::from_status(e.status),
+            Self::InvalidArgumentType { .. } => ErrorKind::InvalidArgumentType,
+            Self::Api(e) => ErrorKind::from_response(e.status, e.code.as_deref()),
             Self::ResponseValidation(_) => ErrorKind::ResponseValidation,
             Self::Connection { .. } => ErrorKind::Connection,
             Self::Timeout { .. } => ErrorKind::Timeout,
+            Self::WaitTimeout { .. } => ErrorKind::WaitTimeout,
         }
     }
 
@@ -239,15 +357,25 @@ impl Error {
         match self {
             Self::Configuration { message }
             | Self::InvalidArgument { message }
+            | Self::InvalidArgumentType { message }
             | Self::Connection { message, .. }
-            | Self::Timeout { message, .. } => message,
+            | Self::Timeout { message, .. }
+            | Self::WaitTimeout { message, .. } => message,
             Self::Api(e) | Self::ResponseValidation(e) => &e.message,
         }
     }
 
-    /// The raw response body, when the server answered.
-    pub fn body(&self) -> Option<&str> {
+    /// The raw response body as text, when the server answered (`body_text` in Python and
+    /// Node too).
+    pub fn body_text(&self) -> Option<&str> {
         self.api_error().map(|e| e.body.as_str())
+    }
+
+    /// The raw response body as text. Prefer [`Error::body_text`]: in the Python and Node
+    /// packages `body` is the parsed body, as [`Error::body_json`] is here.
+    #[deprecated(since = "0.1.0", note = "use body_text() (raw) or body_json() (parsed)")]
+    pub fn body(&self) -> Option<&str> {
+        self.body_text()
     }
 
     /// The response body parsed as JSON, when it was JSON.
@@ -273,9 +401,53 @@ impl Error {
     /// How many attempts were made before giving up (0 when no request was sent).
     pub fn attempts(&self) -> u32 {
         match self {
-            Self::Configuration { .. } | Self::InvalidArgument { .. } => 0,
+            Self::Configuration { .. }
+            | Self::InvalidArgument { .. }
+            | Self::InvalidArgumentType { .. }
+            | Self::WaitTimeout { .. } => 0,
             Self::Connection { attempts, .. } | Self::Timeout { attempts, .. } => *attempts,
             Self::Api(e) | Self::ResponseValidation(e) => e.attempts,
+        }
+    }
+
+    /// Whether the request may have reached the server and been processed although no answer
+    /// came back (a connection broken, or a timeout, after it was sent). Only then can a `POST`
+    /// that failed have created something: check before trying again.
+    pub fn may_have_been_processed(&self) -> bool {
+        match self {
+            Self::Connection {
+                may_have_been_processed,
+                ..
+            }
+            | Self::Timeout {
+                may_have_been_processed,
+                ..
+            } => *may_have_been_processed,
+            _ => false,
+        }
+    }
+
+    /// The platform of a per-profile spacing refusal (429 with `platform`).
+    pub fn platform(&self) -> Option<&str> {
+        self.api_error().and_then(|e| e.platform.as_deref())
+    }
+
+    /// When a post can next be scheduled on [`Error::platform`] (429 spacing refusals).
+    pub fn next_available(&self) -> Option<Timestamp> {
+        self.api_error().and_then(|e| e.next_available)
+    }
+
+    /// The platforms a `PLATFORMS_NOT_CONNECTED` refusal names (empty otherwise).
+    pub fn missing_platforms(&self) -> &[String] {
+        self.api_error()
+            .map_or(&[][..], |e| e.missing_platforms.as_slice())
+    }
+
+    /// The post as last seen, for [`Error::WaitTimeout`].
+    pub fn post(&self) -> Option<&Post> {
+        match self {
+            Self::WaitTimeout { post, .. } => Some(post),
+            _ => None,
         }
     }
 

@@ -16,6 +16,27 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Then connect the user's accounts, schedule posts and follow them:
+//!
+//! ```no_run
+//! # async fn run(client: postcore::Client, key: &str) -> Result<(), postcore::Error> {
+//! use std::time::Duration;
+//! use postcore::{ConnectBluesky, CreatePost, Platform, Timestamp, WaitOptions};
+//!
+//! // LinkedIn: send the user's browser here (built locally; it holds your key: server-side only).
+//! let url = client.linkedin_connect_url("https://app.example.com/connected", Some(key))?;
+//! // Bluesky: with an app password.
+//! client.connect_bluesky(ConnectBluesky::new("user.bsky.social", "abcd-efgh-ijkl-mnop").profile_key(key)).await?;
+//!
+//! let at = Timestamp::now().add(Duration::from_secs(3600));
+//! let scheduled = client
+//!     .create_post(CreatePost::new(key, "Hello from postcore!", [Platform::LinkedIn, Platform::Bluesky], at))
+//!     .await?;
+//! let post = client.wait_for_post(&scheduled.posts[0].post_id, &WaitOptions::new()).await?;
+//! println!("{} {:?}", post.status, post.platform_url);
+//! # Ok(()) }
+//! ```
+//!
 //! The same core powers the Python and Node packages, so all three languages send the same
 //! request and share the behaviour described here:
 //!
@@ -27,9 +48,10 @@
 //!   server provably did not process it: the connection was never established, or it answered
 //!   429 with a short wait. `GET`/`DELETE` are also retried on timeouts, dropped connections,
 //!   408 and 5xx.
-//! * **Errors**: one [`Error`] type with accessors (`status`, `code`, `message`, `body`,
+//! * **Errors**: one [`Error`] type with accessors (`status`, `code`, `message`, `body_text`,
 //!   `retry_after`, …) that keep everything the server sent.
-//! * **Secrets**: the API key never appears in `Debug`, `Display` or error messages.
+//! * **Secrets**: the API key (and a Bluesky app password) never appear in `Debug`, `Display`
+//!   or error messages.
 
 mod client;
 mod config;
@@ -37,23 +59,38 @@ mod endpoint;
 mod endpoints;
 mod error;
 mod log;
+mod models;
 mod rate_limit;
 mod response;
 mod retry;
+mod timestamp;
 mod transport;
+mod validate;
+mod wait;
+
+#[doc(hidden)]
+pub mod bindings;
 
 pub use client::Client;
 pub use config::{
-    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES, RequestOptions, max_retries_from,
-    timeout_from_millis, timeout_from_secs,
+    ClientBuilder, ClientOverrides, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT,
+    MAX_LIST_RESPONSE_BYTES, MAX_RESPONSE_BYTES, RequestOptions,
 };
-pub use endpoints::profiles::{CreateProfile, Profile};
+pub use endpoint::Retry;
+pub use endpoints::posts::CreatePost;
+pub use endpoints::profiles::{AppPassword, ConnectBluesky, CreateProfile};
 pub use error::{ApiError, Error, ErrorKind, Result};
-pub use log::{DebugSink, set_debug_sink};
+pub use models::{
+    ConnectedPlatform, Connection, Extra, Platform, Post, PostStatus, Profile, ScheduledPosts,
+    Usage,
+};
 pub use rate_limit::RateLimit;
 pub use reqwest::header::HeaderMap;
 pub use response::Response;
+pub use timestamp::{ParseTimestampError, Timestamp};
+pub use validate::{MAX_BLUESKY_GRAPHEMES, MAX_CONTENT_CHARS};
+pub use wait::{DEFAULT_WAIT_INTERVAL, WaitOptions};
 
 /// The version of this crate, sent in the `User-Agent` header (`postcore-rust/<version>`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

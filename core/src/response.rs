@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Error, Result};
 use crate::rate_limit::RateLimit;
+use crate::timestamp::Timestamp;
 
 /// A decoded success response with its metadata.
 #[derive(Debug, Clone)]
@@ -31,6 +32,17 @@ impl<T> Response<T> {
     pub fn into_data(self) -> T {
         self.data
     }
+
+    /// The same response with its data converted.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            data: f(self.data),
+            status: self.status,
+            headers: self.headers,
+            rate_limit: self.rate_limit,
+            attempts: self.attempts,
+        }
+    }
 }
 
 /// A complete HTTP response as read off the wire, before decoding.
@@ -40,6 +52,9 @@ pub(crate) struct RawResponse {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
     pub(crate) attempts: u32,
+    /// Whether an earlier attempt of this call may have been processed by the server (it
+    /// failed after the request was sent) before this answer came.
+    pub(crate) after_ambiguous: bool,
 }
 
 /// Success status with a JSON body of the expected shape: the value; anything else: an error.
@@ -111,7 +126,21 @@ pub(crate) fn api_error(raw: RawResponse, problem: Option<String>) -> ApiError {
     let message = problem
         .or_else(|| field("message"))
         .unwrap_or_else(|| describe_status(raw.status, &body, json.is_some()));
+    let missing_platforms = json
+        .as_ref()
+        .and_then(|j| j.get("missing_platforms"))
+        .and_then(|v| v.as_array())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
     ApiError {
+        platform: field("platform"),
+        next_available: field("next_available").and_then(|t| Timestamp::parse(&t).ok()),
+        missing_platforms,
         status: raw.status.as_u16(),
         code,
         message,
@@ -122,6 +151,15 @@ pub(crate) fn api_error(raw: RawResponse, problem: Option<String>) -> ApiError {
         headers: raw.headers,
         attempts: raw.attempts,
     }
+}
+
+/// The server's clock at the time of the response (its `Date` header), else this machine's.
+pub(crate) fn server_now(headers: &HeaderMap) -> Timestamp {
+    headers
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Timestamp::parse_http_date)
+        .unwrap_or_else(Timestamp::now)
 }
 
 /// The wait the server asked for: the documented `retry_after` body field (seconds), else a
@@ -184,7 +222,7 @@ mod fuzz {
     use reqwest::header::{HeaderName, HeaderValue};
 
     use super::*;
-    use crate::endpoints::profiles::Profile;
+    use crate::models::Profile;
 
     fn header_strategy() -> impl Strategy<Value = Vec<(String, Vec<u8>)>> {
         let names = prop_oneof![
@@ -232,14 +270,14 @@ mod fuzz {
                 }
             }
             let status = StatusCode::from_u16(status).expect("100..1000 is a valid status");
-            let raw = RawResponse { status, headers: map, body: Bytes::from(body), attempts: 1 };
+            let raw = RawResponse { status, headers: map, body: Bytes::from(body), attempts: 1, after_ambiguous: false };
             match decode::<Profile>(raw) {
                 Ok(response) => prop_assert!(status.is_success() && response.status == status.as_u16()),
                 Err(error) => {
                     prop_assert_eq!(error.status(), Some(status.as_u16()));
-                    prop_assert!(error.body().is_some());
+                    prop_assert!(error.body_text().is_some());
                     if !status.is_success() {
-                        prop_assert_eq!(error.kind(), crate::ErrorKind::from_status(status.as_u16()));
+                        prop_assert_eq!(error.kind(), crate::ErrorKind::from_response(status.as_u16(), error.code()));
                     }
                 }
             }

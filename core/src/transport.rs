@@ -5,18 +5,26 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
+use tokio::sync::Semaphore;
 
-use crate::config::{Config, MAX_RESPONSE_BYTES, RequestOptions};
+use crate::config::{Config, RequestOptions};
+use crate::endpoint::Retry;
 use crate::error::{Error, Result};
-use crate::response::{RawResponse, api_error, retry_after};
+use crate::response::{RawResponse, api_error, retry_after, server_now};
 use crate::retry::{Outcome, RetryPolicy};
+use crate::timestamp::Timestamp;
 
 /// A request ready to send (and to resend: the body is cheap to clone).
 #[derive(Debug)]
-pub(crate) struct Request {
+pub(crate) struct Request<'a> {
     pub(crate) method: Method,
+    pub(crate) retry: Retry,
     pub(crate) url: String,
     pub(crate) body: Option<Bytes>,
+    /// Every header but the content type.
+    pub(crate) headers: &'a HeaderMap,
+    /// Bodies larger than this are not read.
+    pub(crate) max_body: usize,
 }
 
 /// How one attempt failed without a usable response.
@@ -36,7 +44,7 @@ impl Failure {
     }
 }
 
-/// What one attempt read off the wire. `body` is `None` when it passed [`MAX_RESPONSE_BYTES`].
+/// What one attempt read off the wire. `body` is `None` when it passed the request's cap.
 struct Answer {
     status: StatusCode,
     headers: HeaderMap,
@@ -45,20 +53,27 @@ struct Answer {
 
 /// Runs attempts until one gives a response the retry rules accept as final, or they say stop.
 /// Any final HTTP response (success or not) is returned as-is for decoding.
+///
+/// Each attempt holds one of the client's connection permits (`max_connections`) from before
+/// it connects until its body is read, so a client never has more requests on the wire than
+/// that; waiting for a permit counts against the attempt's timeout.
 pub(crate) async fn execute(
     http: &reqwest::Client,
+    connections: &Semaphore,
     config: &Config,
-    request: &Request,
+    request: &Request<'_>,
     options: &RequestOptions,
 ) -> Result<RawResponse> {
     let timeout = options.timeout.unwrap_or(config.timeout);
     let policy = RetryPolicy::new(config, options.max_retries);
-    let idempotent = matches!(request.method, Method::GET | Method::DELETE | Method::PUT);
+    let idempotent = request.retry == Retry::Idempotent;
     let mut attempt = 0;
+    // Whether an earlier attempt may have been processed by the server.
+    let mut ambiguous = false;
     loop {
         attempt += 1;
         let started = Instant::now();
-        let result = attempt_once(http, request, timeout).await;
+        let result = attempt_once(http, connections, request, timeout).await;
         if crate::log::enabled() {
             log_attempt(request, attempt, policy.max_retries + 1, started, &result);
         }
@@ -69,11 +84,12 @@ pub(crate) async fn execute(
                     headers: answer.headers,
                     body: answer.body.clone().unwrap_or_default(),
                     attempts: attempt,
+                    after_ambiguous: ambiguous,
                 };
                 if answer.body.is_none() {
                     let problem = format!(
                         "the response body exceeds the {} MiB limit and was not read",
-                        MAX_RESPONSE_BYTES / (1024 * 1024)
+                        request.max_body / (1024 * 1024)
                     );
                     return Err(Error::ResponseValidation(Box::new(api_error(
                         raw,
@@ -89,6 +105,7 @@ pub(crate) async fn execute(
                 };
                 match policy.decide(attempt, idempotent, outcome) {
                     Some(wait) => {
+                        ambiguous |= raw.status.as_u16() == 408 || raw.status.is_server_error();
                         log_wait(wait);
                         tokio::time::sleep(wait).await;
                         continue;
@@ -98,18 +115,19 @@ pub(crate) async fn execute(
             }
             Err(failure) => failure,
         };
+        ambiguous |= !matches!(failure, Failure::Connect(_));
         match policy.decide(attempt, idempotent, failure.outcome()) {
             Some(wait) => {
                 log_wait(wait);
                 tokio::time::sleep(wait).await;
             }
-            None => return Err(final_error(failure, attempt, timeout, idempotent)),
+            None => return Err(final_error(failure, attempt, timeout, idempotent, ambiguous)),
         }
     }
 }
 
 fn log_attempt(
-    request: &Request,
+    request: &Request<'_>,
     attempt: u32,
     max_attempts: u32,
     started: Instant,
@@ -120,6 +138,11 @@ fn log_attempt(
         .find("://")
         .and_then(|scheme| request.url[scheme + 3..].find('/').map(|p| scheme + 3 + p))
         .map_or("/", |start| &request.url[start..]);
+    // The SDK never sends the key in a URL, but a path is no place to print one.
+    let path = match path.find("apiKey=") {
+        Some(at) => format!("{}apiKey=<redacted>", &path[..at]),
+        None => path.to_owned(),
+    };
     let outcome = match result {
         Ok(answer) => format!("status={}", answer.status.as_u16()),
         Err(Failure::Connect(m)) => format!("connect_failed=\"{m}\""),
@@ -139,16 +162,35 @@ fn log_wait(wait: Duration) {
     }
 }
 
-/// The wait a 429 asks for; other statuses are not consulted.
+/// The wait a 429 asks for: `retry_after` (body) or `Retry-After` (header); for a per-profile
+/// spacing refusal, which gives `next_available` instead, the time until then on the server's
+/// clock. Other statuses are not consulted.
 fn asked_wait(raw: &RawResponse) -> Option<Duration> {
     if raw.status != StatusCode::TOO_MANY_REQUESTS {
         return None;
     }
     let json = serde_json::from_slice::<serde_json::Value>(&raw.body).ok();
-    retry_after(&raw.headers, json.as_ref())
+    if let Some(wait) = retry_after(&raw.headers, json.as_ref()) {
+        return Some(wait);
+    }
+    let next = json
+        .as_ref()
+        .and_then(|j| j.get("next_available"))
+        .and_then(|v| v.as_str())
+        .and_then(|t| Timestamp::parse(t).ok())?;
+    Some(
+        next.duration_since(&server_now(&raw.headers))
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
-fn final_error(failure: Failure, attempts: u32, timeout: Duration, idempotent: bool) -> Error {
+fn final_error(
+    failure: Failure,
+    attempts: u32,
+    timeout: Duration,
+    idempotent: bool,
+    may_have_been_processed: bool,
+) -> Error {
     let tries = if attempts == 1 {
         "1 attempt".to_owned()
     } else {
@@ -163,29 +205,37 @@ fn final_error(failure: Failure, attempts: u32, timeout: Duration, idempotent: b
         Failure::Connect(m) => Error::Connection {
             message: format!("could not connect ({tries}): {m}"),
             attempts,
+            may_have_been_processed,
         },
         Failure::Send(m) => Error::Connection {
             message: format!(
                 "the connection failed after the request was sent ({tries}{maybe_processed}): {m}"
             ),
             attempts,
+            may_have_been_processed,
         },
         Failure::Timeout => Error::Timeout {
             message: format!("the request timed out after {timeout:?} ({tries}{maybe_processed})"),
             timeout,
             attempts,
+            may_have_been_processed,
         },
     }
 }
 
-/// One attempt, bounded by `timeout` from the first byte sent to the last byte read.
+/// One attempt, bounded by `timeout` from waiting for a connection permit to the last byte read.
 async fn attempt_once(
     http: &reqwest::Client,
-    request: &Request,
+    connections: &Semaphore,
+    request: &Request<'_>,
     timeout: Duration,
 ) -> std::result::Result<Answer, Failure> {
     let exchange = async {
-        let mut builder = http.request(request.method.clone(), &request.url);
+        // Closed only if the client is dropped mid-call; then there is nothing to wait for.
+        let _permit = connections.acquire().await.ok();
+        let mut builder = http
+            .request(request.method.clone(), &request.url)
+            .headers(request.headers.clone());
         if let Some(body) = &request.body {
             builder = builder
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
@@ -200,7 +250,7 @@ async fn attempt_once(
         })?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        let body = read_body(&mut response)
+        let body = read_body(&mut response, request.max_body)
             .await
             .map_err(|e| Failure::Send(format!("reading the response body: {}", describe(&e))))?;
         Ok(Answer {
@@ -215,12 +265,9 @@ async fn attempt_once(
     }
 }
 
-/// The whole body, or `None` once it passes [`MAX_RESPONSE_BYTES`].
-async fn read_body(response: &mut reqwest::Response) -> reqwest::Result<Option<Bytes>> {
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
-    {
+/// The whole body, or `None` once it passes `max` bytes.
+async fn read_body(response: &mut reqwest::Response, max: usize) -> reqwest::Result<Option<Bytes>> {
+    if response.content_length().is_some_and(|n| n > max as u64) {
         return Ok(None);
     }
     let Some(first) = response.chunk().await? else {
@@ -233,12 +280,12 @@ async fn read_body(response: &mut reqwest::Response) -> reqwest::Result<Option<B
     buf.extend_from_slice(&first);
     buf.extend_from_slice(&second);
     while let Some(chunk) = response.chunk().await? {
-        if buf.len() + chunk.len() > MAX_RESPONSE_BYTES {
+        if buf.len() + chunk.len() > max {
             return Ok(None);
         }
         buf.extend_from_slice(&chunk);
     }
-    Ok((buf.len() <= MAX_RESPONSE_BYTES).then(|| buf.freeze()))
+    Ok((buf.len() <= max).then(|| buf.freeze()))
 }
 
 /// The error and its causes on one line ("error sending request …: tcp connect error: …").

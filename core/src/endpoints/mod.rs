@@ -1,3 +1,4 @@
 //! One module per group of documented endpoints.
 
+pub mod posts;
 pub mod profiles;
