@@ -181,7 +181,9 @@ pub fn prepare(language: Language, name: &str, args: Value) -> Result<Call> {
         parse_wait(language, args)?
     } else {
         parse_http(name, args, names).unwrap_or_else(|| {
-            Err(Error::invalid_argument(format!("unknown operation {name:?}")))
+            Err(Error::invalid_argument(format!(
+                "unknown operation {name:?}"
+            )))
         })?
     };
     Ok(Call { prepared, language })
@@ -305,7 +307,9 @@ pub fn models() -> Vec<(&'static str, Vec<String>)> {
 
 /// The post attached to a [`Error::WaitTimeout`], as JSON.
 pub fn error_post(error: &Error) -> Option<Value> {
-    error.post().and_then(|post| serde_json::to_value(post).ok())
+    error
+        .post()
+        .and_then(|post| serde_json::to_value(post).ok())
 }
 
 fn parse_wait(language: Language, args: Value) -> Result<Prepared> {
@@ -314,8 +318,7 @@ fn parse_wait(language: Language, args: Value) -> Result<Prepared> {
         return Err(Error::invalid_argument_type("arguments must be an object"));
     };
     let timeout = language.duration("timeout", &map.remove("timeout").unwrap_or(Value::Null))?;
-    let interval =
-        language.duration("interval", &map.remove("interval").unwrap_or(Value::Null))?;
+    let interval = language.duration("interval", &map.remove("interval").unwrap_or(Value::Null))?;
     if interval.is_some_and(|i| i.is_zero()) {
         return Err(Error::invalid_argument(format!(
             "{} must be greater than zero",
@@ -382,7 +385,9 @@ fn parse_args<T: DeserializeOwned>(args: Value, names: Names) -> Result<T> {
 
 fn describe_serde_error(field: &str, message: &str, names: Names) -> Error {
     if let Some(rest) = message.strip_prefix("invalid type: ") {
-        let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+        let (got, expected) = rest
+            .split_once(", expected ")
+            .unwrap_or((rest, "another type"));
         let expected = match expected {
             "a sequence" => "a list",
             "a string" | "a borrowed string" => "a string",
@@ -402,10 +407,7 @@ fn describe_serde_error(field: &str, message: &str, names: Names) -> Error {
     }
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let name = rest.split('`').nth(1).unwrap_or(rest);
-        return Error::invalid_argument_type(format!(
-            "unexpected argument: {}",
-            names.spell(name)
-        ));
+        return Error::invalid_argument_type(format!("unexpected argument: {}", names.spell(name)));
     }
     let message = if field.is_empty() {
         message.to_owned()
@@ -460,10 +462,17 @@ mod tests {
 
     #[test]
     fn argument_errors_are_typed_and_named_per_language() {
-        let err = prepare(Language::Python, "profiles.create", json!({"profile_name": 5}))
-            .unwrap_err();
+        let err = prepare(
+            Language::Python,
+            "profiles.create",
+            json!({"profile_name": 5}),
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgumentType);
-        assert_eq!(err.message(), "profile_name must be a string, not integer `5`");
+        assert_eq!(
+            err.message(),
+            "profile_name must be a string, not integer `5`"
+        );
 
         let err = prepare(
             Language::Node,
@@ -496,13 +505,28 @@ mod tests {
                           "scheduled_for": "2030-01-01T00:00:00Z"});
         assert!(prepare(Language::Python, "posts.create", args).is_ok());
         assert!(prepare(Language::Node, "profiles.list", Value::Null).is_ok());
-        assert!(prepare(Language::Node, WAIT, json!({"postId": "post_1", "interval": 500})).is_ok());
+        assert!(
+            prepare(
+                Language::Node,
+                WAIT,
+                json!({"postId": "post_1", "interval": 500})
+            )
+            .is_ok()
+        );
         assert_eq!(
-            kind(prepare(Language::Node, WAIT, json!({"postId": "post_1", "interval": 0}))),
+            kind(prepare(
+                Language::Node,
+                WAIT,
+                json!({"postId": "post_1", "interval": 0})
+            )),
             ErrorKind::InvalidArgument
         );
         assert_eq!(
-            kind(prepare(Language::Python, WAIT, json!({"post_id": "p", "timeout": "soon"}))),
+            kind(prepare(
+                Language::Python,
+                WAIT,
+                json!({"post_id": "p", "timeout": "soon"})
+            )),
             ErrorKind::InvalidArgumentType
         );
     }
@@ -511,7 +535,10 @@ mod tests {
     fn models_list_their_fields() {
         let models = models();
         let post = &models.iter().find(|(n, _)| *n == "Post").expect("Post").1;
-        assert!(post.contains(&"scheduledFor".to_owned()) && post.len() == 9, "{post:?}");
+        assert!(
+            post.contains(&"scheduledFor".to_owned()) && post.len() == 9,
+            "{post:?}"
+        );
     }
 
     #[test]

@@ -122,8 +122,8 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true);
         if let Some(proxy) = &config.proxy {
-            let proxy = reqwest::Proxy::all(&proxy.0)
-                .map_err(|_| Error::config("invalid proxy URL"))?;
+            let proxy =
+                reqwest::Proxy::all(&proxy.0).map_err(|_| Error::config("invalid proxy URL"))?;
             http = http.proxy(proxy);
         }
         for pem in &config.ca_certificates {

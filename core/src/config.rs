@@ -315,7 +315,11 @@ impl Config {
 
 /// The headers of every request: the key, the user agent (with any the user added appended),
 /// `accept`, then the user's default headers.
-fn request_headers(api_key: &HeaderValue, user_agent: &HeaderValue, extra: &HeaderMap) -> HeaderMap {
+fn request_headers(
+    api_key: &HeaderValue,
+    user_agent: &HeaderValue,
+    extra: &HeaderMap,
+) -> HeaderMap {
     let mut headers = HeaderMap::with_capacity(3 + extra.len());
     headers.insert(HeaderName::from_static("x-api-key"), api_key.clone());
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));

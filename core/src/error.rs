@@ -373,7 +373,10 @@ impl Error {
 
     /// The raw response body as text. Prefer [`Error::body_text`]: in the Python and Node
     /// packages `body` is the parsed body, as [`Error::body_json`] is here.
-    #[deprecated(since = "0.1.0", note = "use body_text() (raw) or body_json() (parsed)")]
+    #[deprecated(
+        since = "0.1.0",
+        note = "use body_text() (raw) or body_json() (parsed)"
+    )]
     pub fn body(&self) -> Option<&str> {
         self.body_text()
     }

@@ -121,7 +121,11 @@ pub(crate) async fn execute(
                 log_wait(wait);
                 tokio::time::sleep(wait).await;
             }
-            None => return Err(final_error(failure, attempt, timeout, idempotent, ambiguous)),
+            None => {
+                return Err(final_error(
+                    failure, attempt, timeout, idempotent, ambiguous,
+                ));
+            }
         }
     }
 }

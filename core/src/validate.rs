@@ -154,8 +154,7 @@ pub(crate) fn app_password(names: Names, password: &str) -> Result<()> {
 /// A Bluesky handle such as `user.bsky.social`.
 pub(crate) fn handle(names: Names, handle: &str) -> Result<()> {
     let h = handle.trim_start_matches('@');
-    if h.is_empty() || !h.contains('.') || h.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
+    if h.is_empty() || !h.contains('.') || h.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::invalid_argument(format!(
             "{} must be a Bluesky handle such as \"user.bsky.social\"",
             names.spell("handle")

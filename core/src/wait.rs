@@ -66,8 +66,8 @@ impl Client {
     /// returned, not an error: check [`Post::status`]).
     ///
     /// Reads the post once, then sleeps until its `scheduled_for` time (on the server's clock),
-    /// then polls every [`WaitOptions::interval`], slower when the rate limit's remaining
-    /// requests would not last until the window resets. Past [`WaitOptions::timeout`] it
+    /// then polls every [`WaitOptions::interval`], slower when polling that often would use up
+    /// the rate limit's remaining requests before the window resets. Past [`WaitOptions::timeout`] it
     /// returns [`Error::WaitTimeout`] with the post as last seen. Dropping the future stops it.
     pub async fn wait_for_post(&self, post_id: &str, options: &WaitOptions) -> Result<Post> {
         self.wait_for_post_checked(post_id, options, Names::SnakeCase)
@@ -100,12 +100,22 @@ impl Client {
                         return Ok(post);
                     }
                     let now = server_now(&response.headers);
-                    let until_due = post.scheduled_for.duration_since(&now);
-                    let pace = response
-                        .rate_limit
-                        .map_or(Duration::ZERO, |limit| pace(&limit, &now));
+                    let delay = match post.scheduled_for.duration_since(&now) {
+                        // Not due yet: one poll when it is (a single request needs no pacing,
+                        // only a request left in the window).
+                        Some(until_due) => match response.rate_limit {
+                            Some(limit) if limit.remaining == Some(0) => {
+                                until_due.max(pace(&limit, &now))
+                            }
+                            _ => until_due,
+                        },
+                        // Due: poll every interval, slower if that would use up the window.
+                        None => response
+                            .rate_limit
+                            .map_or(interval, |limit| interval.max(pace(&limit, &now))),
+                    };
                     last_seen = Some(post);
-                    until_due.unwrap_or(interval).max(pace)
+                    delay
                 }
                 // A 429 the client did not wait out itself (a long retry_after): wait it out
                 // here, as waiting is what the caller asked for.
@@ -114,16 +124,14 @@ impl Client {
                 }
                 Err(e) => return Err(e),
             };
-            let delay = match deadline {
-                None => delay,
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(wait_timeout(options.timeout, last_seen, params.post_id));
-                    }
-                    delay.min(left)
+            if let Some(deadline) = deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if delay > left {
+                    // The next poll would come after the deadline: no pointless early poll.
+                    tokio::time::sleep(left).await;
+                    return Err(wait_timeout(options.timeout, last_seen, params.post_id));
                 }
-            };
+            }
             tokio::time::sleep(delay).await;
         }
     }

@@ -169,7 +169,7 @@ async fn a_key_echoed_by_the_server_is_redacted() {
         .expect_err("refused");
     let everything = format!(
         "{error} {error:?} {:?} {:?}",
-        error.body(),
+        error.body_text(),
         error.body_json()
     );
     assert!(!everything.contains(SECRET), "{everything}");
@@ -184,7 +184,7 @@ async fn debug_lines_describe_each_attempt_without_the_key() {
     use std::sync::{Arc, Mutex};
     let lines = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = lines.clone();
-    postcore::set_debug_sink(Some(Box::new(move |line: &str| {
+    postcore::bindings::set_debug_sink(Some(Box::new(move |line: &str| {
         sink.lock().expect("lock").push(line.to_owned())
     })));
     let server = server_with_key(SECRET).await;
@@ -196,7 +196,7 @@ async fn debug_lines_describe_each_attempt_without_the_key() {
         .create_profile(CreateProfile::default())
         .await
         .expect("created after one retry");
-    postcore::set_debug_sink(None);
+    postcore::bindings::set_debug_sink(None);
     let lines = lines.lock().expect("lock").clone();
     let text = lines.join("\n");
     assert!(

@@ -1,12 +1,18 @@
-//! Replays every cross-language scenario in `tests/scenarios/` through the Rust client against
-//! the local postcore server. The Python and Node suites replay the same files.
+//! Replays every cross-language scenario in `tests/scenarios/` (format: `tests/README.md`)
+//! through the Rust client against the local postcore server. The Python and Node suites
+//! replay the same files.
+//!
+//! Operations go through `postcore::bindings`, the same generic dispatch the Python and Node
+//! packages use, with Python's argument spelling; `create_profile` goes through the typed
+//! method.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use postcore::{Client, CreateProfile, Error, RequestOptions};
+use postcore::bindings::{self, Language};
+use postcore::{Client, CreateProfile, Error, RequestOptions, Timestamp};
 use postcore_mock::{DEFAULT_API_KEY, MockConfig, MockServer};
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 const WRONG_KEY: &str = "pc_wrong_key";
 
@@ -17,25 +23,17 @@ async fn every_scenario_behaves_as_specified() {
     let server = MockServer::start(MockConfig::default())
         .await
         .expect("mock starts");
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("scenario folder")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let scenarios = load_scenarios();
     assert!(
-        files.len() >= 30,
+        scenarios.len() >= 150,
         "expected the full scenario set, found {}",
-        files.len()
+        scenarios.len()
     );
-
+    let control = Control::new(server.url());
     let mut failures = Vec::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).expect("readable scenario");
-        let scenario: Value = serde_json::from_str(&text).expect("valid scenario JSON");
+    for scenario in &scenarios {
         let name = scenario["name"].as_str().unwrap_or("?").to_owned();
-        match replay(&server, &scenario).await {
+        match replay(&server, &control, scenario).await {
             Ok(()) => println!("ok   {name}"),
             Err(problem) => {
                 println!("FAIL {name}: {problem}");
@@ -45,33 +43,165 @@ async fn every_scenario_behaves_as_specified() {
     }
     assert!(
         failures.is_empty(),
-        "{} scenario(s) failed:\n{}",
+        "{} of {} scenario(s) failed:\n{}",
         failures.len(),
+        scenarios.len(),
         failures.join("\n")
     );
 }
 
-async fn replay(server: &MockServer, scenario: &Value) -> Result<(), String> {
-    server.reset();
-    for fault in scenario["faults"].as_array().into_iter().flatten() {
-        server.push_fault(
-            serde_json::from_value(fault.clone()).map_err(|e| format!("bad fault: {e}"))?,
-        );
+/// Every scenario of every file, families expanded.
+fn load_scenarios() -> Vec<Value> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("scenario folder")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut scenarios = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable scenario");
+        let value: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", file.display()));
+        match value.get("cases").and_then(Value::as_array) {
+            Some(cases) => {
+                for case in cases {
+                    let mut scenario = value["template"].clone();
+                    merge(&mut scenario, case);
+                    scenarios.push(scenario);
+                }
+            }
+            None => scenarios.push(value),
+        }
     }
+    scenarios
+}
+
+/// Deep merge: objects key by key, anything else replaced.
+fn merge(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Object(base), Value::Object(over)) => {
+            for (key, value) in over {
+                merge(base.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+        (base, over) => *base = over.clone(),
+    }
+}
+
+/// The mock's `/__mock/*` endpoints, over HTTP as the other languages use them.
+struct Control {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Control {
+    fn new(url: &str) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            url: url.to_owned(),
+        }
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+        let url = format!("{}/__mock/{path}", self.url);
+        let request = match method {
+            "GET" => self.http.get(url),
+            _ => self.http.post(url),
+        };
+        let request = match body {
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+            None => request,
+        };
+        let response = request.send().await.map_err(|e| format!("{path}: {e}"))?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(format!("{path} answered {status}: {text}"));
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn list(&self, what: &str) -> Result<Vec<Value>, String> {
+        let value = self.call("GET", what, None).await?;
+        Ok(value[what].as_array().cloned().unwrap_or_default())
+    }
+}
+
+/// `$NOW+<n>` / `$NOW-<n>` strings replaced by `now` ± n seconds.
+fn expand_now(value: &mut Value, now: &Timestamp) {
+    match value {
+        Value::String(text) => {
+            if let Some(at) = now_offset(text, now) {
+                *text = at.to_string();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| expand_now(v, now)),
+        Value::Object(map) => map.values_mut().for_each(|v| expand_now(v, now)),
+        _ => {}
+    }
+}
+
+fn now_offset(text: &str, now: &Timestamp) -> Option<Timestamp> {
+    let rest = text.strip_prefix("$NOW")?;
+    let whole = Timestamp::from_unix(now.unix_seconds());
+    if rest.is_empty() {
+        return Some(whole);
+    }
+    let (sign, digits) = rest.split_at(1);
+    let n: u64 = digits.parse().ok()?;
+    match sign {
+        "+" => Some(whole.add(Duration::from_secs(n))),
+        "-" => Some(Timestamp::from_unix(whole.unix_seconds() - n as i64)),
+        _ => None,
+    }
+}
+
+/// What a call returned, as the API's JSON, with its metadata.
+struct Success {
+    data: Value,
+    status: u16,
+    attempts: u32,
+    rate_limit: Option<postcore::RateLimit>,
+    headers: postcore::HeaderMap,
+}
+
+async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Result<(), String> {
+    control.call("POST", "reset", Some(&json!({}))).await?;
+    if let Some(seed) = scenario.get("seed").filter(|s| !s.is_null()) {
+        control.call("POST", "seed", Some(seed)).await?;
+    }
+    if let Some(seconds) = scenario.get("advance").and_then(Value::as_f64) {
+        control
+            .call("POST", "advance", Some(&json!({ "seconds": seconds })))
+            .await?;
+    }
+    if let Some(faults) = scenario.get("faults").filter(|f| f.is_array()) {
+        control.call("POST", "faults", Some(faults)).await?;
+    }
+    let clock = control.call("GET", "clock", None).await?;
+    let now = clock["now"]
+        .as_str()
+        .and_then(|t| Timestamp::parse(t).ok())
+        .ok_or("no server clock")?;
+
     let client_spec = &scenario["client"];
     let api_key = match client_spec["api_key"].as_str() {
-        Some("valid") => Some(DEFAULT_API_KEY),
         Some("invalid") => Some(WRONG_KEY),
-        _ => None,
+        Some("missing") => None,
+        _ => Some(DEFAULT_API_KEY),
     };
     let base_url = match client_spec["base_url"].as_str() {
         Some("refused") => refused_url(),
         _ => server.url().to_owned(),
     };
     let call = &scenario["call"];
-    let params = CreateProfile {
-        profile_name: call["params"]["profile_name"].as_str().map(str::to_owned),
-    };
+    let method = call["method"].as_str().ok_or("no call.method")?;
+    let mut params = call.get("params").cloned().unwrap_or(json!({}));
+    expand_now(&mut params, &now);
     let mut options = RequestOptions::new();
     if let Some(ms) = call["options"]["timeout_ms"].as_u64() {
         options = options.timeout(Duration::from_millis(ms));
@@ -79,9 +209,12 @@ async fn replay(server: &MockServer, scenario: &Value) -> Result<(), String> {
     if let Some(n) = call["options"]["max_retries"].as_u64() {
         options = options.max_retries(n as u32);
     }
+    for (name, value) in call["options"]["headers"].as_object().into_iter().flatten() {
+        options = options.header(name.clone(), value.as_str().unwrap_or_default());
+    }
 
     let started = Instant::now();
-    let outcome = async {
+    let outcome: Result<Success, Error> = async {
         let mut builder = Client::builder().base_url(base_url);
         if let Some(key) = api_key {
             builder = builder.api_key(key);
@@ -92,28 +225,65 @@ async fn replay(server: &MockServer, scenario: &Value) -> Result<(), String> {
         if let Some(n) = client_spec["max_retries"].as_u64() {
             builder = builder.max_retries(n as u32);
         }
-        builder.build()?.create_profile_with(params, &options).await
+        let client = builder.build()?;
+        match method {
+            "create_profile" => {
+                let params = CreateProfile {
+                    profile_name: params["profile_name"].as_str().map(str::to_owned),
+                };
+                let response = client.create_profile_with(params, &options).await?;
+                Ok(Success {
+                    data: serde_json::to_value(&response.data).unwrap_or_default(),
+                    status: response.status,
+                    attempts: response.attempts,
+                    rate_limit: response.rate_limit,
+                    headers: response.headers,
+                })
+            }
+            bindings::LINKEDIN_CONNECT_URL => {
+                let url = bindings::linkedin_connect_url(&client, Language::Python, params)?;
+                Ok(Success {
+                    data: Value::String(url),
+                    status: 0,
+                    attempts: 0,
+                    rate_limit: None,
+                    headers: postcore::HeaderMap::new(),
+                })
+            }
+            operation => {
+                let prepared = bindings::prepare(Language::Python, operation, params)?;
+                let response = prepared.send(&client, &options).await?;
+                Ok(Success {
+                    data: response.data,
+                    status: response.status,
+                    attempts: response.attempts,
+                    rate_limit: response.rate_limit,
+                    headers: response.headers,
+                })
+            }
+        }
     }
     .await;
     let elapsed = started.elapsed().as_millis() as u64;
 
-    let expect = &scenario["expect"];
-    match (outcome, &expect["result"], &expect["error"]) {
-        (Ok(response), want, Value::Null) if !want.is_null() => {
-            let got = serde_json::to_value(&response.data).map_err(|e| e.to_string())?;
-            check_profile(&got, want)?;
+    let mut expect = scenario["expect"].clone();
+    expand_now(&mut expect, &now);
+    let expect_result = expect.get("result").is_some() || expect.get("result_contains").is_some();
+    match (outcome, expect_result) {
+        (Ok(success), true) => check_success(&success, &expect)?,
+        (Err(error), false) if expect.get("error").is_some() => {
+            check_error(&error, &expect["error"])?
         }
-        (Err(error), Value::Null, want) if !want.is_null() => check_error(&error, want)?,
-        (Ok(response), _, _) => return Err(format!("expected an error, got {:?}", response.data)),
-        (Err(error), _, _) => {
+        (Ok(success), _) => return Err(format!("expected an error, got {}", success.data)),
+        (Err(error), _) => {
             return Err(format!(
-                "expected a result, got {:?}: {error}",
-                error.kind()
+                "expected a result, got {}: {error}",
+                error.kind().class_name()
             ));
         }
     }
 
-    let requests = server.requests();
+    let requests = control.list("requests").await?;
     if let Some(n) = expect["server_requests"].as_u64() {
         if requests.len() as u64 != n {
             return Err(format!(
@@ -123,9 +293,15 @@ async fn replay(server: &MockServer, scenario: &Value) -> Result<(), String> {
         }
     }
     if let Some(n) = expect["profiles_created"].as_u64() {
-        let stored = server.profiles().len() as u64;
+        let stored = control.list("profiles").await?.len() as u64;
         if stored != n {
             return Err(format!("server stores {stored} profiles, expected {n}"));
+        }
+    }
+    if let Some(n) = expect["posts_stored"].as_u64() {
+        let stored = control.list("posts").await?.len() as u64;
+        if stored != n {
+            return Err(format!("server stores {stored} posts, expected {n}"));
         }
     }
     if let Some(min) = expect["min_elapsed_ms"].as_u64() {
@@ -139,63 +315,150 @@ async fn replay(server: &MockServer, scenario: &Value) -> Result<(), String> {
         }
     }
     if let Some(want) = expect["request"].as_object() {
-        let first = requests.first().ok_or("no request recorded")?;
-        if want["method"].as_str() != Some(first.method.as_str()) {
-            return Err(format!("method {} != {}", first.method, want["method"]));
-        }
-        if want["path"].as_str() != Some(first.path.as_str()) {
-            return Err(format!("path {} != {}", first.path, want["path"]));
-        }
-        for (name, value) in want["headers"].as_object().into_iter().flatten() {
-            let value = value.as_str().unwrap_or_default();
-            let value = if value == "$API_KEY" {
-                api_key.unwrap_or_default()
-            } else {
-                value
-            };
-            if first.headers.get(name).map(String::as_str) != Some(value) {
-                return Err(format!(
-                    "header {name}: {:?} != {value:?}",
-                    first.headers.get(name)
-                ));
+        check_request(
+            requests.first().ok_or("no request recorded")?,
+            want,
+            api_key,
+        )?;
+    }
+    Ok(())
+}
+
+fn check_request(
+    first: &Value,
+    want: &Map<String, Value>,
+    api_key: Option<&str>,
+) -> Result<(), String> {
+    for field in ["method", "path"] {
+        if let Some(wanted) = want.get(field) {
+            if &first[field] != wanted {
+                return Err(format!("request {field} {} != {wanted}", first[field]));
             }
         }
-        let ua = first.headers.get("user-agent").cloned().unwrap_or_default();
-        if !ua.starts_with("postcore-rust/") {
-            return Err(format!("user-agent {ua:?}"));
+    }
+    let headers = &first["headers"];
+    for (name, value) in want
+        .get("headers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let value = value.as_str().unwrap_or_default();
+        let value = if value == "$API_KEY" {
+            api_key.unwrap_or_default()
+        } else {
+            value
+        };
+        if headers[name].as_str() != Some(value) {
+            return Err(format!("header {name}: {} != {value:?}", headers[name]));
         }
-        let body: Value =
-            serde_json::from_str(&first.body).map_err(|e| format!("request body: {e}"))?;
-        if body != want["json"] {
-            return Err(format!("request body {body} != {}", want["json"]));
+    }
+    let ua = headers["user-agent"].as_str().unwrap_or_default();
+    if !ua.starts_with("postcore-rust/") {
+        return Err(format!("user-agent {ua:?}"));
+    }
+    if let Some(json) = want.get("json") {
+        let body: Value = serde_json::from_str(first["body"].as_str().unwrap_or_default())
+            .map_err(|e| format!("request body: {e}"))?;
+        if &body != json {
+            return Err(format!("request body {body} != {json}"));
         }
     }
     Ok(())
 }
 
-fn check_profile(got: &Value, want: &Value) -> Result<(), String> {
-    let (got_map, want_map) = (
-        got.as_object().ok_or("not an object")?,
-        want.as_object().ok_or("bad spec")?,
-    );
-    if got_map.len() != want_map.len() {
-        return Err(format!("profile {got} has other fields than {want}"));
+fn check_success(success: &Success, expect: &Value) -> Result<(), String> {
+    if let Some(want) = expect.get("result") {
+        matches(&success.data, want, "result")?;
     }
-    for (key, wanted) in want_map {
-        let value = &got[key];
-        let ok = match wanted.as_str() {
-            Some(pattern) if pattern.ends_with('*') => value.as_str().is_some_and(|v| {
-                v.starts_with(pattern.trim_end_matches('*')) && v.len() > pattern.len()
-            }),
-            _ => value == wanted,
-        };
-        if !ok {
-            return Err(format!(
-                "profile field {key}: {value} does not match {wanted}"
-            ));
+    for part in expect["result_contains"].as_array().into_iter().flatten() {
+        let part = part.as_str().unwrap_or_default();
+        if !success.data.as_str().is_some_and(|s| s.contains(part)) {
+            return Err(format!("result {} lacks {part:?}", success.data));
+        }
+    }
+    if let Some(want) = expect.get("response") {
+        if let Some(status) = want["status"].as_u64() {
+            if u64::from(success.status) != status {
+                return Err(format!("status {} != {status}", success.status));
+            }
+        }
+        if let Some(attempts) = want["attempts"].as_u64() {
+            if u64::from(success.attempts) != attempts {
+                return Err(format!("attempts {} != {attempts}", success.attempts));
+            }
+        }
+        if let Some(limit) = want.get("rate_limit") {
+            check_rate_limit(success.rate_limit.as_ref(), limit)?;
+        }
+        for (name, value) in want["headers"].as_object().into_iter().flatten() {
+            let got = success.headers.get(name).and_then(|v| v.to_str().ok());
+            if got != value.as_str() {
+                return Err(format!("response header {name}: {got:?} != {value}"));
+            }
         }
     }
     Ok(())
+}
+
+fn check_rate_limit(got: Option<&postcore::RateLimit>, want: &Value) -> Result<(), String> {
+    let Some(got) = got else {
+        return if want.is_null() {
+            Ok(())
+        } else {
+            Err("no rate limit".to_owned())
+        };
+    };
+    for (field, value) in [("limit", got.limit), ("remaining", got.remaining)] {
+        if let Some(wanted) = want[field].as_u64() {
+            if value != Some(wanted) {
+                return Err(format!("rate_limit.{field} {value:?} != {wanted}"));
+            }
+        }
+    }
+    if want["reset"] == json!(true) && got.reset.is_none() {
+        return Err("rate_limit.reset missing".to_owned());
+    }
+    Ok(())
+}
+
+/// Partial matching, as `tests/README.md` defines it.
+fn matches(got: &Value, want: &Value, at: &str) -> Result<(), String> {
+    match (got, want) {
+        (Value::Object(got_map), Value::Object(want_map)) => {
+            for (key, wanted) in want_map {
+                let value = got_map.get(key).unwrap_or(&Value::Null);
+                if !got_map.contains_key(key) && !wanted.is_null() {
+                    return Err(format!("{at}.{key} is missing in {got}"));
+                }
+                matches(value, wanted, &format!("{at}.{key}"))?;
+            }
+            Ok(())
+        }
+        (Value::Array(got_items), Value::Array(want_items)) => {
+            if got_items.len() != want_items.len() {
+                return Err(format!(
+                    "{at} has {} items, expected {}: {got}",
+                    got_items.len(),
+                    want_items.len()
+                ));
+            }
+            for (i, (g, w)) in got_items.iter().zip(want_items).enumerate() {
+                matches(g, w, &format!("{at}[{i}]"))?;
+            }
+            Ok(())
+        }
+        (Value::String(g), Value::String(pattern)) if pattern.ends_with('*') => {
+            let prefix = pattern.trim_end_matches('*');
+            if g.starts_with(prefix) && g.len() > prefix.len() {
+                Ok(())
+            } else {
+                Err(format!("{at}: {g:?} does not match {pattern:?}"))
+            }
+        }
+        _ if got == want => Ok(()),
+        _ => Err(format!("{at}: {got} != {want}")),
+    }
 }
 
 fn check_error(error: &Error, want: &Value) -> Result<(), String> {
@@ -219,8 +482,8 @@ fn check_error(error: &Error, want: &Value) -> Result<(), String> {
         }
     }
     if let Some(part) = want["body_contains"].as_str() {
-        if !error.body().unwrap_or_default().contains(part) {
-            return Err(format!("body {:?} lacks {part:?}", error.body()));
+        if !error.body_text().unwrap_or_default().contains(part) {
+            return Err(format!("body {:?} lacks {part:?}", error.body_text()));
         }
     }
     for (key, value) in want["body_json"].as_object().into_iter().flatten() {
@@ -231,13 +494,47 @@ fn check_error(error: &Error, want: &Value) -> Result<(), String> {
             ));
         }
     }
-    if let Some(seconds) = want["retry_after"].as_f64() {
-        if error.retry_after().map(|d| d.as_secs_f64()) != Some(seconds) {
+    if let Some(retry_after) = want.get("retry_after") {
+        let got = error.retry_after().map(|d| d.as_secs_f64());
+        if got != retry_after.as_f64() {
+            return Err(format!("retry_after {got:?} != {retry_after}"));
+        }
+    }
+    if let Some(platforms) = want.get("missing_platforms") {
+        let got = json!(error.missing_platforms());
+        if &got != platforms {
+            return Err(format!("missing_platforms {got} != {platforms}"));
+        }
+    }
+    if let Some(platform) = want.get("platform") {
+        if error.platform() != platform.as_str() {
+            return Err(format!("platform {:?} != {platform}", error.platform()));
+        }
+    }
+    if want["next_available"] == json!(true) && error.next_available().is_none() {
+        return Err("next_available missing".to_owned());
+    }
+    if let Some(flag) = want["may_have_been_processed"].as_bool() {
+        if error.may_have_been_processed() != flag {
             return Err(format!(
-                "retry_after {:?} != {seconds}",
-                error.retry_after()
+                "may_have_been_processed {} != {flag}",
+                error.may_have_been_processed()
             ));
         }
+    }
+    if let Some(status) = want["post_status"].as_str() {
+        let got = error.post().map(|p| p.status.as_str().to_owned());
+        if got.as_deref() != Some(status) {
+            return Err(format!("post status {got:?} != {status}"));
+        }
+    }
+    if let Some(attempts) = want["attempts"].as_u64() {
+        if u64::from(error.attempts()) != attempts {
+            return Err(format!("attempts {} != {attempts}", error.attempts()));
+        }
+    }
+    if let Some(limit) = want.get("rate_limit") {
+        check_rate_limit(error.rate_limit(), limit)?;
     }
     Ok(())
 }

@@ -1,0 +1,84 @@
+//! The client keeps inside two limits: its own connection limit (`max_connections`), and the
+//! API's rate limit while waiting for a post.
+
+use std::time::Duration;
+
+use postcore::{Client, CreateProfile, ErrorKind, WaitOptions};
+use postcore_mock::{DEFAULT_API_KEY, Fault, MockConfig, MockServer};
+use serde_json::json;
+
+fn client(server: &MockServer) -> postcore::ClientBuilder {
+    Client::builder()
+        .api_key(DEFAULT_API_KEY)
+        .base_url(server.url())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousands_of_calls_share_max_connections_sockets() {
+    let server = MockServer::start(MockConfig::default())
+        .await
+        .expect("mock starts");
+    let client = client(&server).max_connections(20).build().expect("client");
+    let calls = (0..2_000).map(|i| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .create_profile(CreateProfile::named(format!("user {i}")))
+                .await
+        })
+    });
+    let results = futures_util::future::join_all(calls).await;
+    let failures = results
+        .into_iter()
+        .filter(|r| !matches!(r, Ok(Ok(_))))
+        .count();
+    assert_eq!(failures, 0, "every call succeeds");
+    assert_eq!(server.profiles().len(), 2_000);
+    let stats = server.stats();
+    assert!(
+        stats.max_open <= 20,
+        "at most 20 sockets at once, saw {}",
+        stats.max_open
+    );
+    assert!(
+        stats.total <= 40,
+        "connections are reused: {} opened",
+        stats.total
+    );
+}
+
+#[tokio::test]
+async fn waiting_paces_its_polls_to_the_rate_limit() {
+    // 6 requests per 4 s window; the post stays pending (a scripted answer) past its time.
+    let server = MockServer::start(MockConfig {
+        rate_limit: Some(6),
+        rate_window: Duration::from_secs(4),
+        ..MockConfig::default()
+    })
+    .await
+    .expect("mock starts");
+    server.push_fault(Fault {
+        times: Some(1_000),
+        ..Fault::json(
+            200,
+            json!({"post": {"postId": "post_x", "profileKey": "prof_x", "platform": "linkedin",
+                   "content": "c", "scheduledFor": "$NOW-10", "status": "pending"}}),
+        )
+    });
+    let client = client(&server).build().expect("client");
+    let options = WaitOptions::new()
+        .interval(Duration::from_millis(50))
+        .timeout(Duration::from_secs(3));
+    let error = client
+        .wait_for_post("post_x", &options)
+        .await
+        .expect_err("still pending at the deadline");
+    assert_eq!(error.kind(), ErrorKind::WaitTimeout);
+    assert_eq!(error.post().map(|p| p.post_id.as_str()), Some("post_x"));
+    let polls = server.requests().len();
+    // Every 50 ms would be 60 polls; paced to the window, the 6 allowed ones are never exceeded.
+    assert!(
+        (2..=6).contains(&polls),
+        "polled {polls} times in 3 s with 6 requests per 4 s"
+    );
+}
