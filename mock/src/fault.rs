@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 ///
 /// In JSON (for `POST /__mock/faults`) every field is optional, e.g.
 /// `{"status": 429, "body": {"error": "RATE_LIMIT_EXCEEDED", "message": "…", "retry_after": 1}}`,
-/// `{"delay_ms": 2000}`, `{"action": "drop"}`.
+/// `{"delay_ms": 2000}`, `{"action": "drop"}`. In `body` and `headers` values, a string of the
+/// exact form `$NOW`, `$NOW+<n>` or `$NOW-<n>` becomes the ISO timestamp of mock-now ± n
+/// seconds when the fault is applied (e.g. `"next_available": "$NOW+1"`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Fault {
@@ -27,7 +29,7 @@ pub struct Fault {
     pub delay_ms: u64,
     /// Respond (default) or drop the connection.
     pub action: FaultAction,
-    /// Handle the request for real first (a profile is created), then apply the fault: the
+    /// Handle the request for real first (e.g. a profile is created), then apply the fault: the
     /// "server processed it but the answer was lost" case.
     pub process: bool,
     /// How many consecutive requests this fault applies to (default 1).
@@ -83,6 +85,19 @@ impl Fault {
             action: FaultAction::Drop,
             ..Self::default()
         }
+    }
+
+    /// This fault with its `$NOW` templates filled in for mock time `now`.
+    pub(crate) fn expanded(mut self, now: i64) -> Self {
+        if let Some(body) = &mut self.body {
+            crate::template::expand(body, now);
+        }
+        for value in self.headers.values_mut() {
+            if let Some(expanded) = crate::template::expand_str(value, now) {
+                *value = expanded;
+            }
+        }
+        self
     }
 
     /// Whether the real handler runs for the faulted request.

@@ -1,14 +1,15 @@
-//! The accept loop. It sits below axum so that a fault can drop a connection outright, which
-//! an axum handler cannot do.
+//! The running server and its accept loop. The loop sits below axum so that a fault can drop a
+//! connection outright (which an axum handler cannot do) and so that every TCP connection is
+//! counted for `GET /__mock/stats`.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode};
+use axum::http::{Request, Response, StatusCode};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -16,36 +17,18 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower::ServiceExt;
 
+use crate::config::MockConfig;
 use crate::fault::{Fault, FaultAction};
+use crate::respond::{
+    add_date_header, add_headers, add_rate_limit_headers, fault_response, rate_limited,
+    truncated_response,
+};
 use crate::routes::{error, router};
-use crate::state::{RateWindow, RecordedRequest, State, StoredProfile};
+use crate::state::{
+    ConnectionStats, RecordedRequest, Seed, Seeded, State, StoredPost, StoredProfile,
+};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// How to run the server.
-#[derive(Debug, Clone)]
-pub struct MockConfig {
-    /// Address to listen on (default `127.0.0.1`).
-    pub host: String,
-    /// Port (default 0: any free port).
-    pub port: u16,
-    /// Keys accepted in `x-api-key` (default: [`DEFAULT_API_KEY`](crate::DEFAULT_API_KEY)).
-    pub api_keys: Vec<String>,
-    /// Enforce this many requests per 15-minute window with 429s (default: report the
-    /// documented limit of 100 in the headers, never enforce it).
-    pub rate_limit: Option<u32>,
-}
-
-impl Default for MockConfig {
-    fn default() -> Self {
-        Self {
-            host: "127.0.0.1".to_owned(),
-            port: 0,
-            api_keys: vec![crate::DEFAULT_API_KEY.to_owned()],
-            rate_limit: None,
-        }
-    }
-}
 
 /// A running server; stops accepting connections when dropped.
 pub struct MockServer {
@@ -60,7 +43,7 @@ impl MockServer {
     pub async fn start(config: MockConfig) -> std::io::Result<Self> {
         let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State::new(config.api_keys, config.rate_limit));
+        let state = Arc::new(State::new(&config));
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(serve(listener, state.clone(), stopped));
         let host = if addr.is_ipv6() {
@@ -96,12 +79,49 @@ impl MockServer {
         self.state.requests()
     }
 
-    /// Every stored profile.
+    /// Every stored profile, as `GET /profiles` shows them now.
     pub fn profiles(&self) -> Vec<StoredProfile> {
-        self.state.profiles()
+        self.state.with_store(|store, now| store.profiles(now))
     }
 
-    /// Forgets faults, requests, profiles and the rate-limit window.
+    /// Every stored post, as `GET /posts` shows them now (due posts decided first).
+    pub fn posts(&self) -> Vec<StoredPost> {
+        self.state.with_store(|store, now| store.posts(now))
+    }
+
+    /// Loads profiles and posts (the `POST /__mock/seed` format, `$NOW` templates allowed).
+    /// Nothing is stored if any part is refused; the error says which.
+    pub fn seed(&self, mut seed: serde_json::Value) -> Result<Seeded, String> {
+        crate::template::expand(&mut seed, self.state.now());
+        let seed: Seed = serde_json::from_value(seed).map_err(|e| format!("invalid seed: {e}"))?;
+        self.state
+            .with_store(|store, now| store.load_seed(&seed, now))
+    }
+
+    /// Moves the mock clock forward.
+    pub fn advance(&self, by: Duration) {
+        self.state
+            .advance_ms(i64::try_from(by.as_millis()).unwrap_or(i64::MAX));
+    }
+
+    /// The mock clock's time: real time plus every [`advance`](Self::advance) since the start
+    /// or the last reset (millisecond resolution).
+    pub fn now(&self) -> SystemTime {
+        let ms = self.state.now_ms();
+        match u64::try_from(ms) {
+            Ok(ms) => UNIX_EPOCH + Duration::from_millis(ms),
+            Err(_) => UNIX_EPOCH
+                .checked_sub(Duration::from_millis(ms.unsigned_abs()))
+                .unwrap_or(UNIX_EPOCH),
+        }
+    }
+
+    /// TCP connection counts since the start or the last reset.
+    pub fn stats(&self) -> ConnectionStats {
+        self.state.connections.stats()
+    }
+
+    /// Forgets faults, requests, profiles, posts, the rate-limit window and the clock offset.
     pub fn reset(&self) {
         self.state.reset();
     }
@@ -129,10 +149,12 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::R
                 }
             },
         };
+        let open = state.connections.opened();
         if state.take_reset() {
             // Wait until the request's bytes are there, then close abortively without reading
             // them: the client sees a reset after sending, and nothing was processed or recorded.
             tokio::spawn(async move {
+                let _open = open;
                 let mut first = [0u8; 1];
                 let _ = tokio::time::timeout(Duration::from_secs(5), stream.peek(&mut first)).await;
                 let _ = stream.set_zero_linger();
@@ -142,6 +164,7 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::R
         let _ = stream.set_nodelay(true);
         let (state, app) = (state.clone(), app.clone());
         tokio::spawn(async move {
+            let _open = open;
             let service = hyper::service::service_fn(move |request| {
                 handle(state.clone(), app.clone(), request)
             });
@@ -154,8 +177,9 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::R
 }
 
 /// One request: control paths go straight to the router; API requests are recorded, get
-/// their fault (if any) and rate-limit headers. An `Err` makes hyper close the connection
-/// without answering, which is how a `drop` fault is carried out.
+/// their fault (if any) and rate-limit headers. Every response gets a mock-time `Date`. An
+/// `Err` makes hyper close the connection without answering, which is how a `drop` fault is
+/// carried out.
 async fn handle(
     state: Arc<State>,
     app: Router,
@@ -164,7 +188,9 @@ async fn handle(
     let (parts, body) = request.into_parts();
     let body = body.collect().await?.to_bytes();
     if parts.uri.path().starts_with("/__mock/") {
-        return Ok(call(app, Request::from_parts(parts, Body::from(body))).await);
+        let mut response = call(app, Request::from_parts(parts, Body::from(body))).await;
+        add_date_header(&mut response, state.now());
+        return Ok(response);
     }
     let recorded = RecordedRequest {
         method: parts.method.to_string(),
@@ -174,17 +200,21 @@ async fn handle(
             .map_or_else(|| parts.uri.path().to_owned(), |p| p.to_string()),
         headers: header_map(&parts.headers),
         body: String::from_utf8_lossy(&body).into_owned(),
+        status: None,
+        time: crate::time::iso8601(state.now()),
     };
-    let (fault, window, generation) = state.admit(recorded);
+    let mut admission = state.admit(recorded);
+    let fault = admission.fault.take();
     if let Some(delay) = fault.as_ref().map(|f| f.delay_ms).filter(|d| *d > 0) {
         tokio::time::sleep(Duration::from_millis(delay)).await;
-        if state.generation() != generation {
+        if state.generation() != admission.generation {
             return Err("the server was reset while this request was delayed".into());
         }
     }
+    let fault = fault.map(|f| f.expanded(state.now()));
     let handled = if fault.as_ref().is_none_or(Fault::runs_handler) {
-        Some(if window.exceeded {
-            rate_limited(&window)
+        Some(if admission.window.exceeded {
+            rate_limited(&admission.window, state.now())
         } else {
             call(app, Request::from_parts(parts, Body::from(body))).await
         })
@@ -210,7 +240,9 @@ async fn handle(
             "no handler ran",
         ),
     };
-    add_rate_limit_headers(&mut response, &window);
+    add_rate_limit_headers(&mut response, &admission.window);
+    add_date_header(&mut response, state.now());
+    state.record_status(&admission, response.status().as_u16());
     Ok(response)
 }
 
@@ -233,80 +265,4 @@ fn header_map(headers: &axum::http::HeaderMap) -> BTreeMap<String, String> {
             .or_insert_with(|| value.into_owned());
     }
     map
-}
-
-fn rate_limited(window: &RateWindow) -> Response<Body> {
-    let wait = window.reset.saturating_sub(crate::time::unix_now()).max(1);
-    let body = serde_json::json!({
-        "error": "RATE_LIMIT_EXCEEDED",
-        "message": format!("Rate limit exceeded. Try again in {wait} seconds"),
-        "retry_after": wait,
-    });
-    let mut response = Response::new(Body::from(body.to_string()));
-    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-    set_header(&mut response, "content-type", "application/json");
-    response
-}
-
-fn fault_response(fault: &Fault) -> Response<Body> {
-    let status = fault
-        .status
-        .and_then(|s| StatusCode::from_u16(s).ok())
-        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let (body, content_type) = fault.body_bytes();
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = status;
-    if let Some(content_type) = content_type {
-        set_header(&mut response, "content-type", content_type);
-    }
-    add_headers(&mut response, &fault.headers);
-    response
-}
-
-/// Announces 100 bytes more than it sends; the body is a stream so hyper trusts the header,
-/// then closes the connection when the stream ends early.
-fn truncated_response(fault: &Fault) -> Response<Body> {
-    let (body, content_type) = fault.body_bytes();
-    let announced = (body.len() + 100).to_string();
-    let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(body))]);
-    let mut response = Response::new(Body::from_stream(chunks));
-    *response.status_mut() = fault
-        .status
-        .and_then(|s| StatusCode::from_u16(s).ok())
-        .unwrap_or(StatusCode::OK);
-    if let Some(content_type) = content_type {
-        set_header(&mut response, "content-type", content_type);
-    }
-    add_headers(&mut response, &fault.headers);
-    set_header(&mut response, "content-length", &announced);
-    response
-}
-
-fn add_headers(response: &mut Response<Body>, headers: &BTreeMap<String, String>) {
-    for (name, value) in headers {
-        set_header(response, name, value);
-    }
-}
-
-fn add_rate_limit_headers(response: &mut Response<Body>, window: &RateWindow) {
-    for (name, value) in [
-        ("x-ratelimit-limit", window.limit.to_string()),
-        ("x-ratelimit-remaining", window.remaining.to_string()),
-        ("x-ratelimit-reset", window.reset.to_string()),
-    ] {
-        if !response.headers().contains_key(name) {
-            set_header(response, name, &value);
-        }
-    }
-}
-
-/// Sets a header, skipping names or values that are not valid HTTP (a bad fault must not
-/// crash the server).
-fn set_header(response: &mut Response<Body>, name: &str, value: &str) {
-    if let (Ok(name), Ok(value)) = (
-        HeaderName::from_bytes(name.as_bytes()),
-        HeaderValue::from_str(value),
-    ) {
-        response.headers_mut().insert(name, value);
-    }
 }

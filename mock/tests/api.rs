@@ -1,5 +1,22 @@
 //! The mock speaks the documented API: auth errors, validation, listing, rate-limit headers,
-//! and the `/__mock` control endpoints other languages use.
+//! and the `/__mock` control endpoints other languages use. One test binary; the topics live
+//! in `api/`.
+
+#[path = "api/support.rs"]
+mod support;
+
+#[path = "api/clock.rs"]
+mod clock;
+#[path = "api/connect.rs"]
+mod connect;
+#[path = "api/control.rs"]
+mod control;
+#[path = "api/posts.rs"]
+mod posts;
+#[path = "api/profiles.rs"]
+mod profiles;
+#[path = "api/publish.rs"]
+mod publish;
 
 use postcore_mock::{DEFAULT_API_KEY, MockConfig, MockServer};
 use serde_json::{Value, json};

@@ -1,15 +1,26 @@
-//! `postcore-mock [--host 127.0.0.1] [--port 4010] [--api-key KEY]... [--rate-limit N]`
+//! `postcore-mock [--host 127.0.0.1] [--port 4010] [--api-key KEY]... [--rate-limit N]
+//! [--rate-window SECS] [--posts-per-month N]`
 //!
 //! Prints the server's URL on the first line of stdout, then serves until interrupted.
 //! The key defaults to `POSTCORE_API_KEY`, else `pc_test_key`.
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use postcore_mock::{DEFAULT_API_KEY, MockConfig, MockServer};
 
-const USAGE: &str =
-    "usage: postcore-mock [--host HOST] [--port PORT] [--api-key KEY]... [--rate-limit N]";
+const USAGE: &str = "\
+usage: postcore-mock [--host HOST] [--port PORT] [--api-key KEY]... [--rate-limit N]
+                     [--rate-window SECS] [--posts-per-month N]
+
+  --host HOST            address to listen on (default 127.0.0.1)
+  --port PORT            port (default 0: any free port; the URL is printed on stdout)
+  --api-key KEY          an accepted x-api-key; repeatable (default $POSTCORE_API_KEY,
+                         else pc_test_key)
+  --rate-limit N         answer 429 past N requests per window (default: only report 100)
+  --rate-window SECS     length of the rate-limit window on the mock clock (default 900)
+  --posts-per-month N    monthly post quota (default 10)";
 
 fn parse_args() -> Result<MockConfig, String> {
     let mut config = MockConfig {
@@ -42,6 +53,19 @@ fn parse_args() -> Result<MockConfig, String> {
                         .parse()
                         .map_err(|_| format!("--rate-limit: not a number: {value}"))?,
                 )
+            }
+            "--rate-window" => {
+                let secs: u64 = value
+                    .parse()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .ok_or_else(|| format!("--rate-window: not a positive number: {value}"))?;
+                config.rate_window = Duration::from_secs(secs);
+            }
+            "--posts-per-month" => {
+                config.posts_per_month = value
+                    .parse()
+                    .map_err(|_| format!("--posts-per-month: not a number: {value}"))?
             }
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
