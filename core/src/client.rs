@@ -126,19 +126,7 @@ impl Client {
                 reqwest::Proxy::all(&proxy.0).map_err(|_| Error::config("invalid proxy URL"))?;
             http = http.proxy(proxy);
         }
-        for pem in &config.ca_certificates {
-            let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-                Error::config(format!("the extra CA certificates are not valid PEM: {e}"))
-            })?;
-            if certificates.is_empty() {
-                return Err(Error::config(
-                    "the extra CA certificates contain no PEM certificate",
-                ));
-            }
-            for certificate in certificates {
-                http = http.add_root_certificate(certificate);
-            }
-        }
+        http = http.use_preconfigured_tls(crate::tls::client_config(&config.ca_certificates)?);
         let http = http
             .build()
             .map_err(|e| Error::config(format!("cannot initialise the HTTP client: {e}")))?;

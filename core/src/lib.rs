@@ -64,6 +64,7 @@ mod rate_limit;
 mod response;
 mod retry;
 mod timestamp;
+mod tls;
 mod transport;
 mod validate;
 mod wait;

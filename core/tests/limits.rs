@@ -28,11 +28,20 @@ async fn thousands_of_calls_share_max_connections_sockets() {
         })
     });
     let results = futures_util::future::join_all(calls).await;
-    let failures = results
+    let failures: Vec<String> = results
         .into_iter()
-        .filter(|r| !matches!(r, Ok(Ok(_))))
-        .count();
-    assert_eq!(failures, 0, "every call succeeds");
+        .filter_map(|r| match r {
+            Ok(Ok(_)) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(e.to_string()),
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} calls failed, e.g. {:?}",
+        failures.len(),
+        failures.first()
+    );
     assert_eq!(server.profiles().len(), 2_000);
     let stats = server.stats();
     assert!(
