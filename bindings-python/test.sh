@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Python package into <repo>/.venv (see build.sh), builds the local postcore server,
-# then runs the Python test suite against it and type-checks the package and the example with
-# mypy --strict. Works from any directory; exits non-zero on the first failure.
+# then runs the Python test suite against it, runs the examples against it, and type-checks the
+# package, the examples and the README's snippets with mypy --strict. Works from any directory;
+# exits non-zero on the first failure.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,9 +15,17 @@ venv="$root/.venv"
 echo "== pytest (bindings-python/tests)"
 (cd "$here" && "$venv/bin/python" -m pytest tests -q -p no:cacheprovider)
 
-echo "== mypy --strict (example, package, README examples)"
+echo "== examples against postcore-mock"
+# A 30 s rate-limit window (instead of the documented 15 minutes) lets `posts.wait`, which
+# paces its polls to the window, poll every fraction of a second: the flow takes seconds.
+(cd "$root" && scripts/with-mock.sh --key pc_example_key -- \
+    "$venv/bin/python" examples/python/create_profile.py)
+(cd "$root" && scripts/with-mock.sh --key pc_example_key --mock-arg --rate-window --mock-arg 30 -- \
+    "$venv/bin/python" examples/python/whole_flow.py)
+
+echo "== mypy --strict (examples, package, README examples)"
 (cd "$root" && "$venv/bin/python" -m mypy --strict --no-incremental \
-    "$root/examples/python/create_profile.py")
+    "$root/examples/python/create_profile.py" "$root/examples/python/whole_flow.py")
 (cd "$here" && "$venv/bin/python" -m mypy --strict --no-incremental -p postcore)
 # Every ```python block of the package README, as its own file.
 snippets="$(mktemp -d)"

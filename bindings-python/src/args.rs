@@ -1,21 +1,17 @@
-//! Argument conversion: wrong types raise `TypeError`, bad values `ValueError`, before any
+//! The client's and each call's options (not the operations' arguments, which go to the core
+//! as JSON, see `convert`): wrong types raise `TypeError`, bad values `ValueError`, before any
 //! request is made. (`bool` is refused where a number is expected.)
 
 use std::time::Duration;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+use crate::convert::type_name;
 
 fn given<'a, 'py>(value: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
     value.filter(|v| !v.is_none())
-}
-
-fn type_name(value: &Bound<'_, PyAny>) -> String {
-    value
-        .get_type()
-        .name()
-        .map_or_else(|_| "object".to_owned(), |n| n.to_string())
 }
 
 /// An optional string argument (`None` = not given).
@@ -51,7 +47,7 @@ pub(crate) fn timeout(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Durat
     let seconds: f64 = value
         .extract()
         .map_err(|_| PyValueError::new_err("timeout is out of range"))?;
-    postcore::timeout_from_secs(seconds)
+    postcore::bindings::timeout_from_secs(seconds)
         .map(Some)
         .map_err(|e| PyValueError::new_err(e.to_string()))
 }
@@ -71,7 +67,52 @@ pub(crate) fn max_retries(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u
         .extract()
         .map_err(|_| PyValueError::new_err("max_retries is out of range"))?;
     // i64 -> f64 may round huge values, but those are refused as out of range either way.
-    postcore::max_retries_from(retries as f64, "max_retries")
+    postcore::bindings::max_retries_from(retries as f64, "max_retries")
         .map(Some)
         .map_err(|e| PyValueError::new_err(e.message().to_owned()))
+}
+
+/// The most connections a client opens (a positive int); `None` = not given. Zero is left to
+/// the core, which refuses it with a `ConfigurationError` naming the option.
+pub(crate) fn max_connections(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
+    let Some(value) = given(value) else {
+        return Ok(None);
+    };
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "max_connections must be an int or None, not {}",
+            type_name(value)
+        )));
+    }
+    value
+        .extract::<usize>()
+        .map(Some)
+        .map_err(|_| PyValueError::new_err("max_connections must be a positive int (e.g. 100)"))
+}
+
+/// CA certificate files: one path (`str` or `os.PathLike`) or a list/tuple of them.
+pub(crate) fn paths(name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+    let Some(value) = given(value) else {
+        return Ok(Vec::new());
+    };
+    let one = |item: &Bound<'_, PyAny>| -> PyResult<String> {
+        let path = item
+            .py()
+            .import("os")?
+            .call_method1("fspath", (item,))
+            .map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "{name} must be a path (str or os.PathLike) or a list of paths, not {}",
+                    type_name(item)
+                ))
+            })?;
+        path.extract::<String>().map_err(|_| {
+            PyTypeError::new_err(format!("{name} must be given as str paths, not bytes"))
+        })
+    };
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        value.try_iter()?.map(|item| one(&item?)).collect()
+    } else {
+        one(value).map(|path| vec![path])
+    }
 }

@@ -1,16 +1,28 @@
 //! The native client behind `postcore.Postcore` and `postcore.AsyncPostcore`.
+//!
+//! It knows no endpoint: [`Client::call`] takes an operation's name (`"posts.create"`) and its
+//! keyword arguments, hands them to the core's generic dispatch (`postcore::bindings`), which
+//! parses, validates and sends them, and converts the JSON result back. A new endpoint in the
+//! core is therefore callable from here with no change to this file.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use postcore::bindings::{self, Language};
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use serde_json::Value;
 
-use crate::errors::{postcore_error, to_py_err};
-use crate::models::Profile;
-use crate::{args, runtime};
+use crate::errors::{postcore_error, rate_limit, to_py_err};
+use crate::{args, convert, runtime};
 
 /// The `User-Agent` this package sends: `postcore-python/<version>`.
 pub(crate) fn user_agent() -> String {
     format!("postcore-python/{}", env!("CARGO_PKG_VERSION"))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Held for a few field accesses only; a poisoned lock still holds valid data.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A core client and the process it belongs to.
@@ -30,6 +42,13 @@ impl Owned {
             client: Some(client),
         }
     }
+
+    /// The client, if it belongs to this process.
+    fn current(&self) -> Option<postcore::Client> {
+        self.client
+            .clone()
+            .filter(|_| self.pid == std::process::id())
+    }
 }
 
 impl Drop for Owned {
@@ -40,21 +59,86 @@ impl Drop for Owned {
     }
 }
 
+/// The connection pool's owner, shared by a client and every client derived from it with
+/// `with_options`: closing any of them closes the pool for all.
+struct Root {
+    /// `None` once closed.
+    state: Mutex<Option<Owned>>,
+}
+
+impl Root {
+    /// The core client for this process (a fresh pool after a fork); an error once closed.
+    fn core(&self, py: Python<'_>) -> PyResult<postcore::Client> {
+        let mut state = lock(&self.state);
+        let owned = state
+            .as_mut()
+            .ok_or_else(|| postcore_error("the client is closed"))?;
+        if let Some(client) = owned.current() {
+            return Ok(client);
+        }
+        let parent = owned
+            .client
+            .as_ref()
+            .ok_or_else(|| postcore_error("the client is closed"))?;
+        let fresh = bindings::with_new_pool(parent).map_err(|e| to_py_err(py, &e))?;
+        // Replacing `Owned` forgets the parent's pool (its pid differs).
+        *owned = Owned::new(fresh.clone());
+        Ok(fresh)
+    }
+
+    fn close(&self) {
+        let owned = lock(&self.state).take();
+        if let Some(client) = owned.as_ref().and_then(Owned::current) {
+            client.close();
+        }
+        drop(owned);
+    }
+
+    fn is_closed(&self) -> bool {
+        lock(&self.state).is_none()
+    }
+}
+
+/// What a client made by `with_options` changes, and its core client for this process (made
+/// again from the root's pool after a fork).
+struct Derived {
+    overrides: postcore::ClientOverrides,
+    cache: Mutex<Option<Owned>>,
+}
+
 /// The native client. Use ``postcore.Postcore`` or ``postcore.AsyncPostcore`` instead.
 ///
 /// Holds the configuration and one connection pool. Thread-safe; every call releases the GIL.
 #[pyclass(frozen, module = "postcore._postcore", name = "Client")]
 pub struct Client {
-    /// `None` once closed.
-    state: Mutex<Option<Owned>>,
+    root: Arc<Root>,
+    derived: Option<Derived>,
     base_url: String,
     timeout: f64,
     max_retries: u32,
+    max_connections: usize,
 }
 
-/// What a finished async call hands back to the event loop. The error is converted into its
-/// Python exception only there, on a thread attached to the interpreter.
-struct Outcome(Result<Profile, postcore::Error>);
+/// One call, validated and ready to send.
+struct Job {
+    client: postcore::Client,
+    call: bindings::Call,
+    options: postcore::RequestOptions,
+}
+
+impl Job {
+    async fn run(self) -> postcore::Result<postcore::Response<Value>> {
+        self.call.send(&self.client, &self.options).await
+    }
+}
+
+/// What a finished call hands back: converted into Python objects (or its exception) only on a
+/// thread attached to the interpreter.
+struct Outcome {
+    result: postcore::Result<postcore::Response<Value>>,
+    /// Whether the caller wants the metadata too (`with_raw_response`).
+    raw: bool,
+}
 
 impl<'py> IntoPyObject<'py> for Outcome {
     type Target = PyAny;
@@ -62,64 +146,63 @@ impl<'py> IntoPyObject<'py> for Outcome {
     type Error = PyErr;
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match self.0 {
-            Ok(profile) => Ok(Bound::new(py, profile)?.into_any()),
-            Err(e) => Err(to_py_err(py, &e)),
+        let response = self.result.map_err(|e| to_py_err(py, &e))?;
+        let data = convert::to_py(py, &response.data)?;
+        if !self.raw {
+            return Ok(data);
         }
-    }
-}
-
-/// Everything one `create_profile` call needs, validated.
-struct Call {
-    client: postcore::Client,
-    params: postcore::CreateProfile,
-    options: postcore::RequestOptions,
-}
-
-impl Call {
-    async fn run(self) -> Result<Profile, postcore::Error> {
-        self.client
-            .create_profile_with(self.params, &self.options)
-            .await
-            .map(|response| Profile::from(response.into_data()))
+        let metadata = [
+            data,
+            response.status.into_pyobject(py)?.into_any(),
+            convert::header_pairs(py, &response.headers)?.into_any(),
+            rate_limit(py, response.rate_limit.as_ref())?.into_pyobject(py)?,
+            response.attempts.into_pyobject(py)?.into_any(),
+        ];
+        Ok(PyTuple::new(py, metadata)?.into_any())
     }
 }
 
 impl Client {
-    fn lock(&self) -> MutexGuard<'_, Option<Owned>> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The core client for this process (a fresh pool after a fork); an error once closed.
-    fn core(&self, py: Python<'_>) -> PyResult<postcore::Client> {
-        let mut state = self.lock();
-        let owned = state
-            .as_mut()
-            .ok_or_else(|| postcore_error("the client is closed"))?;
-        let pid = std::process::id();
-        if owned.pid != pid {
-            let parent = owned
-                .client
-                .as_ref()
-                .ok_or_else(|| postcore_error("the client is closed"))?;
-            let fresh = parent.with_new_pool().map_err(|e| to_py_err(py, &e))?;
-            // Dropping `Owned` forgets the parent's pool (its pid differs).
-            *owned = Owned::new(fresh);
+    fn from_core(root: Arc<Root>, derived: Option<Derived>, core: &postcore::Client) -> Self {
+        Self {
+            root,
+            derived,
+            base_url: core.base_url().to_owned(),
+            timeout: core.timeout().as_secs_f64(),
+            max_retries: core.max_retries(),
+            max_connections: core.max_connections(),
         }
-        owned
-            .client
-            .clone()
-            .ok_or_else(|| postcore_error("the client is closed"))
     }
 
-    fn prepare(
+    /// The core client for this process: the root's, or this client's overrides applied to it.
+    fn core(&self, py: Python<'_>) -> PyResult<postcore::Client> {
+        let root = self.root.core(py)?;
+        let Some(derived) = &self.derived else {
+            return Ok(root);
+        };
+        let mut cache = lock(&derived.cache);
+        if let Some(client) = cache.as_ref().and_then(Owned::current) {
+            return Ok(client);
+        }
+        let client = root
+            .with_options(derived.overrides.clone())
+            .map_err(|e| to_py_err(py, &e))?;
+        *cache = Some(Owned::new(client.clone()));
+        Ok(client)
+    }
+
+    fn job(
         &self,
         py: Python<'_>,
-        profile_name: Option<&Bound<'_, PyAny>>,
+        operation: &str,
+        arguments: &Bound<'_, PyDict>,
         timeout: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Call> {
-        let profile_name = args::optional_str("profile_name", profile_name)?;
+        extra_headers: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Job> {
+        let json = convert::args_to_json(arguments)?;
+        let call =
+            bindings::prepare(Language::Python, operation, json).map_err(|e| to_py_err(py, &e))?;
         let mut options = postcore::RequestOptions::new();
         if let Some(timeout) = args::timeout(timeout)? {
             options = options.timeout(timeout);
@@ -127,10 +210,30 @@ impl Client {
         if let Some(retries) = args::max_retries(max_retries)? {
             options = options.max_retries(retries);
         }
-        Ok(Call {
+        for (name, value) in convert::headers_arg("extra_headers", extra_headers)?
+            .into_iter()
+            .flatten()
+        {
+            options = options.header(name, value);
+        }
+        Ok(Job {
             client: self.core(py)?,
-            params: postcore::CreateProfile { profile_name },
+            call,
             options,
+        })
+    }
+
+    fn blocking<'py>(&self, py: Python<'py>, job: Job, raw: bool) -> PyResult<Bound<'py, PyAny>> {
+        let result = runtime::block_on(py, job.run())?;
+        Outcome { result, raw }.into_pyobject(py)
+    }
+
+    fn awaitable<'py>(py: Python<'py>, job: Job, raw: bool) -> PyResult<Bound<'py, PyAny>> {
+        runtime::future_into_py(py, async move {
+            Ok(Outcome {
+                result: job.run().await,
+                raw,
+            })
         })
     }
 }
@@ -138,18 +241,26 @@ impl Client {
 #[pymethods]
 impl Client {
     /// Builds a client. Unset values fall back to ``POSTCORE_API_KEY`` /
-    /// ``POSTCORE_BASE_URL``, then to the defaults (60 s timeout, 2 retries).
+    /// ``POSTCORE_BASE_URL``, then to the defaults (``DEFAULT_*`` in this module).
     ///
-    /// Raises ``ConfigurationError`` when no key is found or the base URL is unusable, and
+    /// Raises ``ConfigurationError`` when no key is found or a setting is unusable, and
     /// ``TypeError`` / ``ValueError`` for arguments of the wrong type or value.
     #[new]
-    #[pyo3(signature = (*, api_key = None, base_url = None, timeout = None, max_retries = None))]
+    #[pyo3(signature = (
+        *, api_key = None, base_url = None, timeout = None, max_retries = None,
+        max_connections = None, default_headers = None, proxy = None, extra_ca_certs = None,
+    ))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per option
     fn new(
         py: Python<'_>,
         api_key: Option<&Bound<'_, PyAny>>,
         base_url: Option<&Bound<'_, PyAny>>,
         timeout: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
+        max_connections: Option<&Bound<'_, PyAny>>,
+        default_headers: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
+        extra_ca_certs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut builder = postcore::Client::builder().user_agent(user_agent());
         if let Some(key) = args::optional_str("api_key", api_key)? {
@@ -164,14 +275,65 @@ impl Client {
         if let Some(retries) = args::max_retries(max_retries)? {
             builder = builder.max_retries(retries);
         }
+        if let Some(max) = args::max_connections(max_connections)? {
+            builder = builder.max_connections(max);
+        }
+        for (name, value) in convert::headers_arg("default_headers", default_headers)?
+            .into_iter()
+            .flatten()
+        {
+            builder = builder.default_header(name, value);
+        }
+        if let Some(proxy) = args::optional_str("proxy", proxy)? {
+            builder = builder.proxy(proxy);
+        }
+        for path in args::paths("extra_ca_certs", extra_ca_certs)? {
+            builder = builder.extra_ca_certs(path);
+        }
         let client = builder.build().map_err(|e| to_py_err(py, &e))?;
         crate::logging::install_if_enabled(py)?;
-        Ok(Self {
-            base_url: client.base_url().to_owned(),
-            timeout: client.timeout().as_secs_f64(),
-            max_retries: client.max_retries(),
-            state: Mutex::new(Some(Owned::new(client))),
-        })
+        let root = Arc::new(Root {
+            state: Mutex::new(Some(Owned::new(client.clone()))),
+        });
+        Ok(Self::from_core(root, None, &client))
+    }
+
+    /// A client with some settings replaced that shares this one's connection pool (no new
+    /// pool, no new runtime); closing either closes both. ``default_headers`` replaces the
+    /// default headers. Chained calls accumulate.
+    #[pyo3(signature = (*, timeout = None, max_retries = None, default_headers = None))]
+    fn with_options(
+        &self,
+        py: Python<'_>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
+        default_headers: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut overrides = self
+            .derived
+            .as_ref()
+            .map(|d| d.overrides.clone())
+            .unwrap_or_default();
+        if let Some(timeout) = args::timeout(timeout)? {
+            overrides = overrides.timeout(timeout);
+        }
+        if let Some(retries) = args::max_retries(max_retries)? {
+            overrides = overrides.max_retries(retries);
+        }
+        if let Some(headers) = convert::headers_arg("default_headers", default_headers)? {
+            overrides = overrides.default_headers(headers);
+        }
+        // Built now, so that bad settings raise here rather than at the first call.
+        let client = self
+            .root
+            .core(py)?
+            .with_options(overrides.clone())
+            .map_err(|e| to_py_err(py, &e))?;
+        let derived = Derived {
+            overrides,
+            cache: Mutex::new(Some(Owned::new(client.clone()))),
+        };
+        Ok(Self::from_core(self.root.clone(), Some(derived), &client))
     }
 
     /// The API root requests go to, without trailing slash.
@@ -192,55 +354,134 @@ impl Client {
         self.max_retries
     }
 
-    /// Whether ``close()`` was called.
+    /// The most connections the client keeps open at once.
+    #[getter]
+    fn max_connections(&self) -> usize {
+        self.max_connections
+    }
+
+    /// Whether ``close()`` was called (on this client or one sharing its pool).
     #[getter]
     fn closed(&self) -> bool {
-        self.lock().is_none()
+        self.root.is_closed()
     }
 
-    /// Closes the client: calls still in flight raise ``APIConnectionError`` at once, later
-    /// calls raise, and the connection pool is released. Closing twice is harmless.
+    /// Closes the client and every client sharing its pool: calls still in flight raise
+    /// ``APIConnectionError`` at once, later calls raise, and the connection pool is released.
+    /// Closing twice is harmless.
     fn close(&self) {
-        let owned = self.lock().take();
-        if let Some(client) = owned.as_ref().filter(|o| o.pid == std::process::id()) {
-            if let Some(client) = client.client.as_ref() {
-                client.close();
-            }
-        }
-        drop(owned);
+        self.root.close();
     }
 
-    /// Creates a profile (``POST /profiles/create``), blocking with the GIL released.
-    #[pyo3(signature = (profile_name = None, *, timeout = None, max_retries = None))]
-    fn create_profile(
-        &self,
-        py: Python<'_>,
-        profile_name: Option<&Bound<'_, PyAny>>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        max_retries: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Profile> {
-        let call = self.prepare(py, profile_name, timeout, max_retries)?;
-        runtime::block_on(py, call.run())?.map_err(|e| to_py_err(py, &e))
-    }
-
-    /// Creates a profile (``POST /profiles/create``) and returns an asyncio awaitable;
-    /// cancelling it cancels the request. Must be called with an event loop running.
-    #[pyo3(signature = (profile_name = None, *, timeout = None, max_retries = None))]
-    fn create_profile_async<'py>(
+    /// Runs operation ``operation`` (e.g. ``"posts.create"``) with the keyword arguments in
+    /// ``arguments``, blocking with the GIL released (Ctrl-C interrupts and cancels it), and
+    /// returns its result as plain Python objects.
+    #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None))]
+    fn call<'py>(
         &self,
         py: Python<'py>,
-        profile_name: Option<&Bound<'py, PyAny>>,
+        operation: &str,
+        arguments: &Bound<'py, PyDict>,
         timeout: Option<&Bound<'py, PyAny>>,
         max_retries: Option<&Bound<'py, PyAny>>,
+        extra_headers: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let call = self.prepare(py, profile_name, timeout, max_retries)?;
-        runtime::future_into_py(py, async move { Ok(Outcome(call.run().await)) })
+        let job = self.job(
+            py,
+            operation,
+            arguments,
+            timeout,
+            max_retries,
+            extra_headers,
+        )?;
+        self.blocking(py, job, false)
+    }
+
+    /// ``call`` returning ``(data, status_code, headers, rate_limit, attempts)``, with
+    /// ``headers`` as ``(name, value)`` pairs.
+    #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None))]
+    fn call_raw<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        arguments: &Bound<'py, PyDict>,
+        timeout: Option<&Bound<'py, PyAny>>,
+        max_retries: Option<&Bound<'py, PyAny>>,
+        extra_headers: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let job = self.job(
+            py,
+            operation,
+            arguments,
+            timeout,
+            max_retries,
+            extra_headers,
+        )?;
+        self.blocking(py, job, true)
+    }
+
+    /// ``call`` as an asyncio awaitable; cancelling it cancels the request. Arguments are
+    /// checked now, so errors in them raise here rather than when awaited.
+    #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None))]
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        arguments: &Bound<'py, PyDict>,
+        timeout: Option<&Bound<'py, PyAny>>,
+        max_retries: Option<&Bound<'py, PyAny>>,
+        extra_headers: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let job = self.job(
+            py,
+            operation,
+            arguments,
+            timeout,
+            max_retries,
+            extra_headers,
+        )?;
+        Self::awaitable(py, job, false)
+    }
+
+    /// ``call_raw`` as an asyncio awaitable.
+    #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None))]
+    fn call_raw_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        arguments: &Bound<'py, PyDict>,
+        timeout: Option<&Bound<'py, PyAny>>,
+        max_retries: Option<&Bound<'py, PyAny>>,
+        extra_headers: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let job = self.job(
+            py,
+            operation,
+            arguments,
+            timeout,
+            max_retries,
+            extra_headers,
+        )?;
+        Self::awaitable(py, job, true)
+    }
+
+    /// The LinkedIn connect URL for ``{"return_url": ..., "profile_key": ...}``, built locally
+    /// (no request). It contains the API key: build it server-side only.
+    fn linkedin_connect_url(
+        &self,
+        py: Python<'_>,
+        arguments: &Bound<'_, PyDict>,
+    ) -> PyResult<String> {
+        let json = convert::args_to_json(arguments)?;
+        let client = self.core(py)?;
+        bindings::linkedin_connect_url(&client, Language::Python, json)
+            .map_err(|e| to_py_err(py, &e))
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "Client(base_url={:?}, timeout={:?}, max_retries={})",
-            self.base_url, self.timeout, self.max_retries
+            "Client(base_url={:?}, timeout={:?}, max_retries={}, max_connections={})",
+            self.base_url, self.timeout, self.max_retries, self.max_connections
         )
     }
 }

@@ -1,12 +1,16 @@
-//! Core errors as the pure-Python exception classes of `postcore._errors`.
+//! Core errors as the pure-Python exception classes of `postcore._errors`: one generic
+//! conversion for every kind of error and every endpoint.
 //!
 //! The class is chosen by name with [`postcore::ErrorKind::class_name`], so the Python, Node and
-//! Rust packages always agree; argument errors become the built-in `ValueError`.
+//! Rust packages always agree (a test checks `postcore`'s classes against [`error_kinds`]).
+//! Argument errors become the built-in `ValueError` / `TypeError`, as Python users expect.
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyModule};
+use pyo3::types::{PyDict, PyList, PyModule};
+
+use crate::convert;
 
 /// The Python module that defines the exception classes.
 const ERRORS_MODULE: &str = "postcore._errors";
@@ -19,13 +23,24 @@ fn module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
         .map(|m| m.bind(py))
 }
 
-/// The Python exception for a core error, with `status_code`, `code`, `message`, `body`,
-/// `body_text`, `headers` and `retry_after` set. `str()` of it is the core's message for the error.
+/// `(class name, parent class name or None)` for every kind raised as a postcore class, parents
+/// first (the two argument kinds are raised as `ValueError` / `TypeError` and left out).
+pub(crate) fn error_kinds() -> Vec<(&'static str, Option<&'static str>)> {
+    postcore::ErrorKind::ALL
+        .iter()
+        .filter(|kind| !kind.is_argument_error())
+        .map(|kind| (kind.class_name(), kind.parent().map(|p| p.class_name())))
+        .collect()
+}
+
+/// The Python exception for a core error, with every attribute set (see `PostcoreError`).
+/// `str()` of it is the core's message for the error.
 pub(crate) fn to_py_err(py: Python<'_>, err: &postcore::Error) -> PyErr {
-    if err.kind() == postcore::ErrorKind::InvalidArgument {
-        return PyValueError::new_err(err.to_string());
+    match err.kind() {
+        postcore::ErrorKind::InvalidArgument => PyValueError::new_err(err.to_string()),
+        postcore::ErrorKind::InvalidArgumentType => PyTypeError::new_err(err.to_string()),
+        _ => build(py, err).unwrap_or_else(|e| e),
     }
-    build(py, err).unwrap_or_else(|e| e)
 }
 
 fn build(py: Python<'_>, err: &postcore::Error) -> PyResult<PyErr> {
@@ -34,14 +49,30 @@ fn build(py: Python<'_>, err: &postcore::Error) -> PyResult<PyErr> {
     kwargs.set_item("status_code", err.status())?;
     kwargs.set_item("code", err.code())?;
     kwargs.set_item("body", body(py, err)?)?;
-    kwargs.set_item("body_text", err.body())?;
+    kwargs.set_item("body_text", err.body_text())?;
     kwargs.set_item("headers", headers(py, err.headers())?)?;
     kwargs.set_item("retry_after", err.retry_after().map(|d| d.as_secs_f64()))?;
+    kwargs.set_item("rate_limit", rate_limit(py, err.rate_limit())?)?;
+    kwargs.set_item("attempts", err.attempts())?;
+    kwargs.set_item("may_have_been_processed", err.may_have_been_processed())?;
+    kwargs.set_item("platform", err.platform())?;
+    // A value Python cannot represent (a date past year 9999) becomes None rather than
+    // replacing the error the caller needs to see.
+    let next_available = err
+        .next_available()
+        .and_then(|t| convert::utc_datetime(py, t.unix_seconds_f64()).ok());
+    kwargs.set_item("next_available", next_available)?;
+    kwargs.set_item(
+        "missing_platforms",
+        PyList::new(py, err.missing_platforms())?,
+    )?;
+    let post = postcore::bindings::error_post(err).and_then(|json| model(py, "Post", &json).ok());
+    kwargs.set_item("post", post)?;
     instantiate(py, err.kind().class_name(), &err.to_string(), &kwargs)
 }
 
 /// An instance of the class `name` (falling back to `PostcoreError` should the core ever name
-/// a class this package does not define yet).
+/// a class this package does not define yet; the export test catches that first).
 fn instantiate(
     py: Python<'_>,
     name: &str,
@@ -56,9 +87,43 @@ fn instantiate(
     Ok(PyErr::from_value(class.call((text,), Some(kwargs))?))
 }
 
+/// A pure-Python model (`postcore._models.<name>`) from its JSON.
+pub(crate) fn model<'py>(
+    py: Python<'py>,
+    name: &str,
+    json: &serde_json::Value,
+) -> PyResult<Bound<'py, PyAny>> {
+    py.import("postcore._models")?
+        .getattr(name)?
+        .call_method1("from_dict", (convert::to_py(py, json)?,))
+}
+
+/// A `postcore.RateLimit`, or `None` when the response had no `X-RateLimit-*` headers.
+pub(crate) fn rate_limit<'py>(
+    py: Python<'py>,
+    limit: Option<&postcore::RateLimit>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let Some(limit) = limit else {
+        return Ok(None);
+    };
+    let reset = match limit.reset {
+        // Unix seconds; far-future values that `datetime` cannot hold become None.
+        Some(secs) => convert::utc_datetime(py, secs as f64).ok(),
+        None => None,
+    };
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("limit", limit.limit)?;
+    kwargs.set_item("remaining", limit.remaining)?;
+    kwargs.set_item("reset", reset)?;
+    py.import("postcore._response")?
+        .getattr("RateLimit")?
+        .call((), Some(&kwargs))
+        .map(Some)
+}
+
 /// The decoded JSON body when the body was JSON, else the raw text; `None` without a response.
 fn body<'py>(py: Python<'py>, err: &postcore::Error) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let Some(text) = err.body() else {
+    let Some(text) = err.body_text() else {
         return Ok(None);
     };
     if err.body_json().is_some() {

@@ -1,20 +1,21 @@
 //! # postcore-python
 //!
 //! The native half (`postcore._postcore`) of the `postcore` Python package. It holds no HTTP,
-//! retry or parsing logic: every call goes to the Rust `postcore` core, and this crate only
-//! converts arguments in and results and errors out. The pure-Python half
-//! (`python/postcore/`) adds the public `Postcore` / `AsyncPostcore` classes and the
-//! exception hierarchy, which the functions here raise.
+//! retry or parsing logic, and no per-endpoint code: every call goes by name to the Rust core's
+//! generic dispatch (`postcore::bindings`), and this crate only converts arguments in and
+//! results and errors out. The pure-Python half (`python/postcore/`) adds the public clients,
+//! their typed resource methods, the models and the exception hierarchy.
 //!
-//! The files mirror the core's: [`client`] (calls), [`errors`] (error mapping), [`models`]
-//! (returned values), [`logging`] (debug lines to Python's `logging`), [`runtime`] (the one tokio runtime per process, fork-aware), plus
-//! [`args`] (argument validation).
+//! Files: [`client`] (the native client and its generic calls), [`convert`] (Python <-> JSON),
+//! [`errors`] (core errors as Python exceptions), [`args`] (client and call options),
+//! [`logging`] (debug lines to Python's `logging`), [`runtime`] (the one tokio runtime per
+//! process, fork-aware).
 
 mod args;
 mod client;
+mod convert;
 mod errors;
 mod logging;
-mod models;
 mod runtime;
 
 use pyo3::prelude::*;
@@ -24,11 +25,10 @@ use pyo3::prelude::*;
 #[pymodule]
 mod _postcore {
     use pyo3::prelude::*;
+    use pyo3::types::{PyDict, PyTuple};
 
     #[pymodule_export]
     use crate::client::Client;
-    #[pymodule_export]
-    use crate::models::Profile;
 
     /// Stops the I/O runtime; registered with `atexit` by the package so that no runtime
     /// thread touches the interpreter while it finalizes.
@@ -39,14 +39,35 @@ mod _postcore {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
-        m.py()
-            .import("atexit")?
+        let py = m.py();
+        py.import("atexit")?
             .call_method1("register", (m.getattr("_shutdown")?,))?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add("USER_AGENT", crate::client::user_agent())?;
         m.add("DEFAULT_BASE_URL", postcore::DEFAULT_BASE_URL)?;
         m.add("DEFAULT_TIMEOUT", postcore::DEFAULT_TIMEOUT.as_secs_f64())?;
         m.add("DEFAULT_MAX_RETRIES", postcore::DEFAULT_MAX_RETRIES)?;
+        m.add("DEFAULT_MAX_CONNECTIONS", postcore::DEFAULT_MAX_CONNECTIONS)?;
+        m.add(
+            "DEFAULT_WAIT_INTERVAL",
+            postcore::DEFAULT_WAIT_INTERVAL.as_secs_f64(),
+        )?;
+        // The core's lists, so that the package's tests can check its classes and methods
+        // against the one definition.
+        let operations = postcore::bindings::operations();
+        m.add(
+            "OPERATIONS",
+            PyTuple::new(py, operations.iter().map(|op| op.name))?,
+        )?;
+        m.add(
+            "ERROR_KINDS",
+            PyTuple::new(py, crate::errors::error_kinds())?,
+        )?;
+        let models = PyDict::new(py);
+        for (name, fields) in postcore::bindings::models() {
+            models.set_item(name, PyTuple::new(py, fields)?)?;
+        }
+        m.add("MODELS", models)?;
         Ok(())
     }
 }

@@ -27,7 +27,7 @@ pub(crate) fn install_if_enabled(py: Python<'_>) -> PyResult<()> {
         return Ok(());
     }
     let logger: Py<PyAny> = logger.unbind();
-    postcore::set_debug_sink(Some(Box::new(move |line: &str| {
+    postcore::bindings::set_debug_sink(Some(Box::new(move |line: &str| {
         // `try_attach` does nothing once the interpreter is shutting down.
         let _ = Python::try_attach(|py| {
             let _ = logger.bind(py).call_method1("debug", ("%s", line));

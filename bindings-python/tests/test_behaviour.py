@@ -4,6 +4,7 @@ cancellation, concurrency, argument validation, context managers, values and err
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import multiprocessing
 import os
@@ -22,7 +23,7 @@ import pytest
 import postcore
 import postcore._client
 
-from .conftest import MockServer
+from .conftest import MockServer, aclient, client
 
 # A short 429 makes the client sleep 2 s and then send the request again: a call cut off
 # during that sleep must leave exactly one request on the server, proving it was dropped.
@@ -30,14 +31,6 @@ RETRY_IN_2S: dict[str, Any] = {
     "status": 429,
     "body": {"error": "RATE_LIMIT_EXCEEDED", "message": "Try again in 2 seconds", "retry_after": 2},
 }
-
-
-def client(server: MockServer, **kwargs: Any) -> postcore.Postcore:
-    return postcore.Postcore(api_key=server.api_key, base_url=server.url, **kwargs)
-
-
-def aclient(server: MockServer, **kwargs: Any) -> postcore.AsyncPostcore:
-    return postcore.AsyncPostcore(api_key=server.api_key, base_url=server.url, **kwargs)
 
 
 # ---------------------------------------------------------------------------- sync calls
@@ -128,8 +121,6 @@ def test_one_runtime_per_process_not_per_client(server: MockServer) -> None:
 
 
 async def test_async_call_is_a_coroutine(server: MockServer) -> None:
-    import inspect
-
     async with aclient(server) as c:
         assert inspect.iscoroutinefunction(c.create_profile)
         coroutine = c.create_profile(profile_name="later")
@@ -150,7 +141,8 @@ async def test_thousand_concurrent_calls_on_one_loop(server: MockServer) -> None
 
     beat = asyncio.ensure_future(heartbeat())
     start = time.monotonic()
-    async with aclient(server) as c:
+    # All 1,000 at once: above the default bound of 100 connections they would queue.
+    async with aclient(server, max_connections=1000) as c:
         profiles = await asyncio.gather(*(c.create_profile(f"user {i}") for i in range(1000)))
     elapsed = time.monotonic() - start
     beat.cancel()
@@ -204,13 +196,16 @@ def _create_in_child(name: str) -> str:
 
 def test_fork_child_keeps_working(server: MockServer) -> None:
     c = client(server)
+    derived = c.with_options(timeout=20)  # shares c's pool
     c.create_profile("parent before fork")  # runtime and pool in use before the fork
+    derived.profiles.list()
     postcore.create_profile(profile_name="default before fork")
     pid = os.fork()
     if pid == 0:  # child: must not hang or crash
         code = 1
         try:
             c.create_profile("child explicit")
+            derived.create_profile("child derived")
             postcore.create_profile(profile_name="child default")
             asyncio.run(_async_in_child(server))
             code = 0
@@ -235,6 +230,7 @@ def test_fork_child_keeps_working(server: MockServer) -> None:
             "parent before fork",
             "default before fork",
             "child explicit",
+            "child derived",
             "child default",
             "child async",
             "parent after fork",
@@ -467,18 +463,25 @@ def test_profile_value(server: MockServer) -> None:
     with client(server) as c:
         profile = c.create_profile("User: john@example.com")
     assert profile.profile_key.startswith("prof_")
+    # The create call's answer has no createdAt / connectedPlatforms: every model has one
+    # shape in every language (the core's), with what was not sent as null / empty.
     assert profile.to_dict() == {
         "profileKey": profile.profile_key,
         "profileName": "User: john@example.com",
+        "createdAt": None,
+        "connectedPlatforms": [],
     }
     assert repr(profile) == (
-        f"Profile(profile_key='{profile.profile_key}', profile_name='User: john@example.com')"
+        f"Profile(profile_key='{profile.profile_key}', profile_name='User: john@example.com', "
+        "created_at=None, connected_platforms=())"
     )
     same = postcore.Profile(profile.profile_key, "User: john@example.com")
     assert profile == same and hash(profile) == hash(same)
     assert profile != postcore.Profile(profile.profile_key, None)
     assert pickle.loads(pickle.dumps(profile)) == profile
-    assert repr(postcore.Profile("prof_1")) == "Profile(profile_key='prof_1', profile_name=None)"
+    assert repr(postcore.Profile("prof_1")).startswith(
+        "Profile(profile_key='prof_1', profile_name=None,"
+    )
     with pytest.raises(AttributeError):
         profile.profile_key = "other"  # type: ignore[misc]
 
@@ -618,9 +621,12 @@ def test_every_public_name_is_documented() -> None:
         obj = getattr(postcore, name)
         if callable(obj):
             assert obj.__doc__ and obj.__doc__.strip(), name
-    for cls in (postcore.Postcore, postcore.AsyncPostcore, postcore.Profile):
-        for attr, value in vars(cls).items():
-            if not attr.startswith("_"):
+    classes: tuple[type, ...] = (postcore.Postcore, postcore.AsyncPostcore, postcore.Profile)
+    classes += (postcore.Profiles, postcore.Posts, postcore.AsyncProfiles, postcore.AsyncPosts)
+    for cls in classes:
+        for attr in dir(cls):
+            value = inspect.getattr_static(cls, attr)
+            if not attr.startswith("_") and (callable(value) or isinstance(value, property)):
                 assert getattr(value, "__doc__", None), f"{cls.__name__}.{attr}"
     text = pydoc.render_doc(postcore.Postcore, renderer=pydoc.plaintext)
     assert "create_profile" in text and "POSTCORE_API_KEY" in text and "max_retries" in text

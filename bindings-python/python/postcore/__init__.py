@@ -10,62 +10,39 @@ app is a *profile*; creating one is the first thing every integration does::
 
 Main names:
 
-* :class:`Postcore` — blocking client; :class:`AsyncPostcore` — asyncio client.
+* :class:`Postcore` — blocking client; :class:`AsyncPostcore` — asyncio client. Both have
+  ``profiles`` (create, list, delete, linkedin_connect_url, connect_bluesky), ``posts``
+  (create, list, retrieve, delete, wait), ``with_raw_response`` and ``with_options()``.
 * :func:`create_profile` — one-off call with a client from the environment.
-* :class:`Profile` — the returned value (``profile_key``, ``profile_name``, ``to_dict()``).
+* :class:`Profile`, :class:`ConnectedPlatform`, :class:`Connection`, :class:`Post`,
+  :class:`Usage`, :class:`ScheduledPosts` — the returned values (``to_dict()``: the API's JSON).
+* :class:`APIResponse`, :class:`RateLimit` — response metadata.
 * :class:`PostcoreError` and its subclasses — every error raised.
 
 The client logic (requests, retries, timeouts, errors) lives in a Rust core shared with the
 Rust and Node packages, so all three behave the same.
 """
 
-from ._client import AsyncPostcore, Postcore, create_profile
-from ._errors import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
-    PostcoreError,
-    RateLimitError,
-    UnprocessableEntityError,
-)
-from ._postcore import DEFAULT_BASE_URL, Profile
+from . import _client, _errors, _models, _resources, _response
+from ._client import *  # noqa: F403
+from ._errors import *  # noqa: F403
+from ._models import *  # noqa: F403
+from ._postcore import DEFAULT_BASE_URL
 from ._postcore import __version__ as __version__
+from ._resources import *  # noqa: F403
+from ._response import *  # noqa: F403
 
-__all__ = [
-    "DEFAULT_BASE_URL",
-    "APIConnectionError",
-    "APIError",
-    "APIResponseValidationError",
-    "APITimeoutError",
-    "AsyncPostcore",
-    "AuthenticationError",
-    "BadRequestError",
-    "ConfigurationError",
-    "ConflictError",
-    "InternalServerError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "Postcore",
-    "PostcoreError",
-    "Profile",
-    "RateLimitError",
-    "UnprocessableEntityError",
-    "__version__",
-    "create_profile",
-]
+__all__ = ["DEFAULT_BASE_URL", "__version__"]
+__all__ += _client.__all__
+__all__ += _errors.__all__
+__all__ += _models.__all__
+__all__ += _resources.__all__
+__all__ += _response.__all__
 
 # Public classes report the package as their home (tracebacks, reprs and pickles say
 # `postcore.NotFoundError`, not the private module that defines them).
 for _name in __all__:
     _obj = globals()[_name]
-    if isinstance(_obj, type) and _obj.__module__.startswith("postcore._") and _name != "Profile":
+    if isinstance(_obj, type) and _obj.__module__.startswith("postcore._"):
         _obj.__module__ = __name__
 del _name, _obj

@@ -1,26 +1,39 @@
-"""The clients: :class:`Postcore` (blocking) and :class:`AsyncPostcore` (asyncio)."""
+"""The clients: :class:`Postcore` (blocking) and :class:`AsyncPostcore` (asyncio), their
+``with_raw_response`` views, and the module-level :func:`create_profile`."""
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping
 from types import TracebackType
 
+from ._base_client import BaseClient
+from ._models import Profile
 from ._postcore import Client as _NativeClient
-from ._postcore import Profile
+from ._resources import (
+    AsyncPosts,
+    AsyncPostsWithRawResponse,
+    AsyncProfiles,
+    AsyncProfilesWithRawResponse,
+    Posts,
+    PostsWithRawResponse,
+    Profiles,
+    ProfilesWithRawResponse,
+    _async_with_response,
+    _with_response,
+)
 
-__all__ = ["AsyncPostcore", "Postcore", "create_profile"]
+__all__ = [
+    "AsyncPostcore",
+    "AsyncPostcoreWithRawResponse",
+    "Postcore",
+    "PostcoreWithRawResponse",
+    "create_profile",
+]
 
 
-def _repr(name: str, native: _NativeClient) -> str:
-    # Never shows the API key.
-    return (
-        f"{name}(base_url={native.base_url!r}, timeout={native.timeout!r}, "
-        f"max_retries={native.max_retries!r})"
-    )
-
-
-class Postcore:
+class Postcore(BaseClient):
     """A blocking client for the postcore API.
 
     Example::
@@ -28,7 +41,7 @@ class Postcore:
         import postcore
 
         with postcore.Postcore() as client:  # key from POSTCORE_API_KEY
-            profile = client.create_profile(profile_name="User: john@example.com")
+            profile = client.profiles.create(profile_name="User: john@example.com")
             print(profile.profile_key)
 
     Args:
@@ -37,48 +50,40 @@ class Postcore:
             ``https://api.postcore.dev``. Plain ``http://`` is accepted for loopback hosts only.
         timeout: Seconds allowed for each attempt (from connecting to the last byte).
         max_retries: Retries after the first attempt, made only when retrying is safe (a
-            profile is never created twice by the client's own retries).
+            profile or post is never created twice by the client's own retries).
+        max_connections: The most connections open to the API at once; calls beyond it
+            wait for a free one (within their timeout) instead of opening more sockets.
+        default_headers: Headers sent with every request. ``x-api-key`` and
+            ``content-type`` cannot be set this way and a ``user-agent`` is appended to the
+            SDK's (``ValueError`` otherwise, and for values with line breaks).
+        proxy: An HTTP(S) proxy URL (default: ``HTTPS_PROXY`` and friends).
+        extra_ca_certs: PEM file(s) of CA certificates to trust besides the system's (a
+            TLS-inspecting corporate proxy).
 
     Raises:
-        ConfigurationError: No API key was given or found, or the base URL is unusable.
+        ConfigurationError: No API key was given or found, or a setting is unusable.
         TypeError, ValueError: An argument has the wrong type or value.
 
-    One client holds one pool of keep-alive connections: create it once and share it (it is
-    thread-safe). Calls release the GIL while they wait and can be interrupted with Ctrl-C.
-    The client keeps working in a child process after ``os.fork()``.
+    Resources: :attr:`profiles` and :attr:`posts`; :attr:`with_raw_response` gives the same
+    methods returning the response's metadata too. One client holds one pool of keep-alive
+    connections: create it once and share it (it is thread-safe). Calls release the GIL while
+    they wait and can be interrupted with Ctrl-C. The client keeps working in a child process
+    after ``os.fork()``.
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float | None = 60.0,
-        max_retries: int | None = 2,
-    ) -> None:
-        self._native = _NativeClient(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
-        )
+    profiles: Profiles
+    """Profiles: create, list, delete, connect LinkedIn and Bluesky accounts."""
+    posts: Posts
+    """Posts: schedule, list, retrieve, cancel, wait until published."""
+    with_raw_response: PostcoreWithRawResponse
+    """The same methods, returning an :class:`APIResponse` (status, headers, rate limit,
+    attempts and ``parse()``)."""
 
-    @property
-    def base_url(self) -> str:
-        """The API root requests go to, without trailing slash."""
-        return self._native.base_url
-
-    @property
-    def timeout(self) -> float:
-        """The per-attempt timeout, in seconds."""
-        return self._native.timeout
-
-    @property
-    def max_retries(self) -> int:
-        """The number of retries after the first attempt."""
-        return self._native.max_retries
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._native.closed
+    def _setup(self, native: _NativeClient) -> None:
+        super()._setup(native)
+        self.profiles = Profiles(native)
+        self.posts = Posts(native)
+        self.with_raw_response = PostcoreWithRawResponse(native)
 
     def create_profile(
         self,
@@ -86,14 +91,17 @@ class Postcore:
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Profile:
-        """Create a profile (``POST /profiles/create``): one end-user of your app.
+        """Create a profile (``POST /profiles/create``): the same as
+        :meth:`profiles.create <Profiles.create>`.
 
         Args:
             profile_name: A label for the end-user, e.g. ``"User: john@example.com"``.
                 ``None`` creates an unnamed profile.
             timeout: Per-attempt timeout in seconds for this call (default: the client's).
             max_retries: Retries for this call (default: the client's).
+            extra_headers: Headers to add to this call's request.
 
         Returns:
             The new :class:`Profile`; store its ``profile_key`` with your user.
@@ -103,11 +111,14 @@ class Postcore:
             APIConnectionError: No usable answer (``APITimeoutError`` for a timeout).
             TypeError, ValueError: An argument has the wrong type or value.
         """
-        return self._native.create_profile(profile_name, timeout=timeout, max_retries=max_retries)
+        return self.profiles.create(
+            profile_name, timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+        )
 
     def close(self) -> None:
         """Close the client: calls in flight raise :class:`APIConnectionError`, later calls
-        raise :class:`PostcoreError`, and the connection pool is released."""
+        raise :class:`PostcoreError`, and the connection pool is released (for the clients
+        made from this one with :meth:`with_options` too)."""
         self._native.close()
 
     def __enter__(self) -> Postcore:
@@ -121,11 +132,20 @@ class Postcore:
     ) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return _repr(type(self).__name__, self._native)
+
+class PostcoreWithRawResponse:
+    """``Postcore.with_raw_response``: every method returns an :class:`APIResponse` with
+    ``status_code``, ``headers``, ``rate_limit``, ``attempts`` and ``parse()``."""
+
+    def __init__(self, native: _NativeClient) -> None:
+        self.profiles = ProfilesWithRawResponse(native)
+        self.posts = PostsWithRawResponse(native)
+
+    # Postcore.create_profile calls self.profiles.create: here, the raw one.
+    create_profile = _with_response(Postcore.create_profile)
 
 
-class AsyncPostcore:
+class AsyncPostcore(BaseClient):
     """An asyncio client for the postcore API.
 
     Example::
@@ -135,47 +155,31 @@ class AsyncPostcore:
 
         async def main() -> None:
             async with postcore.AsyncPostcore() as client:  # key from POSTCORE_API_KEY
-                profile = await client.create_profile(profile_name="User: john@example.com")
+                profile = await client.profiles.create(profile_name="User: john@example.com")
                 print(profile.profile_key)
 
         asyncio.run(main())
 
     Takes the same arguments as :class:`Postcore`. Calls are coroutines that never block the
-    event loop: many can run at once (e.g. under ``asyncio.gather``), and cancelling the task
-    that awaits one cancels its request.
+    event loop: many can run at once (e.g. under ``asyncio.gather``; beyond
+    ``max_connections`` they queue for a connection), and cancelling the task that awaits one
+    cancels its request. ``profiles.linkedin_connect_url`` makes no request and is a plain
+    method.
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float | None = 60.0,
-        max_retries: int | None = 2,
-    ) -> None:
-        self._native = _NativeClient(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
-        )
+    profiles: AsyncProfiles
+    """Profiles: create, list, delete, connect LinkedIn and Bluesky accounts."""
+    posts: AsyncPosts
+    """Posts: schedule, list, retrieve, cancel, wait until published."""
+    with_raw_response: AsyncPostcoreWithRawResponse
+    """The same methods, returning an :class:`APIResponse` (status, headers, rate limit,
+    attempts and ``parse()``)."""
 
-    @property
-    def base_url(self) -> str:
-        """The API root requests go to, without trailing slash."""
-        return self._native.base_url
-
-    @property
-    def timeout(self) -> float:
-        """The per-attempt timeout, in seconds."""
-        return self._native.timeout
-
-    @property
-    def max_retries(self) -> int:
-        """The number of retries after the first attempt."""
-        return self._native.max_retries
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._native.closed
+    def _setup(self, native: _NativeClient) -> None:
+        super()._setup(native)
+        self.profiles = AsyncProfiles(native)
+        self.posts = AsyncPosts(native)
+        self.with_raw_response = AsyncPostcoreWithRawResponse(native)
 
     async def create_profile(
         self,
@@ -183,30 +187,18 @@ class AsyncPostcore:
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Profile:
-        """Create a profile (``POST /profiles/create``): one end-user of your app.
-
-        Args:
-            profile_name: A label for the end-user, e.g. ``"User: john@example.com"``.
-                ``None`` creates an unnamed profile.
-            timeout: Per-attempt timeout in seconds for this call (default: the client's).
-            max_retries: Retries for this call (default: the client's).
-
-        Returns:
-            The new :class:`Profile`; store its ``profile_key`` with your user.
-
-        Raises:
-            APIError: The server refused the request (a subclass per status).
-            APIConnectionError: No usable answer (``APITimeoutError`` for a timeout).
-            TypeError, ValueError: An argument has the wrong type or value.
-        """
-        return await self._native.create_profile_async(
-            profile_name, timeout=timeout, max_retries=max_retries
+        return await self.profiles.create(
+            profile_name, timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
         )
+
+    create_profile.__doc__ = Postcore.create_profile.__doc__
 
     async def close(self) -> None:
         """Close the client: calls in flight raise :class:`APIConnectionError`, later calls
-        raise :class:`PostcoreError`, and the connection pool is released."""
+        raise :class:`PostcoreError`, and the connection pool is released (for the clients
+        made from this one with :meth:`with_options` too)."""
         self._native.close()
 
     async def __aenter__(self) -> AsyncPostcore:
@@ -220,8 +212,16 @@ class AsyncPostcore:
     ) -> None:
         await self.close()
 
-    def __repr__(self) -> str:
-        return _repr(type(self).__name__, self._native)
+
+class AsyncPostcoreWithRawResponse:
+    """``AsyncPostcore.with_raw_response``: every method returns (awaitably) an
+    :class:`APIResponse`."""
+
+    def __init__(self, native: _NativeClient) -> None:
+        self.profiles = AsyncProfilesWithRawResponse(native)
+        self.posts = AsyncPostsWithRawResponse(native)
+
+    create_profile = _async_with_response(AsyncPostcore.create_profile)
 
 
 _default_lock = threading.Lock()
@@ -251,6 +251,7 @@ def create_profile(
     *,
     timeout: float | None = None,
     max_retries: int | None = None,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> Profile:
     """Create a profile with a client configured from the environment.
 
@@ -267,4 +268,6 @@ def create_profile(
     Takes the same arguments as :meth:`Postcore.create_profile`. Raises
     :class:`ConfigurationError` when no API key is set.
     """
-    return _default().create_profile(profile_name, timeout=timeout, max_retries=max_retries)
+    return _default().create_profile(
+        profile_name, timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+    )

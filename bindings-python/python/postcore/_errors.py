@@ -1,29 +1,42 @@
 """The exceptions raised by postcore.
 
 Every one derives from :class:`PostcoreError`. The native module raises them by name (the
-name the Rust core gives each kind of error), so the Python, Node and Rust packages agree::
+name the Rust core gives each kind of error, ``postcore._postcore.ERROR_KINDS``; a test checks
+that the classes here match it), so the Python, Node and Rust packages agree::
 
     PostcoreError
     ├── APIError                      the server answered with an error status
     │   ├── BadRequestError           400
+    │   │   ├── PlatformsNotConnectedError  400 PLATFORMS_NOT_CONNECTED (``missing_platforms``)
+    │   │   └── InvalidCredentialsError     400 INVALID_CREDENTIALS (Bluesky refused the login)
     │   ├── AuthenticationError       401
     │   ├── PermissionDeniedError     403
     │   ├── NotFoundError             404
     │   ├── ConflictError             409
     │   ├── UnprocessableEntityError  422
-    │   ├── RateLimitError            429 (see ``retry_after``)
+    │   ├── RateLimitError            429 (``retry_after``, or ``platform`` + ``next_available``)
     │   ├── InternalServerError       500 and above
     │   └── APIResponseValidationError  a success status with a body that cannot be used
     ├── APIConnectionError            no usable answer (refused, reset, DNS, TLS)
     │   └── APITimeoutError           an attempt took longer than the timeout
+    ├── WaitTimeoutError              ``posts.wait`` gave up (``post``: the post as last seen)
     └── ConfigurationError            no API key, a bad base URL (also a ``ValueError``)
+
+Arguments the SDK refuses before sending anything raise the built-in ``ValueError`` (a bad
+value) or ``TypeError`` (a wrong type), not one of these.
 
 All of them are picklable and carry the same attributes (``None`` / empty when not applicable).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._models import Post
+    from ._response import RateLimit
 
 __all__ = [
     "APIConnectionError",
@@ -35,11 +48,14 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "InternalServerError",
+    "InvalidCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PlatformsNotConnectedError",
     "PostcoreError",
     "RateLimitError",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
 ]
 
 
@@ -55,6 +71,18 @@ class PostcoreError(Exception):
         body_text: The raw response body as text (``None`` when there was no response).
         headers: The response headers (lowercase names); empty when there was no response.
         retry_after: Seconds the server asked to wait before retrying, when it said so.
+        rate_limit: The response's ``X-RateLimit-*`` values (:class:`RateLimit`), when sent.
+        attempts: How many attempts were made (retries + 1; 0 when nothing was sent).
+        may_have_been_processed: ``True`` when the request may have reached the server and
+            been processed although no answer came back (a connection broken, or a timeout,
+            after it was sent). For a ``POST`` (creating a profile, scheduling a post), look
+            (``profiles.list()``, ``posts.list()``) before trying again: it was not resent,
+            as that could create a duplicate.
+        platform: The platform a per-profile spacing refusal (429) is about.
+        next_available: When a post can next be scheduled on ``platform`` (aware UTC
+            ``datetime``), for spacing refusals.
+        missing_platforms: The platforms a ``PLATFORMS_NOT_CONNECTED`` refusal names.
+        post: The post as last seen, for :class:`WaitTimeoutError`.
 
     ``str(error)`` is the full description (for API errors: status, code and message).
     """
@@ -66,6 +94,13 @@ class PostcoreError(Exception):
     body_text: str | None
     headers: dict[str, str]
     retry_after: float | None
+    rate_limit: RateLimit | None
+    attempts: int
+    may_have_been_processed: bool
+    platform: str | None
+    next_available: datetime | None
+    missing_platforms: list[str]
+    post: Post | None
 
     def __init__(
         self,
@@ -78,6 +113,13 @@ class PostcoreError(Exception):
         body_text: str | None = None,
         headers: dict[str, str] | None = None,
         retry_after: float | None = None,
+        rate_limit: RateLimit | None = None,
+        attempts: int = 0,
+        may_have_been_processed: bool = False,
+        platform: str | None = None,
+        next_available: datetime | None = None,
+        missing_platforms: Sequence[str] | None = None,
+        post: Post | None = None,
     ) -> None:
         super().__init__(text)
         self.message = text if message is None else message
@@ -87,6 +129,13 @@ class PostcoreError(Exception):
         self.body_text = body_text
         self.headers = {} if headers is None else dict(headers)
         self.retry_after = retry_after
+        self.rate_limit = rate_limit
+        self.attempts = attempts
+        self.may_have_been_processed = may_have_been_processed
+        self.platform = platform
+        self.next_available = next_available
+        self.missing_platforms = [] if missing_platforms is None else list(missing_platforms)
+        self.post = post
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The text goes through the constructor, the attributes through __dict__.
@@ -107,7 +156,18 @@ class APIError(PostcoreError):
 
 
 class BadRequestError(APIError):
-    """HTTP 400: the request was refused, e.g. ``PLATFORMS_NOT_CONNECTED``."""
+    """HTTP 400: the request was refused, e.g. ``PROFILE_ALREADY_EXISTS``."""
+
+
+class PlatformsNotConnectedError(BadRequestError):
+    """HTTP 400 ``PLATFORMS_NOT_CONNECTED``: a post names a platform the profile has not
+    connected. ``missing_platforms`` lists them; connect them (LinkedIn:
+    ``profiles.linkedin_connect_url``, Bluesky: ``profiles.connect_bluesky``) and try again."""
+
+
+class InvalidCredentialsError(BadRequestError):
+    """HTTP 400 ``INVALID_CREDENTIALS``: Bluesky refused the handle or app password. The
+    password is never part of the error."""
 
 
 class AuthenticationError(APIError):
@@ -133,12 +193,14 @@ class UnprocessableEntityError(APIError):
 class RateLimitError(APIError):
     """HTTP 429 ``RATE_LIMIT_EXCEEDED``. Short waits are retried by the client itself; this is
     raised when the wait is long or retries ran out. ``retry_after`` says how many seconds to
-    wait, when the server said so."""
+    wait, when the server said so. A refusal because posts of one profile on one platform are
+    too close together (LinkedIn: 60 s, Bluesky: 1 s) has ``platform`` and ``next_available``
+    (the earliest time allowed) instead."""
 
 
 class InternalServerError(APIError):
-    """HTTP 500 and above: the server failed. A ``create_profile`` is not retried on these, as
-    the profile may have been created."""
+    """HTTP 500 and above: the server failed. A ``POST`` (creating a profile, connecting an
+    account, scheduling a post) is not retried on these, as it may have been processed."""
 
 
 class APIResponseValidationError(APIError):
@@ -152,6 +214,11 @@ class APIConnectionError(PostcoreError):
 
 class APITimeoutError(APIConnectionError):
     """An attempt took longer than the timeout (``timeout=``, in seconds)."""
+
+
+class WaitTimeoutError(PostcoreError):
+    """``posts.wait`` gave up after its ``timeout``: the post was still pending. ``post`` is
+    the post as last seen; waiting again later is fine."""
 
 
 class ConfigurationError(PostcoreError, ValueError):

@@ -1,33 +1,35 @@
-"""Type stubs for the native extension ``postcore._postcore`` (built from Rust)."""
+"""Type stubs for the native extension ``postcore._postcore`` (built from Rust).
 
-from collections.abc import Awaitable
-from typing import final
+The native client knows no endpoint: ``call`` takes an operation's name from ``OPERATIONS``
+and its arguments by their Python names, and returns the JSON result as plain objects. The
+typed methods are in ``postcore._resources``.
+"""
+
+import os
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, final
+
+from ._response import RateLimit
 
 __version__: str
 USER_AGENT: str
 DEFAULT_BASE_URL: str
 DEFAULT_TIMEOUT: float
 DEFAULT_MAX_RETRIES: int
+DEFAULT_MAX_CONNECTIONS: int
+DEFAULT_WAIT_INTERVAL: float
+OPERATIONS: tuple[str, ...]
+"""Every operation's name, ``"resource.method"`` (e.g. ``"posts.create"``)."""
+ERROR_KINDS: tuple[tuple[str, str | None], ...]
+"""``(class name, parent class name or None)`` of every error class, parents first."""
+MODELS: dict[str, tuple[str, ...]]
+"""Every model's name and its JSON field names."""
+
+RawResult = tuple[Any, int, list[tuple[str, str]], RateLimit | None, int]
+"""``(data, status_code, header pairs, rate_limit, attempts)``."""
 
 def _shutdown() -> None:
     """Stop the I/O runtime (registered with ``atexit`` when the module loads)."""
-
-@final
-class Profile:
-    """A postcore profile: one end-user of your app. Store ``profile_key`` with that user."""
-
-    def __init__(self, profile_key: str, profile_name: str | None = None) -> None: ...
-    @property
-    def profile_key(self) -> str:
-        """The profile's key, e.g. ``"prof_abc123def456"``."""
-    @property
-    def profile_name(self) -> str | None:
-        """The name given at creation, or ``None``."""
-    def to_dict(self) -> dict[str, str | None]:
-        """The profile as the API's JSON object: ``{"profileKey": ..., "profileName": ...}``."""
-    def __eq__(self, other: object) -> bool: ...
-    def __hash__(self) -> int: ...
-    def __reduce__(self) -> tuple[type[Profile], tuple[str, str | None]]: ...
 
 @final
 class Client:
@@ -40,7 +42,18 @@ class Client:
         base_url: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        max_connections: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        proxy: str | None = None,
+        extra_ca_certs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
     ) -> None: ...
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> Client: ...
     @property
     def base_url(self) -> str: ...
     @property
@@ -48,19 +61,44 @@ class Client:
     @property
     def max_retries(self) -> int: ...
     @property
+    def max_connections(self) -> int: ...
+    @property
     def closed(self) -> bool: ...
     def close(self) -> None: ...
-    def create_profile(
+    def call(
         self,
-        profile_name: str | None = None,
+        operation: str,
+        arguments: dict[str, Any],
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Profile: ...
-    def create_profile_async(
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Any: ...
+    def call_raw(
         self,
-        profile_name: str | None = None,
+        operation: str,
+        arguments: dict[str, Any],
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> Awaitable[Profile]: ...
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResult: ...
+    def call_async(
+        self,
+        operation: str,
+        arguments: dict[str, Any],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Awaitable[Any]: ...
+    def call_raw_async(
+        self,
+        operation: str,
+        arguments: dict[str, Any],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Awaitable[RawResult]: ...
+    def linkedin_connect_url(self, arguments: dict[str, Any]) -> str: ...

@@ -1,0 +1,119 @@
+"""What :class:`Postcore` and :class:`AsyncPostcore` share: construction, settings,
+``with_options`` and the repr. (Their differences, blocking or awaitable calls and context
+managers, are in ``_client.py``.)"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import TypeVar, Union
+
+from ._postcore import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._postcore import Client as _NativeClient
+
+__all__: list[str] = []
+
+C = TypeVar("C", bound="BaseClient")
+
+#: One CA certificate file, or several.
+CertificatePaths = Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]]
+
+
+class BaseClient:
+    """The configuration and connection pool of a client (see :class:`Postcore`)."""
+
+    _native: _NativeClient
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        max_retries: int | None = DEFAULT_MAX_RETRIES,
+        max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+        default_headers: Mapping[str, str] | None = None,
+        proxy: str | None = None,
+        extra_ca_certs: CertificatePaths | None = None,
+    ) -> None:
+        self._setup(
+            _NativeClient(
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_connections=max_connections,
+                default_headers=default_headers,
+                proxy=proxy,
+                extra_ca_certs=extra_ca_certs,
+            )
+        )
+
+    def _setup(self, native: _NativeClient) -> None:
+        """Binds the client (and, in subclasses, its resources) to a native client."""
+        self._native = native
+
+    def with_options(
+        self: C,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> C:
+        """A client with some settings replaced that shares this one's connection pool and
+        runtime: cheap enough to make per request.
+
+        Example::
+
+            patient = client.with_options(timeout=120.0, max_retries=5)
+            patient.posts.list()
+
+        Args:
+            timeout: Per-attempt timeout in seconds.
+            max_retries: Retries after the first attempt.
+            default_headers: Headers sent with every request; *replaces* this client's
+                default headers (same rules as the constructor's).
+
+        Settings not given are this client's. Closing either client closes the shared pool,
+        so both (close the one you created, not the copies).
+        """
+        clone = object.__new__(type(self))
+        clone._setup(
+            self._native.with_options(
+                timeout=timeout, max_retries=max_retries, default_headers=default_headers
+            )
+        )
+        return clone
+
+    @property
+    def base_url(self) -> str:
+        """The API root requests go to, without trailing slash."""
+        return self._native.base_url
+
+    @property
+    def timeout(self) -> float:
+        """The per-attempt timeout, in seconds."""
+        return self._native.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """The number of retries after the first attempt."""
+        return self._native.max_retries
+
+    @property
+    def max_connections(self) -> int:
+        """The most connections the client keeps open to the API at once."""
+        return self._native.max_connections
+
+    @property
+    def closed(self) -> bool:
+        """Whether the client (or a client sharing its pool) was closed."""
+        return self._native.closed
+
+    def __repr__(self) -> str:
+        # Never shows the API key.
+        native = self._native
+        return (
+            f"{type(self).__name__}(base_url={native.base_url!r}, timeout={native.timeout!r}, "
+            f"max_retries={native.max_retries!r})"
+        )

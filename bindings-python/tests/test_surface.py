@@ -1,0 +1,252 @@
+"""The package's public surface against the core's single definitions (exported by the
+native module): error classes, models, operations. Adding an error kind, a model field or an
+operation to the core makes one of these fail until the package has it. Also: the models'
+value semantics, and the raw-response helpers. No server needed."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import dataclasses
+import inspect
+import pickle
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import postcore
+from postcore import _postcore
+
+ERROR_CLASSES = {
+    name: obj
+    for name in postcore.__all__
+    if isinstance(obj := getattr(postcore, name), type) and issubclass(obj, BaseException)
+}
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+# ------------------------------------------------------------------------ error classes
+
+
+def test_error_classes_match_the_core() -> None:
+    kinds = dict(_postcore.ERROR_KINDS)
+    assert set(ERROR_CLASSES) == set(kinds) | {"PostcoreError"}
+    for name, parent in kinds.items():
+        cls = ERROR_CLASSES[name]
+        assert cls.__bases__[0] is ERROR_CLASSES[parent or "PostcoreError"], name
+        assert cls.__module__ == "postcore" and cls.__doc__, name
+    assert issubclass(postcore.ConfigurationError, ValueError)
+
+
+def test_new_error_attributes_pickle() -> None:
+    reset = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    post = postcore.Post("post_1", "prof_1", "bluesky", "hi", reset, "pending")
+    error = postcore.RateLimitError(
+        "429 RATE_LIMIT_EXCEEDED: wait",
+        status_code=429,
+        rate_limit=postcore.RateLimit(limit=100, remaining=0, reset=reset),
+        attempts=3,
+        platform="linkedin",
+        next_available=reset,
+        missing_platforms=["bluesky"],
+        post=post,
+        may_have_been_processed=True,
+    )
+    copy = pickle.loads(pickle.dumps(error))
+    for attr in (
+        "rate_limit",
+        "attempts",
+        "platform",
+        "next_available",
+        "missing_platforms",
+        "post",
+        "may_have_been_processed",
+    ):
+        assert getattr(copy, attr) == getattr(error, attr), attr
+    plain = postcore.WaitTimeoutError("x")
+    assert (plain.rate_limit, plain.attempts, plain.post, plain.missing_platforms) == (
+        None,
+        0,
+        None,
+        [],
+    )
+
+
+# ------------------------------------------------------------------------------ models
+
+
+def test_models_match_the_core() -> None:
+    assert set(_postcore.MODELS) == set(postcore._models.__all__)
+    for name, json_fields in _postcore.MODELS.items():
+        cls = getattr(postcore, name)
+        fields = {camel(f.name) for f in dataclasses.fields(cls) if f.name != "extra"}
+        assert fields == set(json_fields), name
+        assert cls.__module__ == "postcore" and cls.__doc__
+
+
+PROFILE_JSON: dict[str, Any] = {
+    "profileKey": "prof_1",
+    "profileName": "Ann",
+    "createdAt": "2025-01-15T14:01:00Z",
+    "connectedPlatforms": [
+        {
+            "platform": "linkedin",
+            "displayName": "Ann A.",
+            "username": "ann",
+            "connectedAt": "2025-01-15T14:01:00.500Z",
+            "expiresAt": "2025-03-16T14:01:00.123456Z",
+            "daysUntilExpiry": 60,
+            "needsReconnect": False,
+            "scopes": ["w_member_social"],
+        }
+    ],
+    "plan": {"tier": "pro"},
+}
+
+
+def test_model_round_trip_keeps_unknown_fields() -> None:
+    profile = postcore.Profile.from_dict(PROFILE_JSON)
+    assert profile.to_dict() == PROFILE_JSON
+    assert profile.extra == {"plan": {"tier": "pro"}}
+    assert profile.created_at == datetime(2025, 1, 15, 14, 1, tzinfo=timezone.utc)
+    linkedin = profile.connected_platforms[0]
+    assert linkedin.connected_at is not None and linkedin.connected_at.microsecond == 500000
+    assert linkedin.extra == {"scopes": ["w_member_social"]}
+    # Unknown fields are data, not identity: left out of ==, hash() and the repr.
+    same = postcore.Profile.from_dict({**PROFILE_JSON, "plan": None})
+    assert same == profile and hash(same) == hash(profile)
+    assert "plan" not in repr(profile)
+    assert pickle.loads(pickle.dumps(profile)) == profile
+    assert pickle.loads(pickle.dumps(profile)).to_dict() == PROFILE_JSON
+    # to_dict() hands out copies: changing them changes nothing.
+    profile.to_dict()["plan"]["tier"] = "free"
+    assert profile.to_dict()["plan"] == {"tier": "pro"}
+
+
+def test_timestamps_are_aware_utc() -> None:
+    at = datetime(2030, 1, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    post = postcore.Post("post_1", "prof_1", "bluesky", "hi", at, "pending")
+    assert post.to_dict()["scheduledFor"] == "2030-01-01T10:00:00Z"
+    back = postcore.Post.from_dict(post.to_dict())
+    assert back.scheduled_for.tzinfo is not None and back.scheduled_for.utcoffset() == timedelta()
+    assert back == post  # the same instant
+
+
+def test_profile_stays_what_it_was() -> None:
+    profile = postcore.Profile("prof_1", "Ann")
+    assert (profile.profile_key, profile.profile_name) == ("prof_1", "Ann")
+    assert profile == postcore.Profile("prof_1", profile_name="Ann")
+    assert len({profile, postcore.Profile("prof_1", "Ann")}) == 1
+    assert postcore.Profile("prof_1").profile_name is None
+    assert pickle.loads(pickle.dumps(profile)) == profile
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        profile.profile_key = "other"  # type: ignore[misc]
+
+
+# -------------------------------------------------------------------------- operations
+
+
+def clients() -> tuple[postcore.Postcore, postcore.AsyncPostcore]:
+    # Nothing is sent: these only expose their methods.
+    url = "http://127.0.0.1:9"
+    return postcore.Postcore("k", base_url=url), postcore.AsyncPostcore("k", base_url=url)
+
+
+def test_every_operation_has_a_method_everywhere() -> None:
+    sync, async_ = clients()
+    assert len(_postcore.OPERATIONS) == len(set(_postcore.OPERATIONS)) >= 10
+    for operation in _postcore.OPERATIONS:
+        resource, name = operation.split(".")
+        plain = getattr(getattr(sync, resource), name)
+        awaitable = getattr(getattr(async_, resource), name)
+        raw = getattr(getattr(sync.with_raw_response, resource), name)
+        async_raw = getattr(getattr(async_.with_raw_response, resource), name)
+        for method in (plain, awaitable, raw, async_raw):
+            assert callable(method) and method.__doc__, operation
+        # One signature, four forms (the async ones are written separately: keep them equal).
+        signature = inspect.signature(plain)
+        for method in (awaitable, raw, async_raw):
+            assert inspect.signature(method) == signature, operation
+        local = operation == "profiles.linkedin_connect_url"  # no request: never awaitable
+        assert inspect.iscoroutinefunction(awaitable) is not local, operation
+        assert inspect.iscoroutinefunction(async_raw) is not local, operation
+    for client in (sync, async_):
+        assert inspect.signature(client.create_profile) == inspect.signature(client.profiles.create)
+        assert callable(client.with_raw_response.create_profile)
+
+
+def test_public_names() -> None:
+    for name in postcore.__all__:
+        assert hasattr(postcore, name), name
+    assert len(postcore.__all__) == len(set(postcore.__all__))
+    for name in ("Postcore", "AsyncPostcore", "APIResponse", "RateLimit", "WaitTimeoutError"):
+        assert name in postcore.__all__
+
+
+def test_defaults_come_from_the_core() -> None:
+    sync, async_ = clients()
+    for client in (sync, async_):
+        assert client.timeout == _postcore.DEFAULT_TIMEOUT == 60.0
+        assert client.max_retries == _postcore.DEFAULT_MAX_RETRIES == 2
+        assert client.max_connections == _postcore.DEFAULT_MAX_CONNECTIONS == 100
+    assert inspect.signature(postcore.Postcore).parameters["timeout"].default == 60.0
+
+
+# ---------------------------------------------------------------------- response types
+
+
+def test_headers_are_case_insensitive() -> None:
+    headers = postcore.Headers(
+        [("X-RateLimit-Limit", "100"), ("Set-Cookie", "a"), ("set-cookie", "b")]
+    )
+    assert headers["x-ratelimit-limit"] == headers["X-RATELIMIT-LIMIT"] == "100"
+    assert "X-Ratelimit-Limit" in headers and "nope" not in headers
+    assert headers["Set-Cookie"] == "a, b" and headers.get_list("SET-COOKIE") == ["a", "b"]
+    assert dict(headers) == {"x-ratelimit-limit": "100", "set-cookie": "a, b"}
+    assert headers.get("missing") is None
+
+
+def test_api_response_parses_once() -> None:
+    calls: list[Any] = []
+
+    def parse(data: Any) -> str:
+        calls.append(data)
+        return str(data)
+
+    response = postcore.APIResponse(
+        1, parse, status_code=200, headers=postcore.Headers(), rate_limit=None, attempts=1
+    )
+    assert response.parse() == "1" and response.parse() == "1" and calls == [1]
+    assert "status_code=200" in repr(response)
+
+
+def test_async_methods_send_nothing_until_awaited() -> None:
+    _, async_ = clients()
+    coroutine = async_.profiles.list()
+    assert inspect.iscoroutine(coroutine)
+    coroutine.close()  # never awaited: no request, no warning
+    asyncio.run(async_.close())
+
+
+def test_the_native_stub_matches_the_module() -> None:
+    """``_postcore.pyi`` is written by hand: it must name what the module has, no more."""
+    tree = ast.parse((Path(postcore.__file__).parent / "_postcore.pyi").read_text())
+    declared: set[str] = set()
+    methods: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            declared.add(node.target.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            declared.add(node.name)
+        if isinstance(node, ast.ClassDef) and node.name == "Client":
+            methods = {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
+    public = {n for n in dir(_postcore) if not n.startswith("__") or n == "__version__"}
+    assert declared == public, declared ^ public
+    native = {n for n in dir(_postcore.Client) if not n.startswith("_")} | {"__init__"}
+    assert methods == native, methods ^ native
