@@ -199,14 +199,8 @@ impl Call {
                 options: mut wait,
             } => {
                 wait.request = options.clone();
-                let post = client.wait_for_post_checked(&post_id, &wait, names).await?;
-                Ok(Response {
-                    data: to_value(&post)?,
-                    status: 200,
-                    headers: Default::default(),
-                    rate_limit: None,
-                    attempts: 1,
-                })
+                let response = client.wait_for_post_checked(&post_id, &wait, names).await?;
+                to_json(response)
             }
             prepared => send_prepared(prepared, client, options, names).await,
         }

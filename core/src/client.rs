@@ -231,6 +231,12 @@ impl Client {
             }
             decode::<E::Wire>(raw).map(|response| response.map(|wire| endpoint.output(wire)))
         });
-        result.map_err(|e| e.redact(self.api_key_str()))
+        result.map_err(|e| {
+            let e = e.redact(self.api_key_str());
+            match endpoint.secret() {
+                Some(secret) => e.redact(secret),
+                None => e,
+            }
+        })
     }
 }

@@ -65,6 +65,12 @@ pub(crate) trait Endpoint: Send + Sync {
     fn already_done(&self) -> Option<Self::Output> {
         None
     }
+
+    /// A secret this call sends besides the API key (a Bluesky app password), removed from
+    /// any error should a server echo it back.
+    fn secret(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// `value` percent-encoded for use as one URL path segment.

@@ -16,7 +16,7 @@ use crate::endpoints::posts::RetrievePost;
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::Post;
 use crate::rate_limit::RateLimit;
-use crate::response::server_now;
+use crate::response::{Response, server_now};
 use crate::timestamp::Timestamp;
 use crate::validate::Names;
 
@@ -70,6 +70,18 @@ impl Client {
     /// the rate limit's remaining requests before the window resets. Past [`WaitOptions::timeout`] it
     /// returns [`Error::WaitTimeout`] with the post as last seen. Dropping the future stops it.
     pub async fn wait_for_post(&self, post_id: &str, options: &WaitOptions) -> Result<Post> {
+        self.wait_for_post_with(post_id, options)
+            .await
+            .map(Response::into_data)
+    }
+
+    /// [`Client::wait_for_post`] with the metadata of the last poll (its status, headers and
+    /// rate limit); `attempts` counts every request the wait sent.
+    pub async fn wait_for_post_with(
+        &self,
+        post_id: &str,
+        options: &WaitOptions,
+    ) -> Result<Response<Post>> {
         self.wait_for_post_checked(post_id, options, Names::SnakeCase)
             .await
     }
@@ -79,7 +91,7 @@ impl Client {
         post_id: &str,
         options: &WaitOptions,
         names: Names,
-    ) -> Result<Post> {
+    ) -> Result<Response<Post>> {
         let interval = options.interval.unwrap_or(DEFAULT_WAIT_INTERVAL);
         if interval.is_zero() {
             return Err(Error::invalid_argument(format!(
@@ -92,13 +104,20 @@ impl Client {
             post_id: post_id.to_owned(),
         };
         let mut last_seen: Option<Post> = None;
+        let mut requests = 0;
         loop {
-            let delay = match self.send_checked(&params, &options.request, names).await {
-                Ok(response) => {
-                    let post = response.data;
-                    if post.status.is_final() {
-                        return Ok(post);
+            let result = self.send_checked(&params, &options.request, names).await;
+            requests += match &result {
+                Ok(response) => response.attempts,
+                Err(e) => e.attempts(),
+            };
+            let delay = match result {
+                Ok(mut response) => {
+                    if response.data.status.is_final() {
+                        response.attempts = requests;
+                        return Ok(response);
                     }
+                    let post = response.data;
                     let now = server_now(&response.headers);
                     let delay = match post.scheduled_for.duration_since(&now) {
                         // Not due yet: one poll when it is (a single request needs no pacing,
@@ -137,12 +156,16 @@ impl Client {
     }
 }
 
-/// The least time between two requests that lets the remaining ones last until the window
-/// resets; past the reset when none is left.
+/// The least time between two polls so that the window's requests are not used up: none while
+/// more than half of the limit remains (a few quick polls cost little), then the time to the
+/// reset spread over what is left, and past the reset when nothing is left.
 fn pace(limit: &RateLimit, now: &Timestamp) -> Duration {
     let (Some(remaining), Some(reset)) = (limit.remaining, limit.reset) else {
         return Duration::ZERO;
     };
+    if limit.limit.is_some_and(|l| remaining > l / 2) {
+        return Duration::ZERO;
+    }
     let reset = Timestamp::from_unix(i64::try_from(reset).unwrap_or(i64::MAX));
     let until_reset = reset.duration_since(now).unwrap_or(Duration::ZERO);
     match remaining {
@@ -188,7 +211,8 @@ mod tests {
     #[test]
     fn pace_spreads_what_is_left_until_the_reset() {
         let now = Timestamp::from_unix(1_000);
-        assert_eq!(pace(&limit(90, 1_900), &now), Duration::from_secs(10));
+        assert_eq!(pace(&limit(90, 1_900), &now), Duration::ZERO);
+        assert_eq!(pace(&limit(45, 1_900), &now), Duration::from_secs(20));
         assert_eq!(pace(&limit(0, 1_030), &now), Duration::from_secs(31));
         assert_eq!(pace(&limit(5, 900), &now), Duration::ZERO);
         assert_eq!(pace(&RateLimit::default(), &now), Duration::ZERO);

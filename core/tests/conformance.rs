@@ -25,10 +25,19 @@ async fn every_scenario_behaves_as_specified() {
         .expect("mock starts");
     let scenarios = load_scenarios();
     assert!(
-        scenarios.len() >= 150,
+        scenarios.len() >= 155,
         "expected the full scenario set, found {}",
         scenarios.len()
     );
+    let mut names: Vec<&str> = scenarios
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    names.sort_unstable();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(before, names.len(), "scenario names must be unique");
+    assert_eq!(before, scenarios.len(), "every scenario has a name");
     let control = Control::new(server.url());
     let mut failures = Vec::new();
     for scenario in &scenarios {

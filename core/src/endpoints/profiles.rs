@@ -234,6 +234,10 @@ impl Endpoint for ConnectBluesky {
     fn output(&self, wire: Connection) -> Connection {
         wire
     }
+
+    fn secret(&self) -> Option<&str> {
+        Some(self.app_password.expose())
+    }
 }
 
 impl Client {
