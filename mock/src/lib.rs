@@ -15,11 +15,35 @@
 //! server.push_fault(postcore_mock::Fault::status(503));
 //! server.advance(std::time::Duration::from_secs(120)); // due posts publish when next read
 //! println!("{}", server.url()); // http://127.0.0.1:<port>
+//! println!("{}", server.dashboard_url()); // http://127.0.0.1:<port>/, in a browser
 //! # Ok(()) }
 //! ```
 //!
 //! As a binary: `postcore-mock --port 4010 --api-key KEY [--rate-limit N] [--rate-window SECS]
-//! [--posts-per-month N]` prints its URL on the first line of stdout and serves until stopped.
+//! [--posts-per-month N]` prints its URL on the first line of stdout (the dashboard's on
+//! stderr) and serves until stopped.
+//!
+//! ## The dashboard
+//!
+//! `GET /` on the same port is a web page ([`MockServer::dashboard_url`]) that shows what an
+//! app did and would post: profiles with their connections (LinkedIn expiry,
+//! `daysUntilExpiry`, `needsReconnect`; Bluesky handle) and posts; a timeline of posts by
+//! `scheduledFor`, one lane per profile and platform, each with its status and a preview as
+//! LinkedIn and Bluesky would show it, with their length limits (3,000 characters; 300
+//! graphemes, beyond which a Bluesky post is marked as one that will fail); the request log
+//! (method, path, status, time; click for headers and body), with API keys and app passwords
+//! masked; and controls to advance the clock, queue a failure (status, delay, dropped
+//! connection), expire or flag a LinkedIn connection, and reset. It updates live through
+//! server-sent events. The page is plain HTML, CSS and JavaScript compiled into the crate;
+//! it loads nothing from elsewhere.
+//!
+//! The page and `/__mock/dashboard/*` are served to loopback clients only (403
+//! `LOOPBACK_ONLY` to others, when the server listens on another address with `--host`), under
+//! a `Host` that is `localhost` or an IP address (403 `FORBIDDEN_HOST`: no DNS rebinding).
+//! Every `/__mock/*` request a browser sends for another site (`Origin` not the server's own,
+//! or `Sec-Fetch-Site: cross-site`/`same-site`) is refused with 403 `CROSS_ORIGIN`, so a web
+//! page cannot drive the server; clients that are not browsers send neither header. A browser
+//! showing the dashboard holds a connection open, which `GET /__mock/stats` counts.
 //!
 //! ## The clock
 //!
@@ -90,6 +114,7 @@
 //! | request | effect |
 //! |---|---|
 //! | `POST /__mock/faults` with a [`Fault`] or a list of them | queue faults for the next API requests: `{"queued": n}` |
+//! | `DELETE /__mock/faults` | forget the queued faults: `{"cleared": n}` |
 //! | `POST /__mock/reset` | 204; forget faults, recorded requests, profiles, posts, quota and rate-limit counts, set the clock offset to 0, restart connection stats (`max_open` = open now, `total` = 0) |
 //! | `GET /__mock/requests` | `{"requests": [RecordedRequest…]}`: every API request seen: `method`, `path` (with query), `headers`, `body`, `status` (sent; null if dropped), `time` (mock ISO, when received) |
 //! | `GET /__mock/profiles` | `{"profiles": [Profile…]}` |
@@ -99,6 +124,23 @@
 //! | `GET /__mock/stats` | `{"connections": {"open", "max_open", "total"}}`: TCP connections open now, most open at once, accepted in all |
 //! | `POST /__mock/advance` `{"seconds": n}` | moves the clock by n seconds (fractions, negatives allowed): `{"now": ISO}` |
 //! | `GET /__mock/clock` | `{"now": ISO}` |
+//! | `GET /__mock/dashboard/state` | the dashboard's snapshot, keys masked (below) |
+//! | `GET /__mock/dashboard/requests/{id}` | request `id` of the log (0 = first since start or reset) with `headers` and `body`, masked: `{"id", "method", "path", "status", "time", "headers", "body"}`; 404 `REQUEST_NOT_FOUND` |
+//! | `GET /__mock/dashboard/events` | server-sent events: `event: change`, `data: <version>` at once and after every change (request, fault, clock, data, reset), at most every 100 ms; ends when the server stops |
+//!
+//! **Dashboard snapshot**: `{"version", "now", "nowMs", "clockOffsetMs", "limits":
+//! {"contentChars": 3000, "blueskyGraphemes": 300}, "usage", "totals": {"profiles", "posts",
+//! "requests"}, "profiles": [Profile + "postCounts": {"pending", "published", "failed"}…],
+//! "posts": [Post + "chars", "graphemes", "willFail"…], "requests": [{"id", "method", "path",
+//! "status", "time"}…], "faults": [{"status", "delayMs", "action", "process", "times"}…],
+//! "connections"}`, with the latest 200 profiles, 500 posts and 200 requests (in creation
+//! order; `totals` counts all). `willFail` is, for a pending post, why it will fail when due if
+//! nothing changes (over 300 graphemes for Bluesky, platform not connected, LinkedIn flagged or
+//! expired by then), else `null`. Masking: the configured keys are replaced wherever they
+//! appear; in the log, also the key a request presented (`x-api-key`, `Authorization`, the
+//! OAuth URL's `apiKey=`) and any `appPassword`/`password` in its JSON body. A key of 16
+//! characters or more keeps its first four (`pc_l••••••••`); anything else is `••••••••`.
+//! `GET /__mock/requests` stays unmasked, for tests that check what their client sent.
 //!
 //! **Seed** (`$NOW` templates allowed anywhere; unknown fields refused; added to what is
 //! stored):
@@ -121,6 +163,7 @@
 //! `Seeded as failed`. Seeded posts have `createdAt` = now and count against the quota.
 
 mod config;
+mod dashboard;
 mod fault;
 mod ids;
 mod respond;

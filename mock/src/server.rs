@@ -1,15 +1,15 @@
 //! The running server and its accept loop. The loop sits below axum so that a fault can drop a
-//! connection outright (which an axum handler cannot do) and so that every TCP connection is
-//! counted for `GET /__mock/stats`.
+//! connection outright (which an axum handler cannot do), so that every TCP connection is
+//! counted for `GET /__mock/stats`, and so that the dashboard knows each request's peer.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode};
+use axum::http::{Method, Request, Response, StatusCode};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -30,9 +30,12 @@ use crate::state::{
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// A running server; stops accepting connections when dropped.
+/// A running server. Dropping it stops it: no new connections, and open ones (a browser's
+/// dashboard stream, a client's idle keep-alive connection) close once the response they are
+/// sending is complete.
 pub struct MockServer {
     url: String,
+    dashboard_url: String,
     addr: SocketAddr,
     state: Arc<State>,
     stop: Option<oneshot::Sender<()>>,
@@ -46,13 +49,19 @@ impl MockServer {
         let state = Arc::new(State::new(&config));
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(serve(listener, state.clone(), stopped));
-        let host = if addr.is_ipv6() {
-            format!("[{}]", addr.ip())
-        } else {
-            addr.ip().to_string()
+        let url_host = |ip: IpAddr| match ip {
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            IpAddr::V4(ip) => ip.to_string(),
+        };
+        // The dashboard answers loopback peers only: on a wildcard address, point at loopback.
+        let dashboard_ip = match addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
         };
         Ok(Self {
-            url: format!("http://{host}:{}", addr.port()),
+            url: format!("http://{}:{}", url_host(addr.ip()), addr.port()),
+            dashboard_url: format!("http://{}:{}/", url_host(dashboard_ip), addr.port()),
             addr,
             state,
             stop: Some(stop),
@@ -62,6 +71,15 @@ impl MockServer {
     /// `http://127.0.0.1:<port>`, to use as the client's base URL.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The web dashboard, `http://127.0.0.1:<port>/`: profiles, a timeline of posts with
+    /// previews, the request log (API keys masked) and controls for the clock, faults,
+    /// LinkedIn connections and resets. It is served to loopback clients only, so on a
+    /// wildcard bind (`0.0.0.0`, `::`) this names the loopback address; on another
+    /// non-loopback address it cannot be reached at all.
+    pub fn dashboard_url(&self) -> &str {
+        &self.dashboard_url
     }
 
     /// The bound address.
@@ -94,8 +112,11 @@ impl MockServer {
     pub fn seed(&self, mut seed: serde_json::Value) -> Result<Seeded, String> {
         crate::template::expand(&mut seed, self.state.now());
         let seed: Seed = serde_json::from_value(seed).map_err(|e| format!("invalid seed: {e}"))?;
-        self.state
-            .with_store(|store, now| store.load_seed(&seed, now))
+        let seeded = self
+            .state
+            .with_store(|store, now| store.load_seed(&seed, now));
+        self.state.changed();
+        seeded
     }
 
     /// Moves the mock clock forward.
@@ -138,10 +159,15 @@ impl Drop for MockServer {
 async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
     let app = router(state.clone());
     loop {
-        let stream = tokio::select! {
-            _ = &mut stopped => return,
+        let (stream, peer) = tokio::select! {
+            _ = &mut stopped => {
+                // Open connections finish the response they are sending (the dashboard's
+                // event stream ends) and close.
+                state.close();
+                return;
+            }
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 // Out of file descriptors and the like: back off instead of spinning.
                 Err(_) => {
                     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -163,32 +189,50 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::R
         }
         let _ = stream.set_nodelay(true);
         let (state, app) = (state.clone(), app.clone());
+        let mut closed = state.watch_closed();
         tokio::spawn(async move {
             let _open = open;
             let service = hyper::service::service_fn(move |request| {
-                handle(state.clone(), app.clone(), request)
+                handle(state.clone(), app.clone(), peer, request)
             });
             // Connection errors (client gone, dropped by a fault) end only this connection.
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            let stopped = async move {
+                let _ = closed.wait_for(|c| *c).await;
+            };
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                () = stopped => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
         });
     }
 }
 
-/// One request: control paths go straight to the router; API requests are recorded, get
-/// their fault (if any) and rate-limit headers. Every response gets a mock-time `Date`. An
-/// `Err` makes hyper close the connection without answering, which is how a `drop` fault is
-/// carried out.
+/// One request: the dashboard page and control paths go straight to the router (after the
+/// dashboard's access check); API requests are recorded, get their fault (if any) and
+/// rate-limit headers. Every response gets a mock-time `Date`. An `Err` makes hyper close the
+/// connection without answering, which is how a `drop` fault is carried out.
 async fn handle(
     state: Arc<State>,
     app: Router,
+    peer: SocketAddr,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, BoxError> {
     let (parts, body) = request.into_parts();
     let body = body.collect().await?.to_bytes();
-    if parts.uri.path().starts_with("/__mock/") {
-        let mut response = call(app, Request::from_parts(parts, Body::from(body))).await;
+    let path = parts.uri.path();
+    let is_page = path == "/" && matches!(parts.method, Method::GET | Method::HEAD);
+    if is_page || path.starts_with("/__mock/") {
+        let mut response = match crate::dashboard::refusal(peer, path, &parts.headers) {
+            Some(refused) => refused,
+            None if is_page => crate::dashboard::page(),
+            None => call(app, Request::from_parts(parts, Body::from(body))).await,
+        };
         add_date_header(&mut response, state.now());
         return Ok(response);
     }

@@ -11,6 +11,8 @@ mod clock;
 mod connect;
 #[path = "api/control.rs"]
 mod control;
+#[path = "api/dashboard.rs"]
+mod dashboard;
 #[path = "api/posts.rs"]
 mod posts;
 #[path = "api/profiles.rs"]

@@ -1,7 +1,8 @@
 //! `postcore-mock [--host 127.0.0.1] [--port 4010] [--api-key KEY]... [--rate-limit N]
 //! [--rate-window SECS] [--posts-per-month N]`
 //!
-//! Prints the server's URL on the first line of stdout, then serves until interrupted.
+//! Prints the server's URL on the first line of stdout (and the dashboard's on stderr), then
+//! serves until interrupted.
 //! The key defaults to `POSTCORE_API_KEY`, else `pc_test_key`.
 
 use std::io::Write;
@@ -103,6 +104,18 @@ async fn main() -> ExitCode {
         "postcore-mock: serving the postcore API at {} (Ctrl-C to stop)",
         server.url()
     );
+    if server.addr().ip().is_loopback() || server.addr().ip().is_unspecified() {
+        eprintln!(
+            "postcore-mock: dashboard at {} (this machine only)",
+            server.dashboard_url()
+        );
+    } else {
+        eprintln!(
+            "postcore-mock: dashboard at {} is served to loopback clients only, which cannot \
+             reach this address: listen on 127.0.0.1 or 0.0.0.0 to use it",
+            server.dashboard_url()
+        );
+    }
     shutdown_signal().await;
     ExitCode::SUCCESS
 }

@@ -21,7 +21,7 @@ use crate::time::iso8601;
 
 pub(super) fn router() -> Router<Arc<State>> {
     Router::new()
-        .route("/__mock/faults", post(push_faults))
+        .route("/__mock/faults", post(push_faults).delete(clear_faults))
         .route("/__mock/reset", post(reset))
         .route("/__mock/requests", get(recorded_requests))
         .route("/__mock/profiles", get(stored_profiles))
@@ -56,6 +56,10 @@ async fn push_faults(AxumState(state): Shared, body: Bytes) -> Response {
     }
 }
 
+async fn clear_faults(AxumState(state): Shared) -> Response {
+    Json(json!({ "cleared": state.clear_faults() })).into_response()
+}
+
 async fn reset(AxumState(state): Shared) -> Response {
     state.reset();
     StatusCode::NO_CONTENT.into_response()
@@ -85,6 +89,7 @@ async fn seed(AxumState(state): Shared, body: Bytes) -> Answer {
     let seeded = state
         .with_store(|store, now| store.load_seed(&seed, now))
         .map_err(invalid)?;
+    state.changed();
     Ok(Json(seeded).into_response())
 }
 
@@ -105,6 +110,7 @@ async fn mark_linkedin(AxumState(state): Shared, body: Bytes) -> Answer {
     let (expired, needs_reconnect) = (flag("expired")?, flag("needsReconnect")?);
     let connection =
         state.with_store(|store, now| store.mark_linkedin(key, expired, needs_reconnect, now))?;
+    state.changed();
     Ok(Json(json!({ "profileKey": key, "connection": connection })).into_response())
 }
 

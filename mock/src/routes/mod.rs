@@ -4,7 +4,7 @@
 mod control;
 mod posts;
 mod profiles;
-mod url;
+pub(crate) mod url;
 
 use std::sync::Arc;
 
@@ -153,6 +153,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/posts", get(posts::list).post(posts::create))
         .route("/posts/{post_id}", get(posts::get).delete(posts::delete))
         .merge(control::router())
+        .merge(crate::dashboard::router())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "NOT_FOUND", "Route not found") })
         .method_not_allowed_fallback(|| async {
             error(

@@ -10,11 +10,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{Answer, Refusal, Shared, authorize, json_object, path_param};
-use crate::state::{Denied, NewPosts, Platform, StoredPost, Usage};
+use crate::state::{Denied, MAX_CONTENT_CHARS, NewPosts, Platform, StoredPost, Usage};
 use crate::time::{iso8601, parse_iso8601};
-
-/// The documented maximum, counted in Unicode scalar values.
-const MAX_CONTENT_CHARS: usize = 3000;
 
 /// The body of `POST /posts`, checked field by field in the documented order; `now_ms` is the
 /// mock time that `scheduledFor` must be after.

@@ -13,15 +13,16 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 
 pub(crate) use credentials::{valid_app_password, valid_bluesky_handle};
-pub(crate) use model::Platform;
+pub(crate) use model::{BLUESKY_MAX_GRAPHEMES, MAX_CONTENT_CHARS, Platform};
 pub use model::{ConnectedPlatform, PostStatus, StoredPost, StoredProfile};
 pub(crate) use seed::Seed;
 pub use seed::Seeded;
 pub(crate) use stats::ConnectionCounter;
 pub use stats::ConnectionStats;
-pub(crate) use store::{Denied, NewPosts, Store, Usage};
+pub(crate) use store::{Denied, NewPosts, PostCounts, Store, Usage};
 
 use crate::config::MockConfig;
 use crate::fault::{Fault, FaultAction};
@@ -82,6 +83,12 @@ pub(crate) struct State {
     offset_ms: AtomicI64,
     pub(crate) connections: Arc<ConnectionCounter>,
     inner: Mutex<Inner>,
+    /// Bumped on every change the dashboard shows (a request, a fault, the clock, the data),
+    /// so its event stream can tell the page to fetch a new snapshot.
+    changes: watch::Sender<u64>,
+    /// Set once when the server stops: open connections (the dashboard's event stream among
+    /// them) finish what they are sending and close.
+    closed: watch::Sender<bool>,
 }
 
 impl State {
@@ -97,7 +104,30 @@ impl State {
             offset_ms: AtomicI64::new(0),
             connections: Arc::default(),
             inner: Mutex::default(),
+            changes: watch::Sender::new(0),
+            closed: watch::Sender::new(false),
         }
+    }
+
+    /// Notes that something the dashboard shows has changed.
+    pub(crate) fn changed(&self) {
+        self.changes
+            .send_modify(|version| *version = version.wrapping_add(1));
+    }
+
+    /// The change counter, and a receiver that wakes on each change.
+    pub(crate) fn watch_changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    /// Tells open connections that the server has stopped.
+    pub(crate) fn close(&self) {
+        self.closed.send_replace(true);
+    }
+
+    /// A receiver for [`close`](Self::close); `wait_for(|c| *c)` returns once stopped.
+    pub(crate) fn watch_closed(&self) -> watch::Receiver<bool> {
+        self.closed.subscribe()
     }
 
     /// A poisoned lock only means a test thread panicked; the data is still usable.
@@ -108,6 +138,11 @@ impl State {
     /// Mock time in Unix milliseconds.
     pub(crate) fn now_ms(&self) -> i64 {
         crate::time::real_unix_ms().saturating_add(self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// How far the mock clock is ahead of real time, in milliseconds (negative: behind).
+    pub(crate) fn offset_ms(&self) -> i64 {
+        self.offset_ms.load(Ordering::Relaxed)
     }
 
     /// Mock time in whole Unix seconds: the resolution of every timestamp the API shows.
@@ -122,6 +157,7 @@ impl State {
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| {
                 Some(o.saturating_add(ms))
             });
+        self.changed();
     }
 
     /// Runs `f` on the API data with the current mock time, under the lock.
@@ -134,11 +170,44 @@ impl State {
         self.lock().requests.clone()
     }
 
+    /// How many requests the log holds, and the last `n` of them with their positions.
+    pub(crate) fn latest_requests(&self, n: usize) -> (usize, Vec<(usize, RecordedRequest)>) {
+        let inner = self.lock();
+        let total = inner.requests.len();
+        let start = total.saturating_sub(n);
+        let latest = inner
+            .requests
+            .iter()
+            .enumerate()
+            .skip(start)
+            .map(|(i, r)| (i, r.clone()))
+            .collect();
+        (total, latest)
+    }
+
+    /// The request at position `index` of the log.
+    pub(crate) fn request(&self, index: usize) -> Option<RecordedRequest> {
+        self.lock().requests.get(index).cloned()
+    }
+
     pub(crate) fn push_fault(&self, fault: Fault) {
         let times = fault.times.unwrap_or(1);
         if times > 0 {
             self.lock().faults.push_back((fault, times));
+            self.changed();
         }
+    }
+
+    /// The queued faults, each with the number of requests it still applies to.
+    pub(crate) fn faults(&self) -> Vec<(Fault, u32)> {
+        self.lock().faults.iter().cloned().collect()
+    }
+
+    /// Forgets the queued faults; returns how many there were.
+    pub(crate) fn clear_faults(&self) -> usize {
+        let cleared = std::mem::take(&mut self.lock().faults).len();
+        self.changed();
+        cleared
     }
 
     /// Back to a fresh server: no data, faults, requests, rate-limit counts or clock offset,
@@ -152,6 +221,8 @@ impl State {
         };
         self.offset_ms.store(0, Ordering::Relaxed);
         self.connections.reset();
+        drop(inner);
+        self.changed();
     }
 
     /// The current reset generation.
@@ -172,6 +243,8 @@ impl State {
                     inner.faults.pop_front();
                 }
             }
+            drop(inner);
+            self.changed();
         }
         is_reset
     }
@@ -203,12 +276,15 @@ impl State {
             reset: inner.window_start.saturating_add(self.rate_window_secs),
             exceeded: self.enforce_rate_limit && inner.window_count > self.rate_limit,
         };
-        Admission {
+        let admission = Admission {
             fault,
             window,
             generation: inner.generation,
             index,
-        }
+        };
+        drop(inner);
+        self.changed();
+        admission
     }
 
     /// Notes the status sent for a recorded request (unless a reset came in between).
@@ -218,6 +294,8 @@ impl State {
             if let Some(request) = inner.requests.get_mut(admission.index) {
                 request.status = Some(status);
             }
+            drop(inner);
+            self.changed();
         }
     }
 }

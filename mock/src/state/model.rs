@@ -9,6 +9,9 @@ use crate::time::iso8601;
 
 /// LinkedIn tokens last 60 days, as documented.
 pub(crate) const LINKEDIN_TOKEN_SECS: i64 = 60 * 86_400;
+/// The documented maximum length of a post's content, counted in Unicode scalar values
+/// (LinkedIn's own limit).
+pub(crate) const MAX_CONTENT_CHARS: usize = 3000;
 /// Bluesky's own post length limit, in grapheme clusters; longer posts fail at publish time.
 pub(crate) const BLUESKY_MAX_GRAPHEMES: usize = 300;
 /// The handle seeded Bluesky connections get when none is given.

@@ -42,6 +42,23 @@ pub(crate) struct Usage {
     pub(crate) remaining: u32,
 }
 
+/// A profile's posts by status.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub(crate) struct PostCounts {
+    pub(crate) pending: u32,
+    pub(crate) published: u32,
+    pub(crate) failed: u32,
+}
+
+/// [`Store::overview`]'s answer.
+pub(crate) struct Overview {
+    pub(crate) profile_total: usize,
+    pub(crate) post_total: usize,
+    pub(crate) profiles: Vec<(StoredProfile, PostCounts)>,
+    /// Each post with, while pending, the reason it would fail when due.
+    pub(crate) posts: Vec<(StoredPost, Option<String>)>,
+}
+
 /// A validated `POST /posts` body.
 pub(crate) struct NewPosts {
     pub(crate) profile_key: String,
@@ -283,6 +300,53 @@ impl Store {
         Ok(())
     }
 
+    /// What the dashboard shows, after settling due posts: the latest `max_profiles` profiles
+    /// and `max_posts` posts (in creation order), the totals, each shown profile's post counts
+    /// and, for each pending post, why it would fail if nothing changes before it is due.
+    pub(crate) fn overview(&mut self, now: i64, max_profiles: usize, max_posts: usize) -> Overview {
+        self.settle(now);
+        let mut counts: HashMap<&str, PostCounts> = HashMap::new();
+        for post in self.posts.values() {
+            let entry = counts.entry(post.profile_key.as_str()).or_default();
+            match post.status {
+                PostStatus::Pending => entry.pending += 1,
+                PostStatus::Published => entry.published += 1,
+                PostStatus::Failed => entry.failed += 1,
+            }
+        }
+        // The latest ones, taken from the end, then put back in creation order.
+        let mut profiles: Vec<_> = self
+            .profiles
+            .values()
+            .rev()
+            .take(max_profiles)
+            .map(|p| {
+                let counts = counts.get(p.key.as_str()).copied().unwrap_or_default();
+                (p.view(now), counts)
+            })
+            .collect();
+        profiles.reverse();
+        let mut posts: Vec<_> = self
+            .posts
+            .values()
+            .rev()
+            .take(max_posts)
+            .map(|post| {
+                let forecast = (post.status == PostStatus::Pending)
+                    .then(|| failure(post, self.profile(&post.profile_key)))
+                    .flatten();
+                (post.view(), forecast)
+            })
+            .collect();
+        posts.reverse();
+        Overview {
+            profile_total: self.profiles.len(),
+            post_total: self.posts.len(),
+            profiles,
+            posts,
+        }
+    }
+
     /// The quota of the month `now` falls in.
     pub(crate) fn usage(&self, now: i64, limit: u32) -> Usage {
         let used = self
@@ -373,25 +437,35 @@ impl Store {
 
 /// The URL a due post gets, or why it fails.
 fn publish(post: &Post, profile: Option<&Profile>) -> Result<String, String> {
+    if let Some(reason) = failure(post, profile) {
+        return Err(reason);
+    }
+    let username = profile
+        .and_then(|p| p.connection(post.platform))
+        .map_or("", |c| c.username.as_str());
+    Ok(match post.platform {
+        Platform::LinkedIn => ids::linkedin_post_url(),
+        Platform::Bluesky => ids::bluesky_post_url(username),
+    })
+}
+
+/// Why a post fails when it comes due with the profile as it stands, if it does.
+fn failure(post: &Post, profile: Option<&Profile>) -> Option<String> {
     if post.platform == Platform::Bluesky {
         let graphemes = post.content.graphemes(true).count();
         if graphemes > BLUESKY_MAX_GRAPHEMES {
-            return Err(format!(
+            return Some(format!(
                 "Bluesky posts are limited to {BLUESKY_MAX_GRAPHEMES} characters; this one has {graphemes}"
             ));
         }
     }
     let Some(connection) = profile.and_then(|p| p.connection(post.platform)) else {
-        return Err(format!(
+        return Some(format!(
             "{} is not connected on this profile",
             post.platform.label()
         ));
     };
-    if let Some(reason) = connection.unusable_at(post.scheduled_for) {
-        return Err(reason.to_owned());
-    }
-    Ok(match post.platform {
-        Platform::LinkedIn => ids::linkedin_post_url(),
-        Platform::Bluesky => ids::bluesky_post_url(&connection.username),
-    })
+    connection
+        .unusable_at(post.scheduled_for)
+        .map(str::to_owned)
 }
