@@ -1,55 +1,75 @@
 #!/usr/bin/env bash
 # Everything the Node package's CI checks, on a fresh machine with Node >= 20, npm and Rust:
-#   npm ci, build the addon (debug), fail if the generated index.js / index.d.ts changed,
-#   build postcore-mock, run the test suite (node --test), type-check the README example
-#   with tsc --strict, then npm pack, install the tarball into a fresh project and call a
-#   local postcore-mock from there. Works from any directory.
+#   npm ci; build the addon (debug) and fail if the generated loader (native.js / native.d.ts)
+#   changed; compile ts/ and fail if the committed lib/ differs from the output; build
+#   postcore-mock; run the test suite (node --test); type-check the README example and the
+#   whole-flow snippet with tsc --strict; run examples/node/whole_flow.mjs against a mock;
+#   then npm pack, install the tarball into a fresh project and call a mock from there.
+# Works from any directory.
 set -euo pipefail
 pkg=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$pkg/.." && pwd)
 cd "$pkg"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
 echo "== node bindings: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 
-echo "== node bindings: napi build (debug)"
-npx --no-install napi build --platform
+# The generated and compiled files are committed (users and the soak/bench scripts load them
+# without a build step), so a rebuild must reproduce them exactly. Each check keeps a copy of
+# the committed files, rebuilds in place (leaving the new output to commit), and compares.
+stale=()
+mkdir -p "$work/committed/lib"
+cp native.js native.d.ts "$work/committed/" 2>/dev/null || true
+cp -R lib/. "$work/committed/lib/" 2>/dev/null || true
 
-echo "== node bindings: generated index.js / index.d.ts are up to date"
-if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    if ! git -C "$root" diff --exit-code -- bindings-node/index.js bindings-node/index.d.ts; then
-        echo "error: the generated bindings changed; commit the regenerated index.js / index.d.ts" >&2
-        exit 1
-    fi
-else
-    echo "(not a git checkout: skipped)"
+echo "== node bindings: napi build (debug)"
+npx --no-install napi build --platform --js native.js --dts native.d.ts
+for f in native.js native.d.ts; do
+    cmp -s "$f" "$work/committed/$f" || stale+=("$f")
+done
+
+echo "== node bindings: tsc (ts/ -> lib/)"
+npx --no-install tsc -p tsconfig.json --outDir "$work/lib"
+if ! diff -r "$work/committed/lib" "$work/lib" >/dev/null; then
+    stale+=("lib/")
+    rm -rf lib && cp -R "$work/lib" lib
+fi
+
+if [ ${#stale[@]} -gt 0 ]; then
+    echo "error: ${stale[*]} changed when rebuilt: commit the regenerated files (bash bindings-node/build.sh)" >&2
+    diff -ru "$work/committed/lib" "$work/lib" >&2 || true
+    exit 1
 fi
 
 echo "== node bindings: build postcore-mock"
 (cd "$root" && cargo build --locked --quiet -p postcore-mock)
 
 echo "== node bindings: node --test"
+started=$(date +%s)
 node --test test/*.test.mjs test/*.test.cjs
+echo "node --test took $(( $(date +%s) - started )) s"
 
-echo "== node bindings: tsc --strict (README example)"
+echo "== node bindings: tsc --strict (README example, whole-flow snippet)"
 npx --no-install tsc -p test/types/tsconfig.json
 
+echo "== node bindings: examples/node/whole_flow.mjs against a mock"
+mkdir -p "$root/examples/node/node_modules"
+ln -sfn ../../../bindings-node "$root/examples/node/node_modules/postcore"
+(cd "$root" && scripts/with-mock.sh --key pc_example_key -- node examples/node/whole_flow.mjs)
+
 echo "== node bindings: npm pack, install into a fresh project, call the mock"
-work=$(mktemp -d)
-mock_out="$work/mock.out"
-mock_pid=
-cleanup() {
-    if [ -n "$mock_pid" ]; then kill "$mock_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 tar -tzf "$work/$tarball" | sort > "$work/contents"
-for f in package/package.json package/index.js package/index.d.ts package/lib/index.js \
-         package/lib/index.mjs package/lib/index.d.ts package/lib/errors.js; do
+for f in package/package.json package/native.js package/native.d.ts package/lib/index.js \
+         package/lib/index.d.ts package/lib/client.js package/lib/errors.js package/lib/resources.d.ts; do
     grep -qx "$f" "$work/contents" || { echo "error: $f missing from $tarball" >&2; exit 1; }
 done
 grep -q '^package/postcore\..*\.node$' "$work/contents" || { echo "error: no .node addon in $tarball" >&2; exit 1; }
+if grep -q '^package/ts/\|^package/src/\|^package/test/' "$work/contents"; then
+    echo "error: sources or tests packed into $tarball" >&2; exit 1
+fi
 
 mkdir "$work/app"
 cd "$work/app"
@@ -60,31 +80,27 @@ import { Postcore, AuthenticationError } from 'postcore'
 import { createRequire } from 'node:module'
 const cjs = createRequire(import.meta.url)('postcore')
 const { profileKey } = await new Postcore().createProfile({ profileName: 'User: john@example.com' })
-const { profileKey: fromCjs } = await cjs.createProfile({ profileName: 'cjs' })
+const { data: fromCjs, response } = await cjs.createProfile({ profileName: 'cjs' }).withResponse()
 let code = null
-try { await new Postcore({ apiKey: 'pc_wrong_key' }).createProfile() } catch (e) { if (e instanceof cjs.AuthenticationError && e instanceof AuthenticationError) code = e.code }
-console.log(profileKey, fromCjs, code)
+try { await new Postcore({ apiKey: 'pc_wrong_key' }).profiles.list() } catch (e) { if (e instanceof cjs.AuthenticationError && e instanceof AuthenticationError) code = e.code }
+console.log(profileKey, fromCjs.profileKey, response.status, code)
 JS
 cat > smoke.ts <<'TS'
 import { Postcore } from 'postcore'
 export async function run (): Promise<string> {
-  const { profileKey } = await new Postcore({ apiKey: 'k' }).createProfile({ profileName: 'x' })
-  return profileKey
+  const client = new Postcore({ apiKey: 'k' })
+  const { data, response } = await client.profiles.create({ profileName: 'x' }).withResponse()
+  const remaining: number | null = response.rateLimit?.remaining ?? null
+  return `${data.profileKey} ${remaining}`
 }
 TS
 "$pkg/node_modules/.bin/tsc" --strict --noEmit --module node16 --moduleResolution node16 \
     --target es2022 --types node --typeRoots "$pkg/node_modules/@types" smoke.ts
 
-export POSTCORE_API_KEY=pc_pack_smoke_key
-"$root/target/debug/postcore-mock" --port 0 --api-key "$POSTCORE_API_KEY" >"$mock_out" 2>/dev/null &
-mock_pid=$!
-for _ in $(seq 100); do [ -s "$mock_out" ] && break; sleep 0.05; done
-POSTCORE_BASE_URL=$(head -n 1 "$mock_out")
-export POSTCORE_BASE_URL
-out=$(node smoke.mjs)
+out=$("$root/scripts/with-mock.sh" --key pc_pack_smoke_key -- node smoke.mjs)
 echo "installed package: $out"
 case "$out" in
-    "prof_"*" prof_"*" INVALID_API_KEY") ;;
+    "prof_"*" prof_"*" 201 INVALID_API_KEY") ;;
     *) echo "error: smoke call from the installed tarball failed: $out" >&2; exit 1 ;;
 esac
 echo "node bindings: all checks passed"

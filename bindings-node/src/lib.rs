@@ -1,21 +1,28 @@
-//! Node bindings for postcore: a thin `napi` layer over the `postcore` core crate.
+//! Node bindings for postcore: a thin, generic `napi` layer over the `postcore` core crate.
 //!
-//! Everything here converts arguments in and results and errors out; the HTTP, retry and
-//! parsing logic lives in `core`. The public API (`Postcore`, `createProfile`, the error
-//! classes) is the hand-written JavaScript in `lib/`, which wraps the native classes below.
+//! Everything here converts arguments in and results and errors out; the HTTP, retry,
+//! validation and parsing logic lives in `core`, and no file here names an endpoint: calls go
+//! through the core's generic dispatch (`postcore::bindings`) by operation name, with JSON
+//! arguments and results (napi's serde-json support). The public API (`Postcore`, its
+//! resources, the error classes, the types) is the TypeScript in `ts/`, compiled to `lib/`.
 //!
-//! Files mirror the core: `client.rs` (the client and its calls), `errors.rs` (core errors to
-//! JavaScript error objects), `cancel.rs` (dropping a call's future when its `AbortSignal` fires).
+//! Files: `client.rs` (the client, its calls and options), `errors.rs` (core errors to
+//! JavaScript values), `cancel.rs` (dropping a call's future when its `AbortSignal` fires),
+//! `meta.rs` (the error, model and operation lists the tests check the TypeScript against).
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cancel;
 mod client;
 mod errors;
+mod meta;
 
 pub use cancel::CancelToken;
 pub use client::{
-    ClientOptions, CreateProfileParams, NativeClient, Profile, RequestOptions, user_agent,
+    ClientOptions, ClientOverrides, NativeClient, RequestOptions, ResponseMeta, check_arguments,
+};
+pub use meta::{
+    ErrorClassInfo, ModelInfo, OperationInfo, error_classes, models, operations, user_agent,
 };
 
 /// The version of this package, sent as `User-Agent: postcore-node/<version>`.

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 import { Postcore, createProfile } from 'postcore'
 import { API_KEY, startMock } from './helpers.mjs'
 
-const binding = createRequire(import.meta.url)('../index.js')
+const binding = createRequire(import.meta.url)('../native.js')
 
 let mock
 let client
@@ -51,6 +51,98 @@ for (const [name, call, ErrorClass] of badCalls) {
   })
 }
 
+// Every endpoint's arguments are checked by the core before anything is sent.
+const later = new Date(Date.now() + 3_600_000)
+const post = (fields) => ({ profileKey: 'prof_x', content: 'Hello', platforms: ['linkedin'], scheduledFor: later, ...fields })
+const badEndpointCalls = [
+  ['posts.create: empty content', () => client.posts.create(post({ content: '' })), RangeError, 'content'],
+  ['posts.create: blank content', () => client.posts.create(post({ content: ' \n ' })), RangeError, 'content'],
+  ['posts.create: 3001 characters', () => client.posts.create(post({ content: 'a'.repeat(3001) })), RangeError, '3000'],
+  ['posts.create: 301 graphemes for Bluesky', () => client.posts.create(post({ content: 'é'.repeat(301), platforms: ['linkedin', 'bluesky'] })), RangeError, 'Bluesky'],
+  ['posts.create: no platforms', () => client.posts.create(post({ platforms: [] })), RangeError, 'platforms'],
+  ['posts.create: a platform twice', () => client.posts.create(post({ platforms: ['bluesky', 'bluesky'] })), RangeError, 'twice'],
+  ['posts.create: an unknown platform', () => client.posts.create(post({ platforms: ['myspace'] })), RangeError, 'myspace'],
+  ['posts.create: platforms not a list', () => client.posts.create(post({ platforms: 'linkedin' })), TypeError, 'platforms'],
+  ['posts.create: an invalid Date', () => client.posts.create(post({ scheduledFor: new Date('soon') })), RangeError, 'scheduledFor'],
+  ['posts.create: a date string that is not ISO 8601', () => client.posts.create(post({ scheduledFor: 'tomorrow' })), RangeError, 'scheduledFor'],
+  ['posts.create: a date as a number', () => client.posts.create(post({ scheduledFor: Date.now() })), TypeError, 'scheduledFor'],
+  ['posts.create: no scheduledFor', () => client.posts.create(post({ scheduledFor: undefined })), TypeError, 'scheduledFor'],
+  ['posts.create: an unknown argument', () => client.posts.create(post({ publishNow: true })), TypeError, 'publishNow'],
+  ['posts.create: no arguments', () => client.posts.create(), TypeError, 'profileKey'],
+  ['connectBluesky: a malformed app password', () => client.profiles.connectBluesky({ handle: 'a.bsky.social', appPassword: 'hunter2' }), RangeError, 'appPassword'],
+  ['connectBluesky: no handle', () => client.profiles.connectBluesky({ appPassword: 'abcd-efgh-ijkl-mnop' }), TypeError, 'handle'],
+  ['posts.retrieve: a number', () => client.posts.retrieve(123), TypeError, 'postId'],
+  ['posts.delete: an empty id', () => client.posts.delete(''), RangeError, 'postId'],
+  ['profiles.delete: no key', () => client.profiles.delete(), TypeError, 'profileKey'],
+  ['posts.wait: interval 0', () => client.posts.wait('post_x', { interval: 0 }), RangeError, 'interval'],
+  ['posts.wait: interval NaN', () => client.posts.wait('post_x', { interval: NaN }), RangeError, 'interval'],
+  ['posts.wait: timeout "5s"', () => client.posts.wait('post_x', { timeout: '5s' }), TypeError, 'timeout'],
+  ['headers: x-api-key', () => client.profiles.list({ headers: { 'X-Api-Key': 'other' } }), RangeError, 'x-api-key'],
+  ['headers: content-type', () => client.profiles.list({ headers: { 'content-type': 'text/plain' } }), RangeError, 'content-type'],
+  ['headers: a line break in a value', () => client.profiles.list({ headers: { 'x-note': 'a\r\nx-api-key: b' } }), RangeError, 'x-note'],
+  ['headers: a bad name', () => client.profiles.list({ headers: { 'bad name': 'x' } }), RangeError, 'bad name'],
+  ['headers: a number value', () => client.profiles.list({ headers: { 'x-n': 5 } }), TypeError, 'x-n'],
+  ['headers: a string', () => client.profiles.list({ headers: 'x-a: b' }), TypeError, 'headers']
+]
+
+for (const [name, call, ErrorClass, mentions] of badEndpointCalls) {
+  test(`${name}: ${ErrorClass.name} before any request`, async () => {
+    await mock.reset()
+    let promise
+    assert.doesNotThrow(() => { promise = call() }, 'reported through the promise, not thrown')
+    await assert.rejects(promise, (error) => {
+      assert.equal(error.constructor, ErrorClass, `${error.name}: ${error.message}`)
+      assert.ok(error.message.includes(mentions), `${JSON.stringify(error.message)} names ${mentions}`)
+      assert.ok(!error.message.includes('hunter2'), 'the app password is not echoed')
+      return true
+    })
+    await assertNoRequest()
+  })
+}
+
+test('300 graphemes are fine for Bluesky even when they are many more characters', async () => {
+  await mock.reset()
+  const family = '👨‍👩‍👧'.repeat(300)
+  // Passes the checks and reaches the server, which does not know the profile.
+  await assert.rejects(client.posts.create(post({ content: family, platforms: ['bluesky'] })), { name: 'NotFoundError' })
+  assert.equal((await mock.requests()).length, 1)
+})
+
+test('linkedInConnectUrl: bad arguments throw synchronously, without the key', () => {
+  const secret = new Postcore({ apiKey: 'pc_secret_for_urls', baseUrl: mock.url })
+  for (const [params, ErrorClass] of [
+    [{ returnUrl: 'http://app.example.com/cb' }, RangeError], // http only on loopback
+    [{ returnUrl: 'not a url' }, RangeError],
+    [{ returnUrl: 'ftp://app.example.com' }, RangeError],
+    [{ returnUrl: 'https://app.example.com', profileKey: '' }, RangeError],
+    [{}, TypeError],
+    [{ returnUrl: 5 }, TypeError],
+    ['https://app.example.com', TypeError]
+  ]) {
+    assert.throws(() => secret.profiles.linkedInConnectUrl(params), (error) => {
+      assert.equal(error.constructor, ErrorClass, `${JSON.stringify(params)}: ${error.name}: ${error.message}`)
+      assert.ok(!error.message.includes('pc_secret_for_urls'))
+      return true
+    })
+  }
+  const url = new URL(secret.profiles.linkedInConnectUrl({ returnUrl: 'https://app.example.com/cb?a=1', profileKey: 'prof_a' }))
+  assert.equal(url.origin + url.pathname, `${mock.url}/profiles/connect`)
+  assert.deepEqual(Object.fromEntries(url.searchParams), {
+    apiKey: 'pc_secret_for_urls', platform: 'linkedin', profileKey: 'prof_a', returnUrl: 'https://app.example.com/cb?a=1'
+  })
+})
+
+test('defaultHeaders the SDK owns are refused by the constructor and by withOptions', () => {
+  for (const headers of [{ 'x-api-key': 'k' }, { 'Content-Type': 'text/plain' }, { 'x-a': 'line\nbreak' }]) {
+    assert.throws(() => new Postcore({ apiKey: API_KEY, defaultHeaders: headers }), RangeError)
+    assert.throws(() => client.withOptions({ defaultHeaders: headers }), RangeError)
+  }
+  assert.throws(() => new Postcore({ apiKey: API_KEY, defaultHeaders: { 'x-a': 1 } }), TypeError)
+  assert.throws(() => client.withOptions({ timeout: -1 }), RangeError)
+  assert.throws(() => client.withOptions({ maxRetries: '1' }), TypeError)
+  assert.throws(() => client.withOptions('fast'), TypeError)
+})
+
 const badConstructors = [
   ['options: a string', () => new Postcore('pc_key'), TypeError],
   ['apiKey: 123', () => new Postcore({ apiKey: 123 }), TypeError],
@@ -58,7 +150,13 @@ const badConstructors = [
   ['timeout: -1', () => new Postcore({ apiKey: API_KEY, timeout: -1 }), RangeError],
   ['timeout: "5s"', () => new Postcore({ apiKey: API_KEY, timeout: '5s' }), TypeError],
   ['maxRetries: -1', () => new Postcore({ apiKey: API_KEY, maxRetries: -1 }), RangeError],
-  ['maxRetries: 2 ** 40', () => new Postcore({ apiKey: API_KEY, maxRetries: 2 ** 40 }), RangeError]
+  ['maxRetries: 2 ** 40', () => new Postcore({ apiKey: API_KEY, maxRetries: 2 ** 40 }), RangeError],
+  ['maxConnections: 0', () => new Postcore({ apiKey: API_KEY, maxConnections: 0 }), RangeError],
+  ['maxConnections: 1.5', () => new Postcore({ apiKey: API_KEY, maxConnections: 1.5 }), RangeError],
+  ['maxConnections: "10"', () => new Postcore({ apiKey: API_KEY, maxConnections: '10' }), TypeError],
+  ['proxy: 8080', () => new Postcore({ apiKey: API_KEY, proxy: 8080 }), TypeError],
+  ['extraCaCerts: 5', () => new Postcore({ apiKey: API_KEY, extraCaCerts: 5 }), TypeError],
+  ['defaultHeaders: an array', () => new Postcore({ apiKey: API_KEY, defaultHeaders: [['a', 'b']] }), TypeError]
 ]
 
 for (const [name, make, ErrorClass] of badConstructors) {
@@ -97,12 +195,18 @@ test('the native binding itself refuses bad input without crashing the process',
   assert.throws(() => new binding.NativeClient({ apiKey: API_KEY, timeout: -1 }), RangeError)
   assert.throws(() => new binding.NativeClient({ apiKey: API_KEY, maxRetries: -1 }), RangeError)
   assert.throws(() => new binding.NativeClient({ apiKey: API_KEY, maxRetries: 0.5 }), RangeError)
+  assert.throws(() => new binding.NativeClient({ apiKey: API_KEY, maxConnections: 0 }), RangeError)
+  assert.throws(() => new binding.NativeClient({ apiKey: API_KEY, defaultHeaders: [['x-api-key', 'k']] }), RangeError)
   const native = new binding.NativeClient({ apiKey: API_KEY, baseUrl: mock.url })
-  assert.throws(() => native.createProfile({ profileName: 5 }))
-  assert.throws(() => native.createProfile({}, { timeout: 'soon' }))
-  assert.throws(() => native.createProfile({}, { timeout: -5 }), RangeError)
-  assert.throws(() => native.createProfile({}, null, {}))
+  assert.throws(() => native.call('profiles.create', { profileName: 5 }), TypeError)
+  assert.throws(() => native.call('profiles.create', { nope: 1 }), TypeError)
+  assert.throws(() => native.call('no.such_operation', {}), RangeError)
+  assert.throws(() => native.call('profiles.create', 'a string'), TypeError)
+  assert.throws(() => native.call('profiles.create', {}, { timeout: 'soon' }))
+  assert.throws(() => native.call('profiles.create', {}, { timeout: -5 }), RangeError)
+  assert.throws(() => native.call('profiles.create', {}, null, {}))
+  assert.throws(() => native.linkedInConnectUrl({ returnUrl: 'ftp://x' }), RangeError)
   await assertNoRequest()
-  const profile = await native.createProfile({ profileName: 'direct' })
-  assert.deepEqual(Object.keys(profile).sort(), ['profileKey', 'profileName'])
+  const profile = await native.call('profiles.create', { profileName: 'direct' })
+  assert.deepEqual(Object.keys(profile).sort(), ['connectedPlatforms', 'createdAt', 'profileKey', 'profileName'])
 })

@@ -1,5 +1,7 @@
 // Replays every cross-language scenario in tests/scenarios/ through the Node package against
-// the local postcore server over real HTTP (see tests/README.md for the format).
+// the local postcore server over real HTTP. The format is tests/README.md's: single scenarios
+// or families (a template deep-merged with each case), an optional seed and clock advance,
+// faults, a client, one call, and the expectations checked below.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -9,51 +11,150 @@ import * as postcore from 'postcore'
 import { ROOT, API_KEY, WRONG_KEY, startMock, refusedUrl } from './helpers.mjs'
 
 const SCENARIO_DIR = path.join(ROOT, 'tests', 'scenarios')
-const files = readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.json')).sort()
+
+/** Objects merge key by key; anything else in `over` replaces `base`. */
+function merge (base, over) {
+  if (isObject(base) && isObject(over)) {
+    const out = { ...base }
+    for (const [key, value] of Object.entries(over)) out[key] = key in base ? merge(base[key], value) : value
+    return out
+  }
+  return over
+}
+
+function isObject (value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** Every scenario of every file, families expanded. */
+function loadScenarios () {
+  const scenarios = []
+  for (const file of readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.json')).sort()) {
+    const data = JSON.parse(readFileSync(path.join(SCENARIO_DIR, file), 'utf8'))
+    const cases = 'family' in data ? data.cases.map((c) => merge(data.template, c)) : [data]
+    for (const scenario of cases) {
+      assert.equal(typeof scenario.name, 'string', `a scenario in ${file} has no name`)
+      scenarios.push({ file, scenario })
+    }
+  }
+  return scenarios
+}
+
+const scenarios = loadScenarios()
 
 let mock
 before(async () => { mock = await startMock() })
 after(() => mock?.stop())
 
-test('the scenario set is present', () => {
-  assert.ok(files.length >= 30, `expected the full scenario set, found ${files.length}`)
+test('the scenario set is present', (t) => {
+  assert.ok(scenarios.length >= 100, `expected the full scenario set, found ${scenarios.length}`)
+  // The format does not require unique names, but a repeated one makes reports ambiguous.
+  const names = scenarios.map((s) => `${s.file}: ${s.scenario.name}`)
+  const repeated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))]
+  if (repeated.length > 0) t.diagnostic(`scenario names used twice: ${repeated.join(', ')}`)
 })
 
-for (const file of files) {
-  const scenario = JSON.parse(readFileSync(path.join(SCENARIO_DIR, file), 'utf8'))
-  test(`scenario ${scenario.name}`, async () => {
+for (const { file, scenario } of scenarios) {
+  test(`${file}: ${scenario.name}`, async () => {
     await replay(scenario)
   })
 }
 
+/**
+ * How each operation is called in Node: (client, params, options) => result. Ids are
+ * positional, `posts.wait` takes its timeout and interval in the options, and
+ * `linkedInConnectUrl` is synchronous and takes no options.
+ */
+const CALLS = {
+  create_profile: (c, p, o) => c.createProfile(p, o),
+  'profiles.create': (c, p, o) => c.profiles.create(p, o),
+  'profiles.list': (c, p, o) => c.profiles.list(o),
+  'profiles.delete': (c, p, o) => c.profiles.delete(p.profileKey, o),
+  'profiles.linkedin_connect_url': (c, p) => c.profiles.linkedInConnectUrl(p),
+  'profiles.connect_bluesky': (c, p, o) => c.profiles.connectBluesky(p, o),
+  'posts.create': (c, p, o) => c.posts.create(p, o),
+  'posts.list': (c, p, o) => c.posts.list(o),
+  'posts.retrieve': (c, p, o) => c.posts.retrieve(p.postId, o),
+  'posts.delete': (c, p, o) => c.posts.delete(p.postId, o),
+  'posts.wait': (c, { postId, timeout, interval }, o) => c.posts.wait(postId, { ...o, timeout, interval })
+}
+
+const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+
+/** `"$NOW+<n>"` / `"$NOW-<n>"`: seconds from the server's clock; else `undefined`. */
+function nowOffset (value) {
+  const match = typeof value === 'string' ? /^\$NOW([+-]\d+)?$/.exec(value) : null
+  return match === null ? undefined : Number(match[1] ?? 0)
+}
+
+/** A timestamp as the API writes it: UTC, `Z`, no fraction when there is none. */
+const apiTime = (date) => date.toISOString().replace('.000Z', 'Z')
+
+/** Replaces `$NOW+n` strings (at any depth) with `convert(Date)`. */
+function expandNow (value, now, convert) {
+  const offset = nowOffset(value)
+  if (offset !== undefined) return convert(new Date(now.getTime() + offset * 1000))
+  if (Array.isArray(value)) return value.map((v) => expandNow(v, now, convert))
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandNow(v, now, convert)]))
+  return value
+}
+
+const KNOWN_TOP = new Set(['name', 'description', 'client', 'call', 'seed', 'advance', 'faults', 'expect'])
+const KNOWN_EXPECT = new Set(['result', 'result_contains', 'response', 'error', 'server_requests',
+  'profiles_created', 'posts_stored', 'request', 'min_elapsed_ms', 'max_elapsed_ms'])
+
 async function replay (scenario) {
+  for (const key of Object.keys(scenario)) assert.ok(KNOWN_TOP.has(key), `unknown scenario key ${key}`)
+  for (const key of Object.keys(scenario.expect)) assert.ok(KNOWN_EXPECT.has(key), `unknown expect key ${key}`)
+
   await mock.reset()
+  if (scenario.seed !== undefined) await mock.seed(scenario.seed)
+  if (scenario.advance !== undefined) await mock.advance(scenario.advance)
   await mock.faults(scenario.faults ?? [])
+  const now = await mock.now()
 
   const spec = scenario.client
-  const savedKey = process.env.POSTCORE_API_KEY
-  delete process.env.POSTCORE_API_KEY
-  const apiKey = { valid: API_KEY, invalid: WRONG_KEY }[spec.api_key]
+  const apiKey = { valid: API_KEY, invalid: WRONG_KEY, missing: undefined }[spec.api_key]
+  assert.ok(['valid', 'invalid', 'missing'].includes(spec.api_key), `api_key ${spec.api_key}`)
   const options = { baseUrl: spec.base_url === 'refused' ? await refusedUrl() : mock.url }
   if (apiKey !== undefined) options.apiKey = apiKey
   if (spec.timeout_ms !== undefined) options.timeout = spec.timeout_ms
   if (spec.max_retries !== undefined) options.maxRetries = spec.max_retries
 
+  const { method } = scenario.call
+  const call = CALLS[method]
+  assert.equal(typeof call, 'function', `no Node call for ${method}`)
   const params = {}
-  if (scenario.call.params?.profile_name !== undefined) {
-    params.profileName = scenario.call.params.profile_name
+  for (const [name, value] of Object.entries(scenario.call.params ?? {})) {
+    params[camel(name)] = expandNow(value, now, (date) => date)
+  }
+  if (method === 'posts.wait') {
+    for (const name of ['timeout', 'interval']) {
+      if (typeof params[name] === 'number') params[name] *= 1000
+    }
   }
   const callOptions = {}
-  if (scenario.call.options?.timeout_ms !== undefined) callOptions.timeout = scenario.call.options.timeout_ms
-  if (scenario.call.options?.max_retries !== undefined) callOptions.maxRetries = scenario.call.options.max_retries
-  assert.equal(scenario.call.method, 'create_profile')
+  const given = scenario.call.options ?? {}
+  if (given.timeout_ms !== undefined) callOptions.timeout = given.timeout_ms
+  if (given.max_retries !== undefined) callOptions.maxRetries = given.max_retries
+  if (given.headers !== undefined) callOptions.headers = given.headers
 
+  const expect = scenario.expect
+  const savedKey = process.env.POSTCORE_API_KEY
+  delete process.env.POSTCORE_API_KEY
   const started = performance.now()
   let result
+  let response
   let error
   try {
     const client = new postcore.Postcore(options)
-    result = await client.createProfile(params, callOptions)
+    const pending = call(client, params, callOptions)
+    if (expect.response !== undefined) {
+      assert.equal(typeof pending.withResponse, 'function', `${method} returns an APIPromise`);
+      ({ data: result, response } = await pending.withResponse())
+    } else {
+      result = await pending
+    }
   } catch (e) {
     error = e
   } finally {
@@ -61,11 +162,17 @@ async function replay (scenario) {
   }
   const elapsed = performance.now() - started
 
-  const expect = scenario.expect
-  if (expect.result !== undefined) {
+  const expected = (value) => expandNow(value, now, apiTime)
+  if ('result' in expect || 'result_contains' in expect) {
     assert.equal(error, undefined, `expected a result, got ${error?.name}: ${error?.message}`)
-    checkProfile(result, expect.result)
-  } else {
+    if ('result' in expect) matches(result, expected(expect.result), 'result')
+    for (const part of expect.result_contains ?? []) {
+      assert.equal(typeof result, 'string', 'result is a string')
+      assert.ok(result.includes(part), `${result} lacks ${part}`)
+    }
+  }
+  if (expect.response !== undefined) checkResponse(response, expect.response, 'response')
+  if (expect.error !== undefined) {
     assert.notEqual(error, undefined, `expected an error, got ${JSON.stringify(result)}`)
     checkError(error, expect.error)
   }
@@ -77,6 +184,9 @@ async function replay (scenario) {
   if (expect.profiles_created !== undefined) {
     assert.equal((await mock.profiles()).length, expect.profiles_created, 'profiles stored')
   }
+  if (expect.posts_stored !== undefined) {
+    assert.equal((await mock.posts()).length, expect.posts_stored, 'posts stored')
+  }
   if (expect.min_elapsed_ms !== undefined) {
     assert.ok(elapsed >= expect.min_elapsed_ms, `took ${elapsed} ms, expected >= ${expect.min_elapsed_ms}`)
   }
@@ -86,50 +196,108 @@ async function replay (scenario) {
   if (expect.request !== undefined) {
     const first = requests[0]
     assert.ok(first, 'no request recorded')
-    assert.equal(first.method, expect.request.method)
-    assert.equal(first.path, expect.request.path)
-    for (const [name, value] of Object.entries(expect.request.headers ?? {})) {
+    const want = expect.request
+    if (want.method !== undefined) assert.equal(first.method, want.method)
+    if (want.path !== undefined) assert.equal(first.path, want.path)
+    for (const [name, value] of Object.entries(want.headers ?? {})) {
       assert.equal(first.headers[name], value === '$API_KEY' ? apiKey : value, `header ${name}`)
     }
     assert.match(first.headers['user-agent'] ?? '', /^postcore-node\//)
-    assert.deepEqual(JSON.parse(first.body), expect.request.json)
+    if ('json' in want) assert.deepEqual(JSON.parse(first.body), expected(want.json), 'request body')
   }
 }
 
-function checkProfile (got, want) {
-  assert.equal(Object.getPrototypeOf(got), Object.prototype, 'the profile is a plain object')
-  assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort())
-  for (const [key, wanted] of Object.entries(want)) {
-    if (typeof wanted === 'string' && wanted.endsWith('*')) {
-      const prefix = wanted.slice(0, -1)
-      assert.ok(typeof got[key] === 'string' && got[key].startsWith(prefix) && got[key].length > prefix.length,
-        `${key}: ${got[key]} does not match ${wanted}`)
-    } else {
-      assert.deepEqual(got[key], wanted, `profile field ${key}`)
-    }
+/**
+ * README's matching: objects match when every key given matches, arrays item by item with the
+ * same length, a string ending in `*` any string with that prefix, anything else by equality.
+ * A `null` result also matches `undefined` (Node's deletions resolve to `undefined`).
+ */
+function matches (got, want, where) {
+  if (want === null) {
+    assert.ok(got === null || got === undefined, `${where}: expected null, got ${JSON.stringify(got)}`)
+  } else if (Array.isArray(want)) {
+    assert.ok(Array.isArray(got), `${where}: expected an array, got ${JSON.stringify(got)}`)
+    assert.equal(got.length, want.length, `${where}: length`)
+    want.forEach((item, i) => matches(got[i], item, `${where}[${i}]`))
+  } else if (isObject(want)) {
+    assert.ok(isObject(got), `${where}: expected an object, got ${JSON.stringify(got)}`)
+    assert.equal(Object.getPrototypeOf(got), Object.prototype, `${where} is a plain object`)
+    for (const [key, value] of Object.entries(want)) matches(got[key], value, `${where}.${key}`)
+  } else if (typeof want === 'string' && want.endsWith('*')) {
+    const prefix = want.slice(0, -1)
+    assert.ok(typeof got === 'string' && got.startsWith(prefix), `${where}: ${JSON.stringify(got)} does not match ${want}`)
+  } else {
+    assert.deepEqual(got, want, where)
   }
 }
+
+/** `response` (or an error's `rate_limit`): status, attempts, rate limit, headers. */
+function checkResponse (response, want, where) {
+  assert.ok(response, `${where}: no response metadata`)
+  for (const key of Object.keys(want)) {
+    assert.ok(['status', 'attempts', 'rate_limit', 'headers'].includes(key), `unknown ${where} key ${key}`)
+  }
+  if ('status' in want) assert.equal(response.status, want.status, `${where}.status`)
+  if ('attempts' in want) assert.equal(response.attempts, want.attempts, `${where}.attempts`)
+  if ('rate_limit' in want) checkRateLimit(response.rateLimit, want.rate_limit, `${where}.rateLimit`)
+  for (const [name, value] of Object.entries(want.headers ?? {})) {
+    assert.equal(response.headers[name], value, `${where}.headers[${name}]`)
+  }
+}
+
+function checkRateLimit (got, want, where) {
+  if (want === null) {
+    assert.equal(got, null, where)
+    return
+  }
+  assert.ok(got !== null && typeof got === 'object', `${where}: expected an object, got ${got}`)
+  if ('limit' in want) assert.equal(got.limit, want.limit, `${where}.limit`)
+  if ('remaining' in want) assert.equal(got.remaining, want.remaining, `${where}.remaining`)
+  if (want.reset === true) {
+    assert.ok(got.reset instanceof Date && !Number.isNaN(got.reset.getTime()), `${where}.reset is a Date`)
+  }
+}
+
+const ERROR_KEYS = new Set(['type', 'status', 'code', 'message_contains', 'body_contains', 'body_json',
+  'retry_after', 'missing_platforms', 'platform', 'next_available', 'may_have_been_processed',
+  'post_status', 'attempts', 'rate_limit'])
 
 function checkError (error, want) {
-  const Class = postcore[want.type]
-  assert.equal(typeof Class, 'function', `${want.type} is exported`)
-  assert.ok(error instanceof Class, `expected ${want.type}, got ${error?.name}: ${error?.message}`)
-  assert.ok(error instanceof postcore.PostcoreError)
-  assert.ok(error instanceof Error)
-  assert.equal(error.name, want.type)
+  for (const key of Object.keys(want)) assert.ok(ERROR_KEYS.has(key), `unknown error key ${key}`)
+  const builtin = { InvalidArgumentError: RangeError, InvalidArgumentTypeError: TypeError }[want.type]
+  if (builtin !== undefined) {
+    assert.equal(error?.constructor, builtin, `expected ${builtin.name}, got ${error?.name}: ${error?.message}`)
+  } else {
+    const Class = postcore[want.type]
+    assert.equal(typeof Class, 'function', `${want.type} is exported`)
+    assert.ok(error instanceof Class, `expected ${want.type}, got ${error?.name}: ${error?.message}`)
+    assert.ok(error instanceof postcore.PostcoreError)
+    assert.equal(error.name, want.type)
+  }
   if ('status' in want) assert.equal(error.status, want.status, 'status')
   if ('code' in want) assert.equal(error.code, want.code, 'code')
   if (want.message_contains !== undefined) {
     assert.ok(error.message.includes(want.message_contains), `message ${JSON.stringify(error.message)} lacks ${JSON.stringify(want.message_contains)}`)
   }
   if (want.body_contains !== undefined) {
-    // `body` is the parsed JSON when the body was JSON, else the raw text.
-    const text = typeof error.body === 'string' ? error.body : JSON.stringify(error.body)
-    assert.ok(text.includes(want.body_contains), `body ${text} lacks ${JSON.stringify(want.body_contains)}`)
+    assert.equal(typeof error.bodyText, 'string', 'bodyText')
+    assert.ok(error.bodyText.includes(want.body_contains), `body ${error.bodyText} lacks ${JSON.stringify(want.body_contains)}`)
   }
   for (const [key, value] of Object.entries(want.body_json ?? {})) {
-    assert.ok(error.body !== null && typeof error.body === 'object', `body ${JSON.stringify(error.body)} is not JSON`)
+    assert.ok(isObject(error.body), `body ${JSON.stringify(error.body)} is not JSON`)
     assert.deepEqual(error.body[key], value, `body JSON ${key}`)
   }
-  if (want.retry_after !== undefined) assert.equal(error.retryAfter, want.retry_after, 'retryAfter')
+  if ('retry_after' in want) assert.equal(error.retryAfter, want.retry_after, 'retryAfter')
+  if ('missing_platforms' in want) assert.deepEqual(error.missingPlatforms, want.missing_platforms, 'missingPlatforms')
+  if ('platform' in want) assert.equal(error.platform, want.platform, 'platform')
+  if ('next_available' in want) {
+    const present = typeof error.nextAvailable === 'string' && !Number.isNaN(Date.parse(error.nextAvailable))
+    assert.equal(present, want.next_available, `nextAvailable ${error.nextAvailable}`)
+  }
+  if ('may_have_been_processed' in want) {
+    assert.equal(error.mayHaveBeenProcessed, want.may_have_been_processed, 'mayHaveBeenProcessed')
+  }
+  if ('post_status' in want) assert.equal(error.post?.status, want.post_status, 'post.status')
+  if ('attempts' in want) assert.equal(error.attempts, want.attempts, 'attempts')
+  if ('rate_limit' in want) checkRateLimit(error.rateLimit, want.rate_limit, 'error.rateLimit')
 }

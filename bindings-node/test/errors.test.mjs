@@ -10,7 +10,8 @@ import { API_KEY, WRONG_KEY, startMock, refusedUrl } from './helpers.mjs'
 const {
   Postcore, PostcoreError, APIError, BadRequestError, AuthenticationError, PermissionDeniedError,
   NotFoundError, ConflictError, UnprocessableEntityError, RateLimitError, InternalServerError,
-  APIResponseValidationError, APIConnectionError, APITimeoutError, ConfigurationError
+  APIResponseValidationError, APIConnectionError, APITimeoutError, ConfigurationError,
+  PlatformsNotConnectedError, InvalidCredentialsError, WaitTimeoutError
 } = postcore
 
 let mock
@@ -24,6 +25,8 @@ test('the class hierarchy matches the Python package', () => {
     [PostcoreError, Error],
     [APIError, PostcoreError],
     [BadRequestError, APIError],
+    [PlatformsNotConnectedError, BadRequestError],
+    [InvalidCredentialsError, BadRequestError],
     [AuthenticationError, APIError],
     [PermissionDeniedError, APIError],
     [NotFoundError, APIError],
@@ -34,7 +37,8 @@ test('the class hierarchy matches the Python package', () => {
     [APIResponseValidationError, APIError],
     [APIConnectionError, PostcoreError],
     [APITimeoutError, APIConnectionError],
-    [ConfigurationError, PostcoreError]
+    [ConfigurationError, PostcoreError],
+    [WaitTimeoutError, PostcoreError]
   ])
   for (const [Class, Parent] of parents) {
     assert.equal(Object.getPrototypeOf(Class), Parent, `${Class.name} extends ${Parent.name}`)
@@ -47,6 +51,10 @@ test('the class hierarchy matches the Python package', () => {
     assert.equal(error.body, null)
     assert.equal(error.headers, null)
     assert.equal(error.retryAfter, null)
+    assert.equal(error.bodyText, null)
+    assert.equal(error.rateLimit, null)
+    assert.equal(error.attempts, 0)
+    assert.equal(error.mayHaveBeenProcessed, false)
     assert.ok(String(error).startsWith(`${Class.name}: boom`))
     assert.ok(typeof error.stack === 'string')
   }
@@ -64,6 +72,12 @@ test('401 INVALID_API_KEY: AuthenticationError with every field', async () => {
   assert.equal(error.code, 'INVALID_API_KEY')
   assert.match(error.message, /Invalid API key/)
   assert.deepEqual(error.body, { error: 'INVALID_API_KEY', message: 'Invalid API key' })
+  assert.equal(error.bodyText, '{"error":"INVALID_API_KEY","message":"Invalid API key"}')
+  assert.equal(error.attempts, 1)
+  assert.equal(error.mayHaveBeenProcessed, false)
+  assert.equal(error.rateLimit.limit, 100)
+  assert.equal(typeof error.rateLimit.remaining, 'number')
+  assert.ok(error.rateLimit.reset instanceof Date)
   assert.equal(error.headers['content-type'], 'application/json')
   assert.ok('x-ratelimit-limit' in error.headers)
   for (const name of Object.keys(error.headers)) assert.equal(name, name.toLowerCase())
@@ -96,6 +110,7 @@ test('a non-JSON error body is kept as text', async () => {
   assert.equal(error.status, 503)
   assert.equal(error.code, null)
   assert.equal(error.body, 'upstream exploded')
+  assert.equal(error.bodyText, 'upstream exploded')
 })
 
 test('an unexpected status maps to APIError, keeping the code', async () => {
@@ -117,6 +132,9 @@ test('connection refused: APIConnectionError without response fields', async () 
   assert.equal(error.code, null)
   assert.equal(error.body, null)
   assert.equal(error.headers, null)
+  assert.equal(error.rateLimit, null)
+  assert.equal(error.attempts, 1)
+  assert.equal(error.mayHaveBeenProcessed, false)
 })
 
 test('a timeout: APITimeoutError, also an APIConnectionError', async () => {
@@ -173,4 +191,77 @@ test('the client does not show its key in inspect() or toString()', () => {
   assert.equal(c.baseUrl, mock.url)
   assert.equal(c.timeout, 60000)
   assert.equal(c.maxRetries, 2)
+})
+
+test('class-specific fields: missingPlatforms, platform / nextAvailable, post', () => {
+  const missing = new PlatformsNotConnectedError('x', { missingPlatforms: ['linkedin'] })
+  assert.deepEqual(missing.missingPlatforms, ['linkedin'])
+  assert.deepEqual(new PlatformsNotConnectedError('x').missingPlatforms, [])
+  const spacing = new RateLimitError('x', { platform: 'linkedin', nextAvailable: '2025-01-15T14:01:00Z' })
+  assert.equal(spacing.platform, 'linkedin')
+  assert.equal(spacing.nextAvailable, '2025-01-15T14:01:00Z')
+  assert.equal(new RateLimitError('x').platform, null)
+  assert.equal(new WaitTimeoutError('x').post, null)
+})
+
+test('rateLimit and attempts on errors: a GET retried on 503 until it gives up', async () => {
+  await mock.reset()
+  const headers = { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '7', 'x-ratelimit-reset': '1736949660' }
+  await mock.faults([{ status: 503, body: 'busy', headers, times: 2 }])
+  const error = await client().profiles.list({ maxRetries: 1 }).then(() => null, (e) => e)
+  assert.ok(error instanceof InternalServerError)
+  assert.equal(error.attempts, 2)
+  assert.deepEqual(error.rateLimit, { limit: 100, remaining: 7, reset: new Date(1736949660 * 1000) })
+  assert.equal((await mock.requests()).length, 2)
+})
+
+test('a POST whose connection dropped after sending: mayHaveBeenProcessed, not resent', async () => {
+  await mock.reset()
+  await mock.faults([{ action: 'drop', process: true }])
+  const error = await client().profiles.create({ profileName: 'maybe' }).then(() => null, (e) => e)
+  assert.ok(error instanceof APIConnectionError)
+  assert.equal(error.mayHaveBeenProcessed, true)
+  assert.equal(error.attempts, 1)
+  assert.equal((await mock.requests()).length, 1)
+  assert.equal((await mock.profiles()).length, 1, 'the server did create it')
+})
+
+test('PlatformsNotConnectedError, InvalidCredentialsError and the spacing RateLimitError from the server', async () => {
+  await mock.reset()
+  await mock.seed({ profiles: [{ profileKey: 'prof_bsky', connect: ['bluesky'] }, { profileKey: 'prof_li', connect: ['linkedin'] }] })
+  const c = client()
+  const at = new Date((await mock.now()).getTime() + 3_600_000)
+  const missing = await c.posts.create({ profileKey: 'prof_bsky', content: 'x', platforms: ['linkedin', 'bluesky'], scheduledFor: at })
+    .then(() => null, (e) => e)
+  assert.ok(missing instanceof PlatformsNotConnectedError && missing instanceof BadRequestError)
+  assert.deepEqual(missing.missingPlatforms, ['linkedin'])
+  assert.equal(missing.code, 'PLATFORMS_NOT_CONNECTED')
+
+  const refused = await c.profiles.connectBluesky({ handle: 'x.bsky.social', appPassword: '0000-0000-0000-0000', profileKey: 'prof_li' })
+    .then(() => null, (e) => e)
+  assert.ok(refused instanceof InvalidCredentialsError && refused instanceof BadRequestError)
+  assert.ok(!refused.message.includes('0000-0000-0000-0000') && !inspect(refused).includes('0000-0000-0000-0000'))
+
+  await c.posts.create({ profileKey: 'prof_li', content: 'first', platforms: ['linkedin'], scheduledFor: at })
+  const started = performance.now()
+  const spacing = await c.posts.create({ profileKey: 'prof_li', content: 'second', platforms: ['linkedin'], scheduledFor: new Date(at.getTime() + 10_000) })
+    .then(() => null, (e) => e)
+  assert.ok(spacing instanceof RateLimitError)
+  assert.equal(spacing.platform, 'linkedin')
+  assert.equal(spacing.nextAvailable, new Date(at.getTime() + 60_000).toISOString().replace('.000Z', 'Z'))
+  assert.equal(spacing.retryAfter, null)
+  assert.ok(performance.now() - started < 2000, 'a wait beyond 30 s is not waited out')
+})
+
+test('WaitTimeoutError carries the post as last seen', async () => {
+  await mock.reset()
+  await mock.seed({
+    profiles: [{ profileKey: 'prof_w', connect: ['bluesky'] }],
+    posts: [{ postId: 'post_later', profileKey: 'prof_w', platform: 'bluesky', content: 'later', scheduledFor: '$NOW+3600' }]
+  })
+  const error = await client().posts.wait('post_later', { timeout: 300, interval: 50 }).then(() => null, (e) => e)
+  assert.ok(error instanceof WaitTimeoutError && error instanceof PostcoreError)
+  assert.equal(error.post.postId, 'post_later')
+  assert.equal(error.post.status, 'pending')
+  assert.match(error.message, /post_later/)
 })

@@ -1,5 +1,6 @@
 // Test helpers: start the local postcore server (`postcore-mock`) and script it over HTTP.
 import { spawn } from 'node:child_process'
+import http from 'node:http'
 import { createServer } from 'node:net'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -50,18 +51,33 @@ export class MockServer {
   constructor (child, url) {
     this.child = child
     this.url = url
+    // Control requests share one keep-alive connection, so that they add exactly one socket
+    // to the server's connection statistics (`connections()`), however many are made.
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   }
 
-  async #control (method, route, body) {
-    const response = await fetch(`${this.url}/__mock/${route}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body)
+  #control (method, route, body) {
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    return new Promise((resolve, reject) => {
+      const request = http.request(`${this.url}/__mock/${route}`, {
+        method,
+        agent: this.agent,
+        headers: payload === undefined ? {} : { 'content-type': 'application/json' }
+      }, (response) => {
+        let text = ''
+        response.setEncoding('utf8')
+        response.on('data', (chunk) => { text += chunk })
+        response.on('end', () => {
+          if (response.statusCode >= 300) {
+            reject(new Error(`${method} /__mock/${route}: ${response.statusCode} ${text}`))
+          } else {
+            resolve(response.headers['content-type']?.includes('json') ? JSON.parse(text) : null)
+          }
+        })
+      })
+      request.on('error', reject)
+      request.end(payload)
     })
-    if (!response.ok) {
-      throw new Error(`${method} /__mock/${route}: ${response.status} ${await response.text()}`)
-    }
-    return response.headers.get('content-type')?.includes('json') ? response.json() : null
   }
 
   /** Forgets faults, recorded requests, profiles and rate-limit counts. */
@@ -72,9 +88,20 @@ export class MockServer {
   async requests () { return (await this.#control('GET', 'requests')).requests }
   /** Every profile the server stores. */
   async profiles () { return (await this.#control('GET', 'profiles')).profiles }
+  /** Every post the server stores (due posts decided first). */
+  async posts () { return (await this.#control('GET', 'posts')).posts }
+  /** Adds profiles, connections and posts (see mock/src/lib.rs); `$NOW+n` templates allowed. */
+  seed (seed) { return this.#control('POST', 'seed', seed) }
+  /** Moves the server's clock by `seconds`; resolves to its new time (a `Date`). */
+  async advance (seconds) { return new Date((await this.#control('POST', 'advance', { seconds })).now) }
+  /** The server's clock (a `Date`, whole seconds). */
+  async now () { return new Date((await this.#control('GET', 'clock')).now) }
+  /** TCP connection counts: `{ open, max_open, total }`. */
+  async connections () { return (await this.#control('GET', 'stats')).connections }
 
   /** Stops the server. */
   stop () {
+    this.agent.destroy()
     this.child.kill()
   }
 }

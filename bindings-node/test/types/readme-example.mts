@@ -1,40 +1,107 @@
-// The README / design.md Node example, type-checked with `tsc --strict` (ESM).
-import { Postcore, createProfile, RateLimitError, PostcoreError } from 'postcore'
-import type { Profile, ClientOptions, RequestOptions } from 'postcore'
+// The README's Node examples (bindings-node/README.md and the repository README), type-checked
+// with `tsc --strict` (ESM). Never run: it only has to compile, and wrong uses must not.
+import {
+  Postcore, createProfile, RateLimitError, PostcoreError, PlatformsNotConnectedError, APIPromise
+} from 'postcore'
+import type {
+  Profile, ClientOptions, RequestOptions, Post, ScheduledPosts, Connection, APIResponse, RateLimit
+} from 'postcore'
 
 const apiKey = process.env.POSTCORE_API_KEY
 const baseUrl = process.env.POSTCORE_BASE_URL
 
-const options: ClientOptions = { apiKey, baseUrl, timeout: 30_000 /* ms */, maxRetries: 2 }
+const options: ClientOptions = {
+  apiKey,
+  baseUrl,
+  timeout: 60_000,
+  maxRetries: 2,
+  maxConnections: 100,
+  defaultHeaders: { 'X-Team': 'growth' },
+  proxy: 'http://proxy.example.com:3128',
+  extraCaCerts: '/etc/company/ca.pem'
+}
 const client = new Postcore(options)
+new Postcore({ extraCaCerts: ['/a.pem', '/b.pem'] })
+const patient: Postcore = client.withOptions({ timeout: 120_000, maxRetries: 5 })
+
 const { profileKey, profileName } = await client.createProfile({ profileName: 'User: john@example.com' })
 const key: string = profileKey
 const name: string | null = profileName
-
 await createProfile({ profileName: 'User: john@example.com' }) // client from env
 
 const controller = new AbortController()
-const perCall: RequestOptions = { signal: controller.signal, timeout: 5_000, maxRetries: 0 }
-const profile: Profile = await client.createProfile({ profileName: 'User: john@example.com' }, perCall)
+const signal = controller.signal
+const perCall: RequestOptions = { signal, timeout: 5_000, maxRetries: 0, headers: { 'X-Trace-Id': 't' } }
+const profile: Profile = await client.profiles.create({ profileName: 'User: john@example.com' }, perCall)
+const profiles: Profile[] = await client.profiles.list()
+await client.profiles.delete(profile.profileKey)
+const url: string = client.profiles.linkedInConnectUrl({ returnUrl: 'https://app.example.com/connected', profileKey })
+const appPassword = 'abcd-efgh-ijkl-mnop'
+const connection: Connection = await client.profiles.connectBluesky({ handle: 'john.bsky.social', appPassword, profileKey })
+
+const { posts, usage } = await client.posts.create({
+  profileKey,
+  content: 'Hello from postcore!',
+  platforms: ['linkedin', 'bluesky'],
+  scheduledFor: new Date(Date.now() + 3_600_000)
+})
+const all: Post[] = await client.posts.list()
+const post: Post = await client.posts.retrieve(posts[0].postId)
+const cancelled: void = await client.posts.delete(posts[1].postId)
+const done: Post = await client.posts.wait(posts[0].postId, { timeout: 600_000, interval: 10_000, signal })
+const scheduled: ScheduledPosts = await client.posts.create({ profileKey, content: 'x', platforms: ['bluesky'], scheduledFor: '2030-01-01T00:00:00Z' })
+
+const pending: APIPromise<Profile[]> = client.profiles.list()
+const { data, response } = await pending.withResponse()
+const meta: APIResponse = response
+const status: number = response.status
+const headers: Record<string, string> = response.headers
+const rateLimit: RateLimit | null = response.rateLimit
+const reset: Date | null = response.rateLimit?.reset ?? null
+const attempts: number = response.attempts
 
 try {
-  await client.createProfile({})
+  await client.posts.create({ profileKey, content: 'x', platforms: ['linkedin'], scheduledFor: new Date() })
 } catch (error) {
-  if (error instanceof RateLimitError) {
+  if (error instanceof PlatformsNotConnectedError) {
+    const missing: string[] = error.missingPlatforms
+    console.log(missing)
+  } else if (error instanceof RateLimitError) {
     const wait: number | null = error.retryAfter
-    console.log(wait)
+    const next: string | null = error.nextAvailable
+    const platform: string | null = error.platform
+    console.log(wait, next, platform)
   } else if (error instanceof PostcoreError) {
-    const status: number | null = error.status
+    const s: number | null = error.status
     const code: string | null = error.code
-    const headers: Record<string, string> | null = error.headers
-    console.log(status, code, headers, error.message, error.body)
+    const h: Record<string, string> | null = error.headers
+    const text: string | null = error.bodyText
+    const limit: RateLimit | null = error.rateLimit
+    const maybe: boolean = error.mayHaveBeenProcessed
+    console.log(s, code, h, text, limit, maybe, error.attempts, error.message, error.body)
   }
 }
 
-console.log(key, name, profile.profileKey, client.baseUrl, client.timeout, client.maxRetries)
+console.log(key, name, url, connection, usage, all, post, cancelled, done, scheduled, data, meta, status,
+  headers, rateLimit, reset, attempts, profiles, patient, client.baseUrl, client.timeout, client.maxRetries,
+  client.maxConnections)
 
-// Wrong argument types do not compile.
+// Wrong uses do not compile.
 // @ts-expect-error profileName must be a string
 await client.createProfile({ profileName: 123 })
 // @ts-expect-error timeout is a number of milliseconds
 new Postcore({ timeout: '30s' })
+// @ts-expect-error platforms are 'linkedin' | 'bluesky'
+await client.posts.create({ profileKey, content: 'x', platforms: ['myspace'], scheduledFor: new Date() })
+// @ts-expect-error scheduledFor is a Date or a string
+await client.posts.create({ profileKey, content: 'x', platforms: ['linkedin'], scheduledFor: 1700000000 })
+// @ts-expect-error content is required
+await client.posts.create({ profileKey, platforms: ['linkedin'], scheduledFor: new Date() })
+// @ts-expect-error linkedInConnectUrl returns a string, not a promise
+await client.profiles.linkedInConnectUrl({ returnUrl: 'https://x.example' }).then(() => {})
+// @ts-expect-error appPassword is required
+await client.profiles.connectBluesky({ handle: 'john.bsky.social' })
+// @ts-expect-error withOptions cannot change the key
+client.withOptions({ apiKey: 'other' })
+// @ts-expect-error headers are strings
+await client.profiles.list({ headers: { 'x-n': 1 } })

@@ -1,0 +1,61 @@
+/**
+ * The `Postcore` client, the environment-configured client behind the top-level functions, and
+ * the one generic path every call takes to the native layer.
+ *
+ * @module
+ */
+import { APIPromise } from './api-promise.js';
+import type { CreateProfileParams } from './args.js';
+import type { Profile } from './models.js';
+import type { ClientOptions, RequestOptions, WithOptions } from './options.js';
+import { Posts, Profiles } from './resources.js';
+/** The package version, as sent in `User-Agent: postcore-node/<version>`. */
+export declare const VERSION: string;
+/**
+ * A postcore API client. Holds one pool of keep-alive connections: create it once and share
+ * it, rather than one per call.
+ *
+ * ```ts
+ * const client = new Postcore({ apiKey: process.env.POSTCORE_API_KEY })
+ * const { profileKey } = await client.profiles.create({ profileName: 'User: john@example.com' })
+ * ```
+ */
+export declare class Postcore {
+    #private;
+    /** The end-users of your app and their connected accounts. */
+    readonly profiles: Profiles;
+    /** Scheduled posts. */
+    readonly posts: Posts;
+    /**
+     * Builds a client. Values not given fall back to `POSTCORE_API_KEY` / `POSTCORE_BASE_URL`,
+     * then to the defaults (`https://api.postcore.dev`, 60000 ms, 2 retries, 100 connections).
+     *
+     * @throws {ConfigurationError} No API key anywhere; an invalid base URL or proxy; an unreadable CA file.
+     * @throws {TypeError} An option of the wrong type.
+     * @throws {RangeError} An out-of-range number, or a header that cannot be set.
+     */
+    constructor(options?: ClientOptions);
+    /** The API root this client sends to, without trailing slash. */
+    get baseUrl(): string;
+    /** The client's per-attempt timeout in milliseconds. */
+    get timeout(): number;
+    /** The client's default number of retries. */
+    get maxRetries(): number;
+    /** The most connections the client opens at once. */
+    get maxConnections(): number;
+    /**
+     * A client with some settings replaced that shares this one's connection pool (no new
+     * sockets, cheap to make per request), e.g. `client.withOptions({ timeout: 5000 })`.
+     */
+    withOptions(options: WithOptions): Postcore;
+    /** Creates a profile: the same as `client.profiles.create(params, options)`. */
+    createProfile(params?: CreateProfileParams, options?: RequestOptions): APIPromise<Profile>;
+    /** A description without the API key. */
+    toString(): string;
+}
+/**
+ * Creates a profile with a client configured from `POSTCORE_API_KEY` / `POSTCORE_BASE_URL`
+ * (built on first use and reused). Same as `new Postcore().profiles.create(params, options)`.
+ * Bad arguments and an aborted signal are reported before a missing key is.
+ */
+export declare function createProfile(params?: CreateProfileParams, options?: RequestOptions): APIPromise<Profile>;

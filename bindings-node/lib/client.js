@@ -1,0 +1,242 @@
+"use strict";
+/**
+ * The `Postcore` client, the environment-configured client behind the top-level functions, and
+ * the one generic path every call takes to the native layer.
+ *
+ * @module
+ */
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.Postcore = exports.VERSION = void 0;
+exports.createProfile = createProfile;
+const node_fs_1 = require("node:fs");
+const native = require("../native.js");
+const abort_js_1 = require("./abort.js");
+const api_promise_js_1 = require("./api-promise.js");
+const args_js_1 = require("./args.js");
+const errors_js_1 = require("./errors.js");
+const options_js_1 = require("./options.js");
+const resources_js_1 = require("./resources.js");
+/** The package version, as sent in `User-Agent: postcore-node/<version>`. */
+exports.VERSION = native.userAgent().slice('postcore-node/'.length);
+/** Lets `withOptions` hand a native client to the constructor; module-private, so unforgeable. */
+const ADOPT = Symbol('adopt');
+/**
+ * A postcore API client. Holds one pool of keep-alive connections: create it once and share
+ * it, rather than one per call.
+ *
+ * ```ts
+ * const client = new Postcore({ apiKey: process.env.POSTCORE_API_KEY })
+ * const { profileKey } = await client.profiles.create({ profileName: 'User: john@example.com' })
+ * ```
+ */
+class Postcore {
+    /** The end-users of your app and their connected accounts. */
+    profiles;
+    /** Scheduled posts. */
+    posts;
+    #native;
+    /**
+     * Builds a client. Values not given fall back to `POSTCORE_API_KEY` / `POSTCORE_BASE_URL`,
+     * then to the defaults (`https://api.postcore.dev`, 60000 ms, 2 retries, 100 connections).
+     *
+     * @throws {ConfigurationError} No API key anywhere; an invalid base URL or proxy; an unreadable CA file.
+     * @throws {TypeError} An option of the wrong type.
+     * @throws {RangeError} An out-of-range number, or a header that cannot be set.
+     */
+    constructor(options) {
+        const adopted = options?.[ADOPT];
+        this.#native = adopted ?? build(options);
+        const client = this.#native;
+        const caller = {
+            call: (operation, params, callOptions, intoArgs) => send(client, operation, params, callOptions, intoArgs),
+            linkedInConnectUrl: (params) => {
+                const args = (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), '');
+                try {
+                    return client.linkedInConnectUrl(args);
+                }
+                catch (error) {
+                    throw (0, errors_js_1.fromNative)(error);
+                }
+            }
+        };
+        this.profiles = new resources_js_1.Profiles(caller);
+        this.posts = new resources_js_1.Posts(caller);
+    }
+    /** The API root this client sends to, without trailing slash. */
+    get baseUrl() {
+        return this.#native.baseUrl;
+    }
+    /** The client's per-attempt timeout in milliseconds. */
+    get timeout() {
+        return this.#native.timeout;
+    }
+    /** The client's default number of retries. */
+    get maxRetries() {
+        return this.#native.maxRetries;
+    }
+    /** The most connections the client opens at once. */
+    get maxConnections() {
+        return this.#native.maxConnections;
+    }
+    /**
+     * A client with some settings replaced that shares this one's connection pool (no new
+     * sockets, cheap to make per request), e.g. `client.withOptions({ timeout: 5000 })`.
+     */
+    withOptions(options) {
+        const opts = (0, options_js_1.checkObject)(options, 'options');
+        const overrides = {};
+        const timeout = (0, options_js_1.optionalNumber)(opts.timeout, 'options.timeout', 'milliseconds');
+        if (timeout !== undefined)
+            overrides.timeout = timeout;
+        const maxRetries = (0, options_js_1.optionalNumber)(opts.maxRetries, 'options.maxRetries');
+        if (maxRetries !== undefined)
+            overrides.maxRetries = maxRetries;
+        const defaultHeaders = (0, options_js_1.headerPairs)(opts.defaultHeaders, 'options.defaultHeaders');
+        if (defaultHeaders !== undefined)
+            overrides.defaultHeaders = defaultHeaders;
+        let adopted;
+        try {
+            adopted = this.#native.withOptions(overrides);
+        }
+        catch (error) {
+            throw (0, errors_js_1.fromNative)(error);
+        }
+        return new Postcore({ [ADOPT]: adopted });
+    }
+    /** Creates a profile: the same as `client.profiles.create(params, options)`. */
+    createProfile(params, options) {
+        return this.profiles.create(params, options);
+    }
+    /** A description without the API key. */
+    toString() {
+        return `Postcore { baseUrl: ${JSON.stringify(this.baseUrl)} }`;
+    }
+    /** Keeps the API key (held natively) out of `console.log` / `util.inspect`. */
+    [Symbol.for('nodejs.util.inspect.custom')]() {
+        return this.toString();
+    }
+}
+exports.Postcore = Postcore;
+/**
+ * A configuration variable from `process.env`. Read here rather than by the core, because a
+ * worker thread's `process.env` is its own copy: the core would see the process environment.
+ * Unset or empty: `undefined`, so the core's own fallback (and its error message) applies.
+ */
+function fromEnv(name) {
+    const value = process.env[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+/** Checks the constructor's options and builds the native client. */
+function build(options) {
+    const opts = (0, options_js_1.checkObject)(options, 'options');
+    const config = {};
+    const apiKey = (0, options_js_1.optionalString)(opts.apiKey, 'options.apiKey') ?? fromEnv('POSTCORE_API_KEY');
+    if (apiKey !== undefined)
+        config.apiKey = apiKey;
+    const baseUrl = (0, options_js_1.optionalString)(opts.baseUrl, 'options.baseUrl') ?? fromEnv('POSTCORE_BASE_URL');
+    if (baseUrl !== undefined)
+        config.baseUrl = baseUrl;
+    const timeout = (0, options_js_1.optionalNumber)(opts.timeout, 'options.timeout', 'milliseconds');
+    if (timeout !== undefined)
+        config.timeout = timeout;
+    const maxRetries = (0, options_js_1.optionalNumber)(opts.maxRetries, 'options.maxRetries');
+    if (maxRetries !== undefined)
+        config.maxRetries = maxRetries;
+    const maxConnections = (0, options_js_1.optionalNumber)(opts.maxConnections, 'options.maxConnections');
+    if (maxConnections !== undefined)
+        config.maxConnections = maxConnections;
+    const defaultHeaders = (0, options_js_1.headerPairs)(opts.defaultHeaders, 'options.defaultHeaders');
+    if (defaultHeaders !== undefined)
+        config.defaultHeaders = defaultHeaders;
+    const proxy = (0, options_js_1.optionalString)(opts.proxy, 'options.proxy');
+    if (proxy !== undefined)
+        config.proxy = proxy;
+    config.extraCaCerts = caFiles(opts.extraCaCerts);
+    try {
+        return new native.NativeClient(config);
+    }
+    catch (error) {
+        throw (0, errors_js_1.fromNative)(error);
+    }
+}
+/**
+ * The CA files to trust: `extraCaCerts` (one path or a list) plus `NODE_EXTRA_CA_CERTS`,
+ * which Node itself honours for its own TLS, so a user who set it for Node expects it here.
+ */
+function caFiles(value) {
+    const files = [];
+    if (typeof value === 'string') {
+        files.push(value);
+    }
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+        files.push(...value);
+    }
+    else if (value !== undefined && value !== null) {
+        throw (0, options_js_1.typeError)(`options.extraCaCerts must be a path or a list of paths, got ${(0, options_js_1.describe)(value)}`);
+    }
+    const fromNode = fromEnv('NODE_EXTRA_CA_CERTS');
+    if (fromNode !== undefined) {
+        // Said here, naming the variable: the core's message would only name the file.
+        try {
+            (0, node_fs_1.accessSync)(fromNode, node_fs_1.constants.R_OK);
+        }
+        catch (error) {
+            const reason = error.code ?? String(error);
+            throw new errors_js_1.ConfigurationError(`NODE_EXTRA_CA_CERTS names a file that cannot be read (${reason}): ${fromNode}`);
+        }
+        files.push(fromNode);
+    }
+    return files;
+}
+/** Deletions resolve to `undefined` (`Promise<void>`), not the core's JSON `null`. */
+function parse(data) {
+    return (data ?? undefined);
+}
+/**
+ * The one path of every call: checks the per-call options, converts the arguments to JSON
+ * (see `toWire`), runs the operation under the signal, and wraps the outcome in an
+ * `APIPromise`. Any problem, even a synchronous one, is reported through the promise.
+ */
+function send(client, operation, params, options, intoArgs = []) {
+    let raw;
+    try {
+        const args = { ...(0, options_js_1.checkObject)(params, 'params') };
+        const rest = { ...(0, options_js_1.checkObject)(options, 'options') };
+        for (const name of intoArgs) {
+            args[name] = rest[name];
+            delete rest[name];
+        }
+        const { signal, native: nativeOptions } = (0, options_js_1.requestOptions)(rest);
+        const wire = (0, args_js_1.toWire)(args, '');
+        raw = (0, abort_js_1.run)((token) => client.callWithResponse(operation, wire, nativeOptions, token), signal);
+    }
+    catch (error) {
+        raw = Promise.reject(error);
+    }
+    return new api_promise_js_1.APIPromise(raw, (parse));
+}
+// The environment-configured client of the top-level functions. Module scope is per JavaScript
+// environment (main thread, each worker), so no connection pool is shared across threads.
+let defaultClient;
+/** The client of the top-level functions, built on first use (a failed build is retried next time). */
+function getDefaultClient() {
+    defaultClient ??= new Postcore();
+    return defaultClient;
+}
+/**
+ * Creates a profile with a client configured from `POSTCORE_API_KEY` / `POSTCORE_BASE_URL`
+ * (built on first use and reused). Same as `new Postcore().profiles.create(params, options)`.
+ * Bad arguments and an aborted signal are reported before a missing key is.
+ */
+function createProfile(params, options) {
+    try {
+        const { signal } = (0, options_js_1.requestOptions)(options);
+        if (signal?.aborted === true)
+            return new api_promise_js_1.APIPromise(Promise.reject((0, abort_js_1.abortReason)(signal)), (parse));
+        native.checkArguments('profiles.create', (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), ''));
+        return getDefaultClient().profiles.create(params, options);
+    }
+    catch (error) {
+        return new api_promise_js_1.APIPromise(Promise.reject((0, errors_js_1.fromNative)(error)), (parse));
+    }
+}

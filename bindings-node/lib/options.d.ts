@@ -1,0 +1,62 @@
+/**
+ * Options of the client and of each call, and their type checks. Only types are checked here
+ * (a `TypeError` names the option); values (ranges, header names, URLs) are checked once, by
+ * the Rust core, which throws `RangeError` or `ConfigurationError`.
+ *
+ * @module
+ */
+/** Options for `new Postcore(options)`. Values not given fall back to the environment, then to the defaults. */
+export interface ClientOptions {
+    /** The API key sent as `x-api-key` (default: `process.env.POSTCORE_API_KEY`). */
+    apiKey?: string;
+    /** The API root (default: `process.env.POSTCORE_BASE_URL`, else `https://api.postcore.dev`). `http://` only for loopback hosts. */
+    baseUrl?: string;
+    /** Per-attempt timeout in milliseconds (default 60000). */
+    timeout?: number;
+    /** Retries after the first attempt, where retrying is safe (default 2). */
+    maxRetries?: number;
+    /**
+     * The most connections open to the API at once (default 100). Calls beyond it wait for a
+     * free connection, within their timeout, instead of opening more sockets.
+     */
+    maxConnections?: number;
+    /**
+     * Headers sent with every request. `x-api-key`, `content-type` and a few transport headers
+     * cannot be set (RangeError); a `user-agent` is appended to `postcore-node/<version>`.
+     */
+    defaultHeaders?: Record<string, string>;
+    /**
+     * An HTTP(S) proxy for every request, e.g. `http://user:pass@proxy.example.com:3128` (HTTPS
+     * goes through it with `CONNECT`). Without it, `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY`
+     * and `NO_PROXY` from the environment apply.
+     */
+    proxy?: string;
+    /**
+     * PEM file(s) of CA certificates to trust besides the system's trust store (a company's
+     * TLS-inspecting proxy, a private gateway). `NODE_EXTRA_CA_CERTS` is honoured too.
+     */
+    extraCaCerts?: string | string[];
+}
+/** Per-call options, the last argument of every method that sends a request. */
+export interface RequestOptions {
+    /**
+     * Aborting it cancels the call at once (the request is dropped); the call rejects with
+     * `signal.reason` (a `DOMException` named `"AbortError"` by default), like `fetch`.
+     */
+    signal?: AbortSignal | null;
+    /** Per-attempt timeout for this call, in milliseconds. */
+    timeout?: number;
+    /** Retries for this call. */
+    maxRetries?: number;
+    /** Headers added to this call's requests (same rules as `defaultHeaders`). */
+    headers?: Record<string, string>;
+}
+/** Settings `client.withOptions()` replaces; everything else, and the connection pool, is shared. */
+export interface WithOptions {
+    /** Per-attempt timeout in milliseconds. */
+    timeout?: number;
+    /** Retries after the first attempt. */
+    maxRetries?: number;
+    /** Replaces the default headers (same rules as `ClientOptions.defaultHeaders`). */
+    defaultHeaders?: Record<string, string>;
+}

@@ -1,0 +1,97 @@
+"use strict";
+/**
+ * The API's resources, `client.profiles` and `client.posts`. Each method names its operation
+ * in the core's generic dispatch and forwards its arguments; parsing, validation, the request,
+ * retries and decoding all happen in the Rust core. Adding an endpoint to the package is one
+ * method here (plus its argument and result types in `args.ts` / `models.ts`).
+ *
+ * @module
+ */
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.Posts = exports.Profiles = void 0;
+/** `client.profiles`: the end-users of your app and their connected accounts. */
+class Profiles {
+    #client;
+    /** @internal */
+    constructor(client) {
+        this.#client = client;
+    }
+    /**
+     * Creates a profile (`POST /profiles/create`): one end-user of your app. Store the returned
+     * `profileKey` with that user. Never resent after the server may have processed it, so the
+     * client's own retries never create a profile twice.
+     */
+    create(params, options) {
+        return this.#client.call('profiles.create', params, options);
+    }
+    /** Every profile, with its connected accounts (`GET /profiles`). */
+    list(options) {
+        return this.#client.call('profiles.list', undefined, options);
+    }
+    /**
+     * Deletes a profile with its connections, stored credentials and pending posts (`DELETE
+     * /profiles/:profileKey`); cannot be undone. Unknown key: `NotFoundError`.
+     */
+    delete(profileKey, options) {
+        return this.#client.call('profiles.delete', { profileKey }, options);
+    }
+    /**
+     * The URL to send the end-user's browser to for connecting LinkedIn (OAuth), built locally
+     * with no request. After authorising, the browser returns to `returnUrl` with the
+     * `profileKey` added. The URL contains your API key: build it server-side only, and never
+     * log it.
+     */
+    linkedInConnectUrl(params) {
+        return this.#client.linkedInConnectUrl(params);
+    }
+    /**
+     * Connects a Bluesky account with an app password (`POST /profiles/connect`); without
+     * `profileKey`, postcore creates a profile. Bad credentials: `InvalidCredentialsError`.
+     * Never resent after the server may have processed it.
+     */
+    connectBluesky(params, options) {
+        return this.#client.call('profiles.connect_bluesky', params, options);
+    }
+}
+exports.Profiles = Profiles;
+/** `client.posts`: schedule posts, follow them, cancel them. */
+class Posts {
+    #client;
+    /** @internal */
+    constructor(client) {
+        this.#client = client;
+    }
+    /**
+     * Schedules a post on each platform (`POST /posts`); there is no "publish now". Checked
+     * first: content length (3000 characters; 300 graphemes with Bluesky), the platforms, the
+     * date. A platform the profile lacks: `PlatformsNotConnectedError`; too close to the
+     * profile's previous post on a platform: `RateLimitError` with `platform` / `nextAvailable`.
+     * Never resent after the server may have processed it.
+     */
+    create(params, options) {
+        return this.#client.call('posts.create', params, options);
+    }
+    /** Every post (`GET /posts`). */
+    list(options) {
+        return this.#client.call('posts.list', undefined, options);
+    }
+    /** One post (`GET /posts/:postId`); unknown id: `NotFoundError`. */
+    retrieve(postId, options) {
+        return this.#client.call('posts.retrieve', { postId }, options);
+    }
+    /** Cancels a pending post (`DELETE /posts/:postId`); unknown id: `NotFoundError`. */
+    delete(postId, options) {
+        return this.#client.call('posts.delete', { postId }, options);
+    }
+    /**
+     * Resolves to the post once it is `published` or `failed` (a failed post is returned, not
+     * thrown). Polls `GET /posts/:postId` from its `scheduledFor` time (on the server's clock)
+     * every `interval` ms, slower when the rate limit would not last; past `timeout` ms it
+     * rejects with `WaitTimeoutError` carrying the post as last seen. Aborting `signal` stops
+     * it at once.
+     */
+    wait(postId, options) {
+        return this.#client.call('posts.wait', { postId }, options, ['timeout', 'interval']);
+    }
+}
+exports.Posts = Posts;

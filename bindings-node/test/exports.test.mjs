@@ -1,0 +1,100 @@
+// The lists the core owns (error kinds, models, operations) against what the package exports:
+// a class per error kind with the core's parent, an interface per model with exactly the
+// core's fields, a method per operation. Adding any of them to the core fails here until the
+// TypeScript layer has it too.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync, readdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+
+import * as postcore from 'postcore'
+import { PACKAGE_DIR } from './helpers.mjs'
+
+const native = createRequire(import.meta.url)('../native.js')
+
+test('the exported error classes are exactly the core\'s, with the core\'s parents', () => {
+  const kinds = native.errorClasses()
+  assert.ok(kinds.length >= 18, `the core lists ${kinds.length} kinds`)
+  const raised = kinds.filter((k) => !k.argumentError)
+  // The argument kinds are the language's own errors, not exported classes.
+  assert.deepEqual(kinds.filter((k) => k.argumentError).map((k) => k.name).sort(),
+    ['InvalidArgumentError', 'InvalidArgumentTypeError'])
+  for (const { name, parent } of raised) {
+    const Class = postcore[name]
+    assert.equal(typeof Class, 'function', `${name} is exported`)
+    assert.equal(Object.getPrototypeOf(Class), postcore[parent], `${name} extends ${parent}`)
+    assert.equal(Object.getPrototypeOf(Class.prototype), postcore[parent].prototype)
+    const error = new Class('boom')
+    assert.equal(error.name, name)
+    assert.ok(error instanceof postcore.PostcoreError && error instanceof Error)
+  }
+  assert.equal(Object.getPrototypeOf(postcore.PostcoreError), Error)
+  const exported = Object.entries(postcore)
+    .filter(([, value]) => typeof value === 'function' && value.prototype instanceof Error)
+    .map(([name]) => name)
+    .sort()
+  assert.deepEqual(exported, ['PostcoreError', ...raised.map((k) => k.name)].sort(),
+    'no exported error class beyond the core\'s list')
+})
+
+/** `export interface Name { ... }` blocks of every lib/*.d.ts, with their field names. */
+function declaredInterfaces () {
+  const interfaces = new Map()
+  const lib = path.join(PACKAGE_DIR, 'lib')
+  for (const file of readdirSync(lib).filter((f) => f.endsWith('.d.ts'))) {
+    const text = readFileSync(path.join(lib, file), 'utf8')
+    for (const match of text.matchAll(/export interface (\w+)(?:<[^>]*>)? (?:extends [^{]+)?\{\n([\s\S]*?)\n\}/g)) {
+      const fields = [...match[2].matchAll(/^ {4}(\w+)\??:/gm)].map((m) => m[1])
+      interfaces.set(match[1], { file, fields })
+    }
+  }
+  return interfaces
+}
+
+test('every model of the core is an interface in lib/*.d.ts with exactly its fields', () => {
+  const interfaces = declaredInterfaces()
+  const models = native.models()
+  assert.ok(models.length >= 6)
+  for (const { name, fields } of models) {
+    const declared = interfaces.get(name)
+    assert.ok(declared, `interface ${name} is declared in lib/*.d.ts`)
+    assert.deepEqual([...declared.fields].sort(), [...fields].sort(), `fields of ${name} (${declared.file})`)
+  }
+  // And every model is a public type of the package.
+  const index = readFileSync(path.join(PACKAGE_DIR, 'lib', 'index.d.ts'), 'utf8')
+  for (const { name } of models) assert.match(index, new RegExp(`\\b${name}\\b`), `${name} is exported`)
+})
+
+/** The Node method of an operation: camelCase of the Python name, `linkedInConnectUrl` as the issue spells it. */
+function nodeMethod (operation) {
+  const [resource, method] = operation.split('.')
+  const camel = method.replace(/_([a-z])/g, (_, c) => c.toUpperCase()).replace(/^linkedin/, 'linkedIn')
+  return [resource, camel]
+}
+
+test('every operation of the core has a method, and every method an operation', () => {
+  const client = new postcore.Postcore({ apiKey: 'pc_k', baseUrl: 'http://127.0.0.1:9' })
+  const operations = native.operations()
+  assert.ok(operations.length >= 10)
+  const expected = new Map()
+  for (const { name } of operations) {
+    const [resource, method] = nodeMethod(name)
+    assert.equal(typeof client[resource]?.[method], 'function', `client.${resource}.${method} (${name})`)
+    expected.set(resource, [...(expected.get(resource) ?? []), method])
+  }
+  for (const [resource, methods] of expected) {
+    const own = Object.getOwnPropertyNames(Object.getPrototypeOf(client[resource])).filter((n) => n !== 'constructor')
+    assert.deepEqual(own.sort(), methods.sort(), `client.${resource} has no method without an operation`)
+  }
+  assert.equal(client.profiles.create.length <= 2, true)
+  assert.equal(typeof client.createProfile, 'function')
+  assert.equal(typeof postcore.createProfile, 'function')
+})
+
+test('the package exports what the README documents', () => {
+  for (const name of ['Postcore', 'createProfile', 'VERSION', 'APIPromise', 'Profiles', 'Posts']) {
+    assert.ok(name in postcore, `${name} is exported`)
+  }
+  assert.match(postcore.VERSION, /^\d+\.\d+\.\d+/)
+})

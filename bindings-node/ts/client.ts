@@ -1,0 +1,251 @@
+/**
+ * The `Postcore` client, the environment-configured client behind the top-level functions, and
+ * the one generic path every call takes to the native layer.
+ *
+ * @module
+ */
+
+import { accessSync, constants } from 'node:fs'
+
+import native = require('../native.js')
+import { run, abortReason } from './abort.js'
+import { APIPromise } from './api-promise.js'
+import type { RawResult } from './api-promise.js'
+import type { CreateProfileParams } from './args.js'
+import { toWire } from './args.js'
+import { ConfigurationError, fromNative } from './errors.js'
+import type { Profile } from './models.js'
+import type { ClientOptions, RequestOptions, WithOptions } from './options.js'
+import { checkObject, headerPairs, optionalNumber, optionalString, requestOptions, typeError, describe } from './options.js'
+import type { Caller } from './resources.js'
+import { Posts, Profiles } from './resources.js'
+
+/** The package version, as sent in `User-Agent: postcore-node/<version>`. */
+export const VERSION: string = native.userAgent().slice('postcore-node/'.length)
+
+/** Lets `withOptions` hand a native client to the constructor; module-private, so unforgeable. */
+const ADOPT = Symbol('adopt')
+
+/**
+ * A postcore API client. Holds one pool of keep-alive connections: create it once and share
+ * it, rather than one per call.
+ *
+ * ```ts
+ * const client = new Postcore({ apiKey: process.env.POSTCORE_API_KEY })
+ * const { profileKey } = await client.profiles.create({ profileName: 'User: john@example.com' })
+ * ```
+ */
+export class Postcore {
+  /** The end-users of your app and their connected accounts. */
+  readonly profiles: Profiles
+  /** Scheduled posts. */
+  readonly posts: Posts
+  readonly #native: native.NativeClient
+
+  /**
+   * Builds a client. Values not given fall back to `POSTCORE_API_KEY` / `POSTCORE_BASE_URL`,
+   * then to the defaults (`https://api.postcore.dev`, 60000 ms, 2 retries, 100 connections).
+   *
+   * @throws {ConfigurationError} No API key anywhere; an invalid base URL or proxy; an unreadable CA file.
+   * @throws {TypeError} An option of the wrong type.
+   * @throws {RangeError} An out-of-range number, or a header that cannot be set.
+   */
+  constructor (options?: ClientOptions) {
+    const adopted = (options as { [ADOPT]?: native.NativeClient } | undefined)?.[ADOPT]
+    this.#native = adopted ?? build(options)
+    const client = this.#native
+    const caller: Caller = {
+      call: (operation, params, callOptions, intoArgs) => send(client, operation, params, callOptions, intoArgs),
+      linkedInConnectUrl: (params) => {
+        const args = toWire(checkObject(params, 'params'), '')
+        try {
+          return client.linkedInConnectUrl(args)
+        } catch (error) {
+          throw fromNative(error)
+        }
+      }
+    }
+    this.profiles = new Profiles(caller)
+    this.posts = new Posts(caller)
+  }
+
+  /** The API root this client sends to, without trailing slash. */
+  get baseUrl (): string {
+    return this.#native.baseUrl
+  }
+
+  /** The client's per-attempt timeout in milliseconds. */
+  get timeout (): number {
+    return this.#native.timeout
+  }
+
+  /** The client's default number of retries. */
+  get maxRetries (): number {
+    return this.#native.maxRetries
+  }
+
+  /** The most connections the client opens at once. */
+  get maxConnections (): number {
+    return this.#native.maxConnections
+  }
+
+  /**
+   * A client with some settings replaced that shares this one's connection pool (no new
+   * sockets, cheap to make per request), e.g. `client.withOptions({ timeout: 5000 })`.
+   */
+  withOptions (options: WithOptions): Postcore {
+    const opts = checkObject(options, 'options')
+    const overrides: native.ClientOverrides = {}
+    const timeout = optionalNumber(opts.timeout, 'options.timeout', 'milliseconds')
+    if (timeout !== undefined) overrides.timeout = timeout
+    const maxRetries = optionalNumber(opts.maxRetries, 'options.maxRetries')
+    if (maxRetries !== undefined) overrides.maxRetries = maxRetries
+    const defaultHeaders = headerPairs(opts.defaultHeaders, 'options.defaultHeaders')
+    if (defaultHeaders !== undefined) overrides.defaultHeaders = defaultHeaders
+    let adopted: native.NativeClient
+    try {
+      adopted = this.#native.withOptions(overrides)
+    } catch (error) {
+      throw fromNative(error)
+    }
+    return new Postcore({ [ADOPT]: adopted } as ClientOptions)
+  }
+
+  /** Creates a profile: the same as `client.profiles.create(params, options)`. */
+  createProfile (params?: CreateProfileParams, options?: RequestOptions): APIPromise<Profile> {
+    return this.profiles.create(params, options)
+  }
+
+  /** A description without the API key. */
+  toString (): string {
+    return `Postcore { baseUrl: ${JSON.stringify(this.baseUrl)} }`
+  }
+
+  /** Keeps the API key (held natively) out of `console.log` / `util.inspect`. */
+  [Symbol.for('nodejs.util.inspect.custom')] (): string {
+    return this.toString()
+  }
+}
+
+/**
+ * A configuration variable from `process.env`. Read here rather than by the core, because a
+ * worker thread's `process.env` is its own copy: the core would see the process environment.
+ * Unset or empty: `undefined`, so the core's own fallback (and its error message) applies.
+ */
+function fromEnv (name: string): string | undefined {
+  const value = process.env[name]
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/** Checks the constructor's options and builds the native client. */
+function build (options: unknown): native.NativeClient {
+  const opts = checkObject(options, 'options')
+  const config: native.ClientOptions = {}
+  const apiKey = optionalString(opts.apiKey, 'options.apiKey') ?? fromEnv('POSTCORE_API_KEY')
+  if (apiKey !== undefined) config.apiKey = apiKey
+  const baseUrl = optionalString(opts.baseUrl, 'options.baseUrl') ?? fromEnv('POSTCORE_BASE_URL')
+  if (baseUrl !== undefined) config.baseUrl = baseUrl
+  const timeout = optionalNumber(opts.timeout, 'options.timeout', 'milliseconds')
+  if (timeout !== undefined) config.timeout = timeout
+  const maxRetries = optionalNumber(opts.maxRetries, 'options.maxRetries')
+  if (maxRetries !== undefined) config.maxRetries = maxRetries
+  const maxConnections = optionalNumber(opts.maxConnections, 'options.maxConnections')
+  if (maxConnections !== undefined) config.maxConnections = maxConnections
+  const defaultHeaders = headerPairs(opts.defaultHeaders, 'options.defaultHeaders')
+  if (defaultHeaders !== undefined) config.defaultHeaders = defaultHeaders
+  const proxy = optionalString(opts.proxy, 'options.proxy')
+  if (proxy !== undefined) config.proxy = proxy
+  config.extraCaCerts = caFiles(opts.extraCaCerts)
+  try {
+    return new native.NativeClient(config)
+  } catch (error) {
+    throw fromNative(error)
+  }
+}
+
+/**
+ * The CA files to trust: `extraCaCerts` (one path or a list) plus `NODE_EXTRA_CA_CERTS`,
+ * which Node itself honours for its own TLS, so a user who set it for Node expects it here.
+ */
+function caFiles (value: unknown): string[] {
+  const files: string[] = []
+  if (typeof value === 'string') {
+    files.push(value)
+  } else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    files.push(...(value as string[]))
+  } else if (value !== undefined && value !== null) {
+    throw typeError(`options.extraCaCerts must be a path or a list of paths, got ${describe(value)}`)
+  }
+  const fromNode = fromEnv('NODE_EXTRA_CA_CERTS')
+  if (fromNode !== undefined) {
+    // Said here, naming the variable: the core's message would only name the file.
+    try {
+      accessSync(fromNode, constants.R_OK)
+    } catch (error) {
+      const reason = (error as { code?: string }).code ?? String(error)
+      throw new ConfigurationError(`NODE_EXTRA_CA_CERTS names a file that cannot be read (${reason}): ${fromNode}`)
+    }
+    files.push(fromNode)
+  }
+  return files
+}
+
+/** Deletions resolve to `undefined` (`Promise<void>`), not the core's JSON `null`. */
+function parse<T> (data: unknown): T {
+  return (data ?? undefined) as T
+}
+
+/**
+ * The one path of every call: checks the per-call options, converts the arguments to JSON
+ * (see `toWire`), runs the operation under the signal, and wraps the outcome in an
+ * `APIPromise`. Any problem, even a synchronous one, is reported through the promise.
+ */
+function send<T> (
+  client: native.NativeClient,
+  operation: string,
+  params: unknown,
+  options: unknown,
+  intoArgs: readonly string[] = []
+): APIPromise<T> {
+  let raw: Promise<RawResult>
+  try {
+    const args = { ...checkObject(params, 'params') }
+    const rest = { ...checkObject(options, 'options') }
+    for (const name of intoArgs) {
+      args[name] = rest[name]
+      delete rest[name]
+    }
+    const { signal, native: nativeOptions } = requestOptions(rest)
+    const wire = toWire(args, '')
+    raw = run((token) => client.callWithResponse(operation, wire, nativeOptions, token), signal)
+  } catch (error) {
+    raw = Promise.reject(error)
+  }
+  return new APIPromise(raw, parse<T>)
+}
+
+// The environment-configured client of the top-level functions. Module scope is per JavaScript
+// environment (main thread, each worker), so no connection pool is shared across threads.
+let defaultClient: Postcore | undefined
+
+/** The client of the top-level functions, built on first use (a failed build is retried next time). */
+function getDefaultClient (): Postcore {
+  defaultClient ??= new Postcore()
+  return defaultClient
+}
+
+/**
+ * Creates a profile with a client configured from `POSTCORE_API_KEY` / `POSTCORE_BASE_URL`
+ * (built on first use and reused). Same as `new Postcore().profiles.create(params, options)`.
+ * Bad arguments and an aborted signal are reported before a missing key is.
+ */
+export function createProfile (params?: CreateProfileParams, options?: RequestOptions): APIPromise<Profile> {
+  try {
+    const { signal } = requestOptions(options)
+    if (signal?.aborted === true) return new APIPromise(Promise.reject(abortReason(signal)), parse<Profile>)
+    native.checkArguments('profiles.create', toWire(checkObject(params, 'params'), ''))
+    return getDefaultClient().profiles.create(params, options)
+  } catch (error) {
+    return new APIPromise(Promise.reject(fromNative(error)), parse<Profile>)
+  }
+}
