@@ -411,13 +411,13 @@ fn describe_serde_error(field: &str, message: &str, names: Names) -> Error {
     Error::invalid_argument(message)
 }
 
-fn method_name(method: &reqwest::Method) -> &'static str {
+fn method_name(method: &http::Method) -> &'static str {
     match *method {
-        reqwest::Method::GET => "GET",
-        reqwest::Method::POST => "POST",
-        reqwest::Method::DELETE => "DELETE",
-        reqwest::Method::PUT => "PUT",
-        reqwest::Method::PATCH => "PATCH",
+        http::Method::GET => "GET",
+        http::Method::POST => "POST",
+        http::Method::DELETE => "DELETE",
+        http::Method::PUT => "PUT",
+        http::Method::PATCH => "PATCH",
         _ => "OTHER",
     }
 }

@@ -4,13 +4,15 @@ use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use bytes::Bytes;
+use hyper_util::rt::TokioExecutor;
 use tokio::sync::{Semaphore, watch};
 
 use crate::config::{ClientBuilder, ClientOverrides, Config, RequestOptions, merge_headers};
+use crate::connector::Connector;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::response::{Response, decode};
-use crate::transport::{Request, execute};
+use crate::transport::{HttpClient, Request, execute};
 use crate::validate::Names;
 
 /// A postcore API client.
@@ -31,7 +33,7 @@ struct Inner {
 /// [`Client::with_options`].
 pub(crate) struct Pool {
     /// `None` once closed: the pool is dropped when the last in-flight call lets go of it.
-    http: RwLock<Option<reqwest::Client>>,
+    http: RwLock<Option<HttpClient>>,
     /// Flips to `true` on close, waking every in-flight call.
     closed: watch::Sender<bool>,
     /// One permit per connection the client may have open (`max_connections`).
@@ -114,22 +116,17 @@ impl Client {
     }
 
     pub(crate) fn from_config(config: Config) -> Result<Self> {
-        let mut http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
+        let connector = Connector::new(
+            config.connect_timeout,
+            crate::tls::client_config(&config.ca_certificates)?,
+            config.proxy.as_ref().map(|p| p.0.as_str()),
+            config.max_connections,
+        );
+        // Redirects are never followed (hyper does not): one could carry the key elsewhere.
+        let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             // Idle connections never exceed the connection limit.
             .pool_max_idle_per_host(config.max_connections)
-            // Never follow a redirect: it could carry the key to another host.
-            .redirect(reqwest::redirect::Policy::none())
-            .tcp_nodelay(true);
-        if let Some(proxy) = &config.proxy {
-            let proxy =
-                reqwest::Proxy::all(&proxy.0).map_err(|_| Error::config("invalid proxy URL"))?;
-            http = http.proxy(proxy);
-        }
-        http = http.use_preconfigured_tls(crate::tls::client_config(&config.ca_certificates)?);
-        let http = http
-            .build()
-            .map_err(|e| Error::config(format!("cannot initialise the HTTP client: {e}")))?;
+            .build(connector);
         let pool = Pool {
             http: RwLock::new(Some(http)),
             closed: watch::Sender::new(false),

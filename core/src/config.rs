@@ -8,8 +8,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use reqwest::Url;
-use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use http::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use url::Url;
 
 use crate::error::{Error, Result};
 

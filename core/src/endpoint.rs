@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use reqwest::Method;
+use http::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
+use http::header::HeaderMap;
 
 use crate::models::Post;
 use crate::rate_limit::RateLimit;
@@ -288,7 +288,7 @@ impl Error {
                 }
                 for value in e.headers.values_mut() {
                     if value.to_str().is_ok_and(|v| v.contains(secret)) {
-                        *value = reqwest::header::HeaderValue::from_static(MASK);
+                        *value = http::header::HeaderValue::from_static(MASK);
                     }
                 }
             }

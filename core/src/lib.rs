@@ -55,6 +55,7 @@
 
 mod client;
 mod config;
+mod connector;
 mod endpoint;
 mod endpoints;
 mod error;
@@ -82,12 +83,12 @@ pub use endpoint::Retry;
 pub use endpoints::posts::CreatePost;
 pub use endpoints::profiles::{AppPassword, ConnectBluesky, CreateProfile};
 pub use error::{ApiError, Error, ErrorKind, Result};
+pub use http::header::HeaderMap;
 pub use models::{
     ConnectedPlatform, Connection, Extra, Platform, Post, PostStatus, Profile, ScheduledPosts,
     Usage,
 };
 pub use rate_limit::RateLimit;
-pub use reqwest::header::HeaderMap;
 pub use response::Response;
 pub use timestamp::{ParseTimestampError, Timestamp};
 pub use validate::{MAX_BLUESKY_GRAPHEMES, MAX_CONTENT_CHARS};

@@ -1,6 +1,6 @@
 //! The `X-RateLimit-*` headers postcore sends with every response.
 
-use reqwest::header::HeaderMap;
+use http::header::HeaderMap;
 use serde::Serialize;
 
 /// The rate-limit window as the server reported it on a response.

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use http::StatusCode;
+use http::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Error, Result};
@@ -156,7 +156,7 @@ pub(crate) fn api_error(raw: RawResponse, problem: Option<String>) -> ApiError {
 /// The server's clock at the time of the response (its `Date` header), else this machine's.
 pub(crate) fn server_now(headers: &HeaderMap) -> Timestamp {
     headers
-        .get(reqwest::header::DATE)
+        .get(http::header::DATE)
         .and_then(|v| v.to_str().ok())
         .and_then(Timestamp::parse_http_date)
         .unwrap_or_else(Timestamp::now)
@@ -218,8 +218,8 @@ mod fuzz {
     //! must always give a value (only for a 2xx) or a typed error that keeps the status.
     //! Scale with `PROPTEST_CASES` (the `make fuzz` target runs a million).
 
+    use http::header::{HeaderName, HeaderValue};
     use proptest::prelude::*;
-    use reqwest::header::{HeaderName, HeaderValue};
 
     use super::*;
     use crate::models::Profile;

@@ -3,16 +3,22 @@
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
-use reqwest::{Method, StatusCode};
+use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use http::{Method, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
 use tokio::sync::Semaphore;
 
 use crate::config::{Config, RequestOptions};
+use crate::connector::Connector;
 use crate::endpoint::Retry;
 use crate::error::{Error, Result};
 use crate::response::{RawResponse, api_error, retry_after, server_now};
 use crate::retry::{Outcome, RetryPolicy};
 use crate::timestamp::Timestamp;
+
+/// The HTTP/1 client: hyper-util's keep-alive pool over our [`Connector`].
+pub(crate) type HttpClient = hyper_util::client::legacy::Client<Connector, Full<Bytes>>;
 
 /// A request ready to send (and to resend: the body is cheap to clone).
 #[derive(Debug)]
@@ -32,15 +38,22 @@ enum Failure {
     Connect(String),
     Send(String),
     Timeout,
+    /// No connection became free within the timeout: nothing was sent.
+    NoConnection,
 }
 
 impl Failure {
     fn outcome(&self) -> Outcome {
         match self {
-            Self::Connect(_) => Outcome::ConnectFailed,
+            Self::Connect(_) | Self::NoConnection => Outcome::ConnectFailed,
             Self::Send(_) => Outcome::SendFailed,
             Self::Timeout => Outcome::TimedOut,
         }
+    }
+
+    /// Whether the request may have reached the server.
+    fn after_sending(&self) -> bool {
+        matches!(self, Self::Send(_) | Self::Timeout)
     }
 }
 
@@ -58,7 +71,7 @@ struct Answer {
 /// it connects until its body is read, so a client never has more requests on the wire than
 /// that; waiting for a permit counts against the attempt's timeout.
 pub(crate) async fn execute(
-    http: &reqwest::Client,
+    http: &HttpClient,
     connections: &Semaphore,
     config: &Config,
     request: &Request<'_>,
@@ -115,7 +128,7 @@ pub(crate) async fn execute(
             }
             Err(failure) => failure,
         };
-        ambiguous |= !matches!(failure, Failure::Connect(_));
+        ambiguous |= failure.after_sending();
         match policy.decide(attempt, idempotent, failure.outcome()) {
             Some(wait) => {
                 log_wait(wait);
@@ -123,7 +136,12 @@ pub(crate) async fn execute(
             }
             None => {
                 return Err(final_error(
-                    failure, attempt, timeout, idempotent, ambiguous,
+                    failure,
+                    attempt,
+                    timeout,
+                    idempotent,
+                    ambiguous,
+                    config.max_connections,
                 ));
             }
         }
@@ -152,6 +170,7 @@ fn log_attempt(
         Err(Failure::Connect(m)) => format!("connect_failed=\"{m}\""),
         Err(Failure::Send(m)) => format!("connection_failed=\"{m}\""),
         Err(Failure::Timeout) => "timed_out".to_owned(),
+        Err(Failure::NoConnection) => "no_free_connection".to_owned(),
     };
     crate::log::debug(&format!(
         "{} {path} attempt={attempt}/{max_attempts} {outcome} elapsed_ms={}",
@@ -194,6 +213,7 @@ fn final_error(
     timeout: Duration,
     idempotent: bool,
     may_have_been_processed: bool,
+    max_connections: usize,
 ) -> Error {
     let tries = if attempts == 1 {
         "1 attempt".to_owned()
@@ -224,72 +244,107 @@ fn final_error(
             attempts,
             may_have_been_processed,
         },
+        Failure::NoConnection => Error::Timeout {
+            message: format!(
+                "no connection became free within {timeout:?} ({tries}; the client has \
+                 max_connections = {max_connections} and all were busy); nothing was sent"
+            ),
+            timeout,
+            attempts,
+            may_have_been_processed,
+        },
     }
 }
 
 /// One attempt, bounded by `timeout` from waiting for a connection permit to the last byte read.
 async fn attempt_once(
-    http: &reqwest::Client,
+    http: &HttpClient,
     connections: &Semaphore,
     request: &Request<'_>,
     timeout: Duration,
 ) -> std::result::Result<Answer, Failure> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    // At most `max_connections` requests in flight; the connector bounds the sockets too.
+    // (Closed only if the client is dropped mid-call; then there is nothing to wait for.)
+    let _permit = match tokio::time::timeout_at(deadline, connections.acquire()).await {
+        Ok(permit) => permit.ok(),
+        Err(_elapsed) => return Err(Failure::NoConnection),
+    };
     let exchange = async {
-        // Closed only if the client is dropped mid-call; then there is nothing to wait for.
-        let _permit = connections.acquire().await.ok();
-        let mut builder = http
-            .request(request.method.clone(), &request.url)
-            .headers(request.headers.clone());
-        if let Some(body) = &request.body {
-            builder = builder
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body.clone());
+        let mut builder = http::Request::builder()
+            .method(request.method.clone())
+            .uri(request.url.as_str());
+        if let Some(headers) = builder.headers_mut() {
+            headers.clone_from(request.headers);
+            if request.body.is_some() {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
         }
-        let mut response = builder.send().await.map_err(|e| {
+        let body = Full::new(request.body.clone().unwrap_or_default());
+        let http_request = builder
+            .body(body)
+            .map_err(|e| Failure::Connect(format!("invalid request: {e}")))?;
+        let response = http.request(http_request).await.map_err(|e| {
             if e.is_connect() {
                 Failure::Connect(describe(&e))
             } else {
                 Failure::Send(describe(&e))
             }
         })?;
-        let status = response.status();
-        let headers = std::mem::take(response.headers_mut());
-        let body = read_body(&mut response, request.max_body)
+        let (parts, body) = response.into_parts();
+        let body = read_body(body, request.max_body)
             .await
-            .map_err(|e| Failure::Send(format!("reading the response body: {}", describe(&e))))?;
+            .map_err(|e| Failure::Send(format!("reading the response body: {}", describe(&*e))))?;
         Ok(Answer {
-            status,
-            headers,
+            status: parts.status,
+            headers: parts.headers,
             body,
         })
     };
-    match tokio::time::timeout(timeout, exchange).await {
+    match tokio::time::timeout_at(deadline, exchange).await {
         Ok(result) => result,
         Err(_elapsed) => Err(Failure::Timeout),
     }
 }
 
+type BodyError = Box<dyn std::error::Error + Send + Sync>;
+
 /// The whole body, or `None` once it passes `max` bytes.
-async fn read_body(response: &mut reqwest::Response, max: usize) -> reqwest::Result<Option<Bytes>> {
-    if response.content_length().is_some_and(|n| n > max as u64) {
+async fn read_body(
+    mut body: Incoming,
+    max: usize,
+) -> std::result::Result<Option<Bytes>, BodyError> {
+    let announced = hyper::body::Body::size_hint(&body).exact();
+    if announced.is_some_and(|n| n > max as u64) {
         return Ok(None);
     }
-    let Some(first) = response.chunk().await? else {
-        return Ok(Some(Bytes::new()));
-    };
-    let Some(second) = response.chunk().await? else {
-        return Ok(Some(first)); // the common case: one chunk, no copy
-    };
-    let mut buf = BytesMut::with_capacity(first.len() + second.len());
-    buf.extend_from_slice(&first);
-    buf.extend_from_slice(&second);
-    while let Some(chunk) = response.chunk().await? {
-        if buf.len() + chunk.len() > max {
+    let mut first: Option<Bytes> = None;
+    let mut buf = BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(chunk) = frame?.into_data() else {
+            continue; // trailers
+        };
+        match first.take() {
+            // The common case: one chunk, no copy.
+            None if buf.is_empty() => first = Some(chunk),
+            previous => {
+                if let Some(previous) = previous {
+                    buf.extend_from_slice(&previous);
+                }
+                if buf.len() + chunk.len() > max {
+                    return Ok(None);
+                }
+                buf.extend_from_slice(&chunk);
+            }
+        }
+        if first.as_ref().is_some_and(|c| c.len() > max) {
             return Ok(None);
         }
-        buf.extend_from_slice(&chunk);
     }
-    Ok((buf.len() <= max).then(|| buf.freeze()))
+    Ok(Some(match first {
+        Some(only) => only,
+        None => buf.freeze(),
+    }))
 }
 
 /// The error and its causes on one line ("error sending request …: tcp connect error: …").

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use reqwest::Method;
+use http::Method;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 

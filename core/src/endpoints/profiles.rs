@@ -7,9 +7,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use reqwest::{Method, Url};
+use http::Method;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 use crate::Client;
 use crate::config::{RequestOptions, is_loopback};
