@@ -3,12 +3,12 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test lint test-rust doc test-python test-node test-soak soak fuzz bench
+.PHONY: demo test lint test-rust test-cli doc test-python test-node test-soak test-dashboard soak fuzz bench
 
 demo:
 	bash scripts/demo.sh
 
-test: lint test-rust doc test-python test-node test-soak
+test: lint test-rust test-cli doc test-python test-node test-soak test-dashboard
 
 lint:
 	$(CARGO) fmt --all --check
@@ -16,6 +16,11 @@ lint:
 
 test-rust:
 	$(CARGO) test --locked -p postcore -p postcore-mock
+
+# The `postcore` command line (cli/): unit tests, then the built binary against the mock
+# (imports interrupted with SIGINT/SIGKILL, faults, pacing with small rate-limit windows).
+test-cli:
+	$(CARGO) test --locked -p postcore-cli
 
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps -p postcore -p postcore-mock
@@ -25,6 +30,11 @@ test-python:
 
 test-node:
 	bash bindings-node/test.sh
+
+# The local server's web dashboard in headless Chromium (installs Debian's chromium if missing),
+# with the app side through the Node SDK; writes target/dashboard.png.
+test-dashboard:
+	bash tests/dashboard/run.sh
 
 # Full-length property run of the response decoder (make test runs 20,000 inputs).
 fuzz:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: build everything in release, start one postcore-mock, measure create_profile from
 # Rust, Python and Node (ours and the usual alternatives), print the tables and write
-# bench/results.json. See BENCHMARKS.md. Knobs (environment): BENCH_REPS (>= 5),
+# bench/results.json; then the CLI's bulk import against a rate limit (bench/import.sh,
+# bench/import-results.json). See BENCHMARKS.md. Knobs (environment): BENCH_REPS (>= 5),
 # BENCH_SEQ_CALLS, BENCH_CONC_CALLS, BENCH_CONCURRENCY, BENCH_THREADS, BENCH_ONLY.
 set -euo pipefail
 bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -44,4 +45,9 @@ step "postcore-mock at $POSTCORE_BASE_URL; measuring (compiles running now: $(pg
 .venv/bin/python bench/driver.py
 
 kill "$mock_pid" 2>/dev/null || true
+
+# The CLI's bulk import against an enforced rate limit (its own mocks): how close it runs to
+# the limit's theoretical minimum time. Prints one line, writes bench/import-results.json.
+step "bulk import vs the rate limit (bench/import.sh)"
+PYTHON=.venv/bin/python bash bench/import.sh
 step "done"

@@ -1,0 +1,279 @@
+//! The command line grammar (clap derive). Values that can be checked without the network
+//! (timestamps, durations, platforms) are checked here, so a typo is a usage error (exit 2).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Command line for the postcore API: profiles, posts, a resumable bulk import, a local server.
+///
+/// Reads the API key from POSTCORE_API_KEY (or the variable named by --api-key-env; the key is
+/// never taken from the command line) and the API root from POSTCORE_BASE_URL or --base-url.
+/// Exit status: 0 ok, 1 API or network error, 2 usage error, 130 interrupted.
+#[derive(Debug, Parser)]
+#[command(
+    name = "postcore",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts, before or after the command name.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Print the API's JSON instead of tables (errors go to stderr as JSON too)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Name of the environment variable that holds the API key [default: POSTCORE_API_KEY]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub api_key_env: Option<String>,
+    /// API root [default: $POSTCORE_BASE_URL, else https://api.postcore.dev]
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Per-attempt timeout of each HTTP request, in seconds [default: 60]
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub request_timeout: Option<Duration>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Profiles: one per end-user of your app
+    #[command(subcommand)]
+    Profiles(ProfilesCommand),
+    /// Scheduled posts
+    #[command(subcommand)]
+    Posts(PostsCommand),
+    /// Run the local postcore-compatible server (postcore-mock) in the foreground
+    Mock(MockArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// Create a profile
+    Create {
+        /// A label for the end-user, e.g. "User: john@example.com"
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List every profile with its connected accounts
+    List,
+    /// Delete a profile, its connections and pending posts (cannot be undone)
+    Delete {
+        /// The profile's key, e.g. prof_abc123def456
+        profile_key: String,
+    },
+    /// Print the URL that connects a LinkedIn account (it contains your API key: server-side only)
+    ConnectUrl {
+        /// Where postcore sends the browser back to, with the profileKey
+        #[arg(long, value_name = "URL")]
+        return_url: String,
+        /// Connect to this profile (default: a new one is created)
+        #[arg(long, value_name = "PROFILE_KEY")]
+        profile: Option<String>,
+    },
+    /// Connect a Bluesky account; the app password is read from stdin (one line) or
+    /// POSTCORE_BLUESKY_APP_PASSWORD, never from the command line
+    ConnectBluesky {
+        /// The Bluesky handle, e.g. user.bsky.social
+        #[arg(long)]
+        handle: String,
+        /// Connect to this profile (default: a new one is created)
+        #[arg(long, value_name = "PROFILE_KEY")]
+        profile: Option<String>,
+    },
+    /// Create one profile per row of a CSV file, pacing to the rate limit; resumable
+    Import(ImportArgs),
+}
+
+/// `postcore profiles import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The users: a CSV file with a header row
+    #[arg(value_name = "USERS.csv")]
+    pub csv: PathBuf,
+    /// The column whose value becomes each profile's name
+    #[arg(long, value_name = "COLUMN")]
+    pub name_column: String,
+    /// SQLite file that records every row's progress; run the same command again to resume
+    #[arg(long, value_name = "STATE.db")]
+    pub state: PathBuf,
+    /// Write the rows that have a profile, plus a profileKey column, to this CSV file
+    #[arg(long, value_name = "KEYS.csv")]
+    pub out: Option<PathBuf>,
+    /// After a request that may have been processed (timeout, dropped connection), wait this
+    /// long before looking for its profile with GET /profiles
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds_or_zero)]
+    pub settle: Duration,
+    /// Leave this many requests of each rate-limit window for other clients of the same key/IP
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub reserve: u64,
+    /// Try the rows that failed in an earlier run (400s) again
+    #[arg(long)]
+    pub retry_failed: bool,
+    /// Progress display: a bar on a terminal, else a line every few seconds
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    pub progress: ProgressMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressMode {
+    /// A bar when stderr is a terminal, else lines
+    Auto,
+    /// Always the bar
+    Bar,
+    /// One line every few seconds
+    Lines,
+    /// Nothing but the summary
+    None,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PostsCommand {
+    /// Schedule a post on one or more platforms
+    Create(CreatePostArgs),
+    /// List every post
+    List,
+    /// Show one post
+    Get {
+        /// The post's id, e.g. post_abc123
+        post_id: String,
+    },
+    /// Cancel a pending post
+    Delete {
+        /// The post's id
+        post_id: String,
+    },
+    /// Wait until a post is published or has failed (exit 1 if it failed)
+    Wait {
+        /// The post's id
+        post_id: String,
+        /// Give up after this many seconds [default: wait as long as it takes]
+        #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+        timeout: Option<Duration>,
+        /// Seconds between polls once the post is due [default: 10]
+        #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+        interval: Option<Duration>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CreatePostArgs {
+    /// The profile to post for
+    #[arg(long, value_name = "PROFILE_KEY")]
+    pub profile: String,
+    /// Where to post (repeat for several)
+    #[arg(
+        long = "platform",
+        value_enum,
+        required = true,
+        value_name = "PLATFORM"
+    )]
+    pub platforms: Vec<PlatformArg>,
+    /// When to publish, ISO 8601 with a time zone, e.g. 2025-01-15T14:00:00Z
+    #[arg(long, value_name = "ISO8601", value_parser = parse_timestamp)]
+    pub at: postcore::Timestamp,
+    #[command(flatten)]
+    pub content: ContentArgs,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct ContentArgs {
+    /// The text of the post
+    #[arg(long, value_name = "TEXT")]
+    pub content: Option<String>,
+    /// Read the text from this file ("-" for stdin)
+    #[arg(long, value_name = "PATH")]
+    pub content_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlatformArg {
+    Linkedin,
+    Bluesky,
+}
+
+impl From<PlatformArg> for postcore::Platform {
+    fn from(p: PlatformArg) -> Self {
+        match p {
+            PlatformArg::Linkedin => postcore::Platform::LinkedIn,
+            PlatformArg::Bluesky => postcore::Platform::Bluesky,
+        }
+    }
+}
+
+/// `postcore mock`: the flags of the `postcore-mock` binary.
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port (0: any free port; the URL is printed on stdout)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// An accepted x-api-key, repeatable [default: the API key variable, else pc_test_key]
+    #[arg(long = "api-key", value_name = "KEY")]
+    pub api_keys: Vec<String>,
+    /// Answer 429 past N requests per window [default: only report a limit of 100]
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<u32>,
+    /// Length of the rate-limit window in seconds [default: 900]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub rate_window: Option<u64>,
+    /// Monthly post quota [default: 10]
+    #[arg(long, value_name = "N")]
+    pub posts_per_month: Option<u32>,
+}
+
+fn parse_timestamp(text: &str) -> Result<postcore::Timestamp, String> {
+    postcore::Timestamp::parse(text).map_err(|e| e.to_string())
+}
+
+/// A positive number of seconds, fractions allowed, at most a day.
+pub fn parse_seconds(text: &str) -> Result<Duration, String> {
+    match parse_seconds_or_zero(text)? {
+        d if d.is_zero() => Err("must be greater than zero".to_owned()),
+        d => Ok(d),
+    }
+}
+
+fn parse_seconds_or_zero(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a number of seconds: {text:?}"))?;
+    if !(0.0..=86_400.0).contains(&seconds) {
+        return Err(format!("must be between 0 and 86400 seconds, got {text}"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds() {
+        assert_eq!(parse_seconds("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_seconds("0").is_err());
+        assert_eq!(parse_seconds_or_zero("0"), Ok(Duration::ZERO));
+        assert!(parse_seconds("-1").is_err());
+        assert!(parse_seconds("nan").is_err());
+        assert!(parse_seconds("inf").is_err());
+        assert!(parse_seconds("1e9").is_err());
+        assert!(parse_seconds("x").is_err());
+    }
+
+    #[test]
+    fn grammar_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}
