@@ -1,5 +1,7 @@
 //! How a client reaches the API, one socket at a time: TCP (with the connect timeout), through
-//! an HTTP `CONNECT` proxy when one is configured or set in the environment, then TLS.
+//! an HTTP `CONNECT` proxy when one is configured (`https://` and, for an explicit proxy,
+//! plain `http://` too) or set in the environment (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`),
+//! then TLS.
 //!
 //! Every socket holds one of the client's `max_connections` permits for as long as it is open
 //! (the permit is released when the connection is dropped, idle or not), so a client never has
@@ -35,6 +37,9 @@ pub(crate) struct Connector {
     tcp: HttpConnector,
     tls: TlsConnector,
     proxies: Arc<Matcher>,
+    /// Whether the proxy was given explicitly: then every request goes through it, plain
+    /// `http://` (loopback) ones too; proxies from the environment apply to `https://` only.
+    explicit_proxy: bool,
     sockets: Arc<Semaphore>,
 }
 
@@ -59,6 +64,7 @@ impl Connector {
             tcp,
             tls: TlsConnector::from(Arc::new(tls)),
             proxies: Arc::new(proxies),
+            explicit_proxy: proxy.is_some(),
             sockets: Arc::new(Semaphore::new(max_connections)),
         }
     }
@@ -67,8 +73,9 @@ impl Connector {
         // Closed only when the client is gone; then there is nothing to connect for.
         let permit = self.sockets.clone().acquire_owned().await?;
         let https = uri.scheme_str() == Some("https");
-        // Plain http:// is only ever allowed to loopback hosts: never sent through a proxy.
-        let proxy = if https {
+        // Plain http:// is only allowed to loopback hosts: a proxy from the environment is
+        // not meant for those, an explicit one is used for everything (through CONNECT).
+        let proxy = if https || self.explicit_proxy {
             self.proxies.intercept(&uri)
         } else {
             None
