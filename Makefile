@@ -3,16 +3,16 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test lint test-rust test-cli doc test-python test-node test-soak test-dashboard soak fuzz bench
+.PHONY: demo test lint dist test-rust test-cli doc test-python test-node test-kit test-soak test-dashboard soak fuzz bench
 
 demo:
 	bash scripts/demo.sh
 
-test: lint test-rust test-cli doc test-python test-node test-soak test-dashboard
+test: lint test-rust test-cli doc test-python test-node test-kit test-soak test-dashboard
 
+# Formatters and linters of every language (Rust, Python, TypeScript/JavaScript, workflows).
 lint:
-	$(CARGO) fmt --all --check
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	bash scripts/lint.sh
 
 test-rust:
 	$(CARGO) test --locked -p postcore -p postcore-mock
@@ -30,6 +30,12 @@ test-python:
 
 test-node:
 	bash bindings-node/test.sh
+
+# The testing kit's examples (docs/testing.md: pytest with the postcore_mock fixture, node:test
+# with startMockServer) run from the installed packages: a fresh venv with the built wheel, a
+# fresh npm project with the packed tarball.
+test-kit:
+	bash examples/testing/run.sh
 
 # The local server's web dashboard in headless Chromium (installs Debian's chromium if missing),
 # with the app side through the Node SDK; writes target/dashboard.png.
@@ -49,6 +55,11 @@ soak:
 	bash bindings-python/build.sh >/dev/null && bash bindings-node/build.sh >/dev/null
 	$(CARGO) build --locked -p postcore-mock
 	bash tests/soak/run.sh 100000
+
+# Release artifacts for this platform (manylinux2014 wheel, sdist, npm main + linux-x64-gnu
+# packages, the crate) in dist/, each installed fresh and used against the local server.
+dist:
+	bash scripts/dist.sh
 
 # Benchmarks against the docs' snippets and the best HTTP clients (release builds, ~6 minutes).
 bench:

@@ -66,6 +66,51 @@ export declare class NativeClient {
   get maxConnections(): number
 }
 
+/** A running mock server. Use `startMockServer()` from `postcore/testing` instead. */
+export declare class NativeMockServer {
+  /** `http://127.0.0.1:<port>`. */
+  get url(): string
+  /** `http://127.0.0.1:<port>/`: the web dashboard. */
+  get dashboardUrl(): string
+  /** The key it accepts. */
+  get apiKey(): string
+  /** The port it listens on. */
+  get port(): number
+  /** Whether it is serving. */
+  get running(): boolean
+  /**
+   * Queues a fault in the JSON form of `POST /__mock/faults` (`status`, `body`, `body_hex`,
+   * `headers`, `delay_ms`, `action`, `process`, `times`). Throws `RangeError` for a field or
+   * value the mock does not know.
+   */
+  pushFault(fault: any): void
+  /**
+   * Every API request since the start or the last reset: `{ method, path, headers, body
+   * (text), status (null if dropped), time (ISO) }`.
+   */
+  requests(): Array<{ method: string, path: string, headers: Record<string, string>, body: string, status: number | null, time: string }>
+  /** The stored profiles, as `GET /profiles` lists them. */
+  profiles(): Array<Record<string, unknown>>
+  /** The stored posts, as `GET /posts` lists them (due ones decided first). */
+  posts(): Array<Record<string, unknown>>
+  /**
+   * Loads profiles and posts (the `POST /__mock/seed` format); returns `{ profiles: [keys],
+   * posts: [ids] }`. Throws `RangeError` (and stores nothing) when any part is refused.
+   */
+  seed(seed: any): { profiles: string[], posts: string[] }
+  /** Moves the mock clock forward by `ms` milliseconds (finite, not negative). */
+  advance(ms: number): void
+  /** The mock clock in Unix milliseconds. */
+  now(): number
+  /** Forgets faults, requests, profiles, posts, the rate-limit window and the clock offset. */
+  reset(): void
+  /**
+   * Stops the server; resolves once its port is released (up to 2 s), so it can be bound
+   * again at once. Harmless when already closed.
+   */
+  close(): Promise<void>
+}
+
 /** The response a call's result came from, converted to JavaScript values only when read. */
 export declare class ResponseMeta {
   /** HTTP status code. */
@@ -132,6 +177,26 @@ export interface ErrorClassInfo {
   argumentError: boolean
 }
 
+/** The key a server accepts when none is given (`"pc_test_key"`). */
+export declare function mockDefaultApiKey(): string
+
+/**
+ * `startMockServer` options, as the TypeScript layer passes them (types and ranges checked
+ * there; `rateWindowSecs` already converted from milliseconds).
+ */
+export interface MockServerConfig {
+  /** The key accepted in `x-api-key`. */
+  apiKey: string
+  /** The port on 127.0.0.1 (0: any free port). */
+  port: number
+  /** Answer 429 past this many requests per window (`null`: report 100, never enforce). */
+  rateLimit?: number
+  /** The rate-limit window in whole seconds (at least 1). */
+  rateWindowSecs: number
+  /** The monthly post quota. */
+  postsPerMonth: number
+}
+
 /** One model and its JSON field names. */
 export interface ModelInfo {
   /** The model's name, e.g. `"Post"`. */
@@ -167,6 +232,12 @@ export interface RequestOptions {
   /** Headers added to this call's requests, as `[name, value]` pairs. */
   headers?: Array<[string, string]>
 }
+
+/**
+ * Starts a server on `127.0.0.1:port` and resolves to it. Rejects with an `Error` whose
+ * `code` is Node's (`EADDRINUSE`…) when the port cannot be bound.
+ */
+export declare function startMockServer(config: MockServerConfig): Promise<NativeMockServer>
 
 /** The `User-Agent` this package sends (`postcore-node/<version>`). */
 export declare function userAgent(): string

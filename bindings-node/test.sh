@@ -44,7 +44,7 @@ if [ ${#stale[@]} -gt 0 ]; then
 fi
 
 echo "== node bindings: build postcore-mock"
-(cd "$root" && cargo build --locked --quiet -p postcore-mock)
+(cd "$root" && cargo build --locked --quiet -p postcore-mock -p postcore-testnet)
 
 echo "== node bindings: node --test"
 started=$(date +%s)

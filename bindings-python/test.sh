@@ -10,7 +10,7 @@ root="$(cd "$here/.." && pwd)"
 venv="$root/.venv"
 
 "$here/build.sh"
-(cd "$root" && cargo build --quiet -p postcore-mock)
+(cd "$root" && cargo build --quiet --locked -p postcore-mock -p postcore-testnet)
 
 echo "== pytest (bindings-python/tests)"
 (cd "$here" && "$venv/bin/python" -m pytest tests -q -p no:cacheprovider)
@@ -25,7 +25,8 @@ echo "== examples against postcore-mock"
 
 echo "== mypy --strict (examples, package, README examples)"
 (cd "$root" && "$venv/bin/python" -m mypy --strict --no-incremental \
-    "$root/examples/python/create_profile.py" "$root/examples/python/whole_flow.py")
+    "$root/examples/python/create_profile.py" "$root/examples/python/whole_flow.py" \
+    "$root/examples/testing/test_with_postcore.py")
 (cd "$here" && "$venv/bin/python" -m mypy --strict --no-incremental -p postcore)
 # Every ```python block of the package README, as its own file.
 snippets="$(mktemp -d)"
@@ -41,6 +42,6 @@ PY
 (cd "$snippets" && "$venv/bin/python" -m mypy --strict --no-incremental ./*.py)
 
 echo "== ruff"
-"$venv/bin/ruff" format --check --config "$here/pyproject.toml" "$here/python" "$here/tests" "$root/examples/python"
-"$venv/bin/ruff" check --config "$here/pyproject.toml" "$here/python" "$here/tests" "$root/examples/python"
+"$venv/bin/ruff" format --check --config "$here/pyproject.toml" "$here/python" "$here/tests" "$root/examples/python" "$root/examples/testing"
+"$venv/bin/ruff" check --config "$here/pyproject.toml" "$here/python" "$here/tests" "$root/examples/python" "$root/examples/testing"
 echo "bindings-python: all checks passed"

@@ -8,7 +8,8 @@
 //!
 //! Files: `client.rs` (the client, its calls and options), `errors.rs` (core errors to
 //! JavaScript values), `cancel.rs` (dropping a call's future when its `AbortSignal` fires),
-//! `meta.rs` (the error, model and operation lists the tests check the TypeScript against).
+//! `meta.rs` (the error, model and operation lists the tests check the TypeScript against),
+//! `testing.rs` (the local mock server of `postcore/testing`, in-process).
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -16,6 +17,7 @@ mod cancel;
 mod client;
 mod errors;
 mod meta;
+mod testing;
 
 pub use cancel::CancelToken;
 pub use client::{
@@ -24,6 +26,7 @@ pub use client::{
 pub use meta::{
     ErrorClassInfo, ModelInfo, OperationInfo, error_classes, models, operations, user_agent,
 };
+pub use testing::{MockServerConfig, NativeMockServer, mock_default_api_key, start_mock_server};
 
 /// The version of this package, sent as `User-Agent: postcore-node/<version>`.
 pub(crate) const USER_AGENT: &str = concat!("postcore-node/", env!("CARGO_PKG_VERSION"));

@@ -9,7 +9,7 @@
 //! Files: [`client`] (the native client and its generic calls), [`convert`] (Python <-> JSON),
 //! [`errors`] (core errors as Python exceptions), [`args`] (client and call options),
 //! [`logging`] (debug lines to Python's `logging`), [`runtime`] (the one tokio runtime per
-//! process, fork-aware).
+//! process, fork-aware), [`testing`] (the local mock server of `postcore.testing`, in-process).
 
 mod args;
 mod client;
@@ -17,6 +17,7 @@ mod convert;
 mod errors;
 mod logging;
 mod runtime;
+mod testing;
 
 use pyo3::prelude::*;
 
@@ -29,6 +30,8 @@ mod _postcore {
 
     #[pymodule_export]
     use crate::client::Client;
+    #[pymodule_export]
+    use crate::testing::MockServer;
 
     /// Stops the I/O runtime; registered with `atexit` by the package so that no runtime
     /// thread touches the interpreter while it finalizes.
@@ -45,6 +48,7 @@ mod _postcore {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add("USER_AGENT", crate::client::user_agent())?;
         m.add("DEFAULT_BASE_URL", postcore::DEFAULT_BASE_URL)?;
+        m.add("MOCK_DEFAULT_API_KEY", postcore_mock::DEFAULT_API_KEY)?;
         m.add("DEFAULT_TIMEOUT", postcore::DEFAULT_TIMEOUT.as_secs_f64())?;
         m.add("DEFAULT_MAX_RETRIES", postcore::DEFAULT_MAX_RETRIES)?;
         m.add("DEFAULT_MAX_CONNECTIONS", postcore::DEFAULT_MAX_CONNECTIONS)?;

@@ -193,10 +193,15 @@ impl Client {
                 Some(headers)
             }
         };
+        let url = format!("{}{}", config.base_url, endpoint.path());
         let request = Request {
             method: E::METHOD,
             retry: E::RETRY,
-            url: format!("{}{}", config.base_url, endpoint.path()),
+            proxy_authorization: config
+                .proxy_authorization
+                .as_ref()
+                .filter(|_| url.starts_with("http://")),
+            url,
             body: endpoint.body()?.map(Bytes::from),
             headers: headers.as_ref().unwrap_or(&config.headers),
             max_body: E::MAX_RESPONSE_BYTES,

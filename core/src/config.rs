@@ -66,6 +66,8 @@ pub(crate) struct Config {
     pub(crate) headers: HeaderMap,
     pub(crate) max_connections: usize,
     pub(crate) proxy: Option<Proxy>,
+    /// The proxy's `Proxy-Authorization`, for plain-HTTP requests through it.
+    pub(crate) proxy_authorization: Option<HeaderValue>,
     /// Extra trusted CA certificates, PEM.
     pub(crate) ca_certificates: Vec<Vec<u8>>,
 }
@@ -73,6 +75,20 @@ pub(crate) struct Config {
 /// A proxy URL; shown without its credentials.
 #[derive(Clone)]
 pub(crate) struct Proxy(pub(crate) String);
+
+impl Proxy {
+    /// `Proxy-Authorization` for requests sent to the proxy in absolute form (plain HTTP;
+    /// HTTPS tunnels authenticate in their `CONNECT`), when the URL has credentials.
+    pub(crate) fn authorization(&self) -> Option<HeaderValue> {
+        let uri: http::Uri = "http://postcore.invalid/".parse().ok()?;
+        let matcher = hyper_util::client::proxy::matcher::Matcher::builder()
+            .all(self.0.clone())
+            .build();
+        let mut value = matcher.intercept(&uri)?.basic_auth()?.clone();
+        value.set_sensitive(true);
+        Some(value)
+    }
+}
 
 impl fmt::Debug for Proxy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -269,6 +285,7 @@ impl ClientBuilder {
             headers: request_headers(&api_key_header, &user_agent, &default_headers),
             default_headers,
             max_connections,
+            proxy_authorization: proxy.as_ref().and_then(Proxy::authorization),
             proxy,
             ca_certificates,
             api_key,

@@ -1,7 +1,7 @@
 //! How a client reaches the API, one socket at a time: TCP (with the connect timeout), through
-//! an HTTP `CONNECT` proxy when one is configured (`https://` and, for an explicit proxy,
-//! plain `http://` too) or set in the environment (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`),
-//! then TLS.
+//! an HTTP proxy when one is configured or set in the environment (`HTTPS_PROXY`, `ALL_PROXY`,
+//! `NO_PROXY`; for `https://`: a `CONNECT` tunnel), then TLS. Plain `http://` (loopback only)
+//! goes through an explicitly configured proxy only, in absolute form.
 //!
 //! Every socket holds one of the client's `max_connections` permits for as long as it is open
 //! (the permit is released when the connection is dropped, idle or not), so a client never has
@@ -81,6 +81,26 @@ impl Connector {
             None
         };
         let tcp = match proxy {
+            // Plain HTTP through a proxy: the request itself goes to the proxy, in absolute
+            // form (`GET http://host/path`), as HTTP proxies expect.
+            Some(proxy) if !https => {
+                let tcp = self
+                    .tcp
+                    .clone()
+                    .call(proxy.uri().clone())
+                    .await
+                    .map_err(|e| {
+                        format!(
+                            "connecting to the proxy {}: {e}",
+                            redact_userinfo(proxy.uri())
+                        )
+                    })?;
+                return Ok(Conn {
+                    io: Stream::Plain(tcp),
+                    proxied: true,
+                    _permit: permit,
+                });
+            }
             Some(proxy) => {
                 let mut tunnel = Tunnel::new(proxy.uri().clone(), self.tcp.clone());
                 if let Some(auth) = proxy.basic_auth() {
@@ -107,6 +127,7 @@ impl Connector {
         };
         Ok(Conn {
             io,
+            proxied: false,
             _permit: permit,
         })
     }
@@ -143,12 +164,14 @@ enum Stream {
 /// One open connection and its permit.
 pub(crate) struct Conn {
     io: Stream,
+    /// A plain-HTTP connection to a proxy: requests are sent in absolute form.
+    proxied: bool,
     _permit: OwnedSemaphorePermit,
 }
 
 impl Connection for Conn {
     fn connected(&self) -> Connected {
-        Connected::new()
+        Connected::new().proxy(self.proxied)
     }
 }
 

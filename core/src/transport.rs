@@ -31,6 +31,8 @@ pub(crate) struct Request<'a> {
     pub(crate) headers: &'a HeaderMap,
     /// Bodies larger than this are not read.
     pub(crate) max_body: usize,
+    /// Sent when the request goes to a proxy in absolute form (plain HTTP through a proxy).
+    pub(crate) proxy_authorization: Option<&'a HeaderValue>,
 }
 
 /// How one attempt failed without a usable response.
@@ -276,6 +278,9 @@ async fn attempt_once(
             .uri(request.url.as_str());
         if let Some(headers) = builder.headers_mut() {
             headers.clone_from(request.headers);
+            if let Some(authorization) = request.proxy_authorization {
+                headers.insert(http::header::PROXY_AUTHORIZATION, authorization.clone());
+            }
             if request.body.is_some() {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }

@@ -14,6 +14,8 @@ from ._response import RateLimit
 __version__: str
 USER_AGENT: str
 DEFAULT_BASE_URL: str
+MOCK_DEFAULT_API_KEY: str
+"""The key a ``MockServer`` accepts when none is given."""
 DEFAULT_TIMEOUT: float
 DEFAULT_MAX_RETRIES: int
 DEFAULT_MAX_CONNECTIONS: int
@@ -102,3 +104,40 @@ class Client:
         extra_headers: Mapping[str, str] | None = None,
     ) -> Awaitable[RawResult]: ...
     def linkedin_connect_url(self, arguments: dict[str, Any]) -> str: ...
+
+@final
+class MockServer:
+    """A running postcore mock server on 127.0.0.1 (the ``postcore-mock`` crate, in-process).
+    Use ``postcore.testing.MockServer`` instead."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        port: int = 0,
+        rate_limit: int | None = None,
+        rate_window: int = 900,
+        posts_per_month: int = 10,
+    ) -> None: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def dashboard_url(self) -> str: ...
+    @property
+    def api_key(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def running(self) -> bool: ...
+    def push_fault(self, fault: dict[str, Any]) -> None:
+        """A fault in the JSON form of ``POST /__mock/faults``."""
+    def requests(self) -> list[dict[str, Any]]:
+        """``method``, ``path``, ``headers``, ``body`` (text), ``status``, ``time`` (ISO)."""
+    def profiles(self) -> list[dict[str, Any]]: ...
+    def posts(self) -> list[dict[str, Any]]: ...
+    def seed(self, seed: dict[str, Any]) -> dict[str, list[str]]: ...
+    def advance(self, seconds: float) -> None: ...
+    def now(self) -> float:
+        """The mock clock in Unix seconds."""
+    def reset(self) -> None: ...
+    def stop(self) -> None: ...

@@ -2,9 +2,7 @@
 // /__mock/dashboard/state whenever /__mock/dashboard/events says something changed, renders it
 // with DOM calls (never innerHTML: post content and request bodies are untrusted text), and
 // drives the server through the ordinary /__mock control endpoints.
-'use strict'
-
-;(() => {
+(() => {
   const $ = (id) => document.getElementById(id)
 
   const FAULT_CODES = {
@@ -179,9 +177,7 @@
 
   function render () {
     const snap = view.snap
-    const focusKey = document.activeElement && document.activeElement.dataset
-      ? document.activeElement.dataset.key
-      : undefined
+    const focusKey = document.activeElement?.dataset?.key
 
     $('api-url').textContent = location.origin
     const usage = snap.usage
@@ -391,7 +387,7 @@
     const name = profileNames.get(post.profileKey) || post.profileKey
     const scheduled = Date.parse(post.scheduledFor)
     const doomed = post.status === 'pending' && post.willFail
-    const connection = profile && profile.connectedPlatforms.find((c) => c.platform === post.platform)
+    const connection = profile?.connectedPlatforms.find((c) => c.platform === post.platform)
     return el('li', {
       class: 'post', id: `post-${post.postId}`, tabindex: '-1',
       'data-post-id': post.postId, 'data-status': post.status

@@ -1,0 +1,289 @@
+//! The native half of `postcore/testing`: the `postcore-mock` server running inside the Node
+//! process, on the addon's tokio runtime (the one the clients use), so a Node user needs
+//! neither Rust nor a second process. `ts/testing.ts` wraps it as the public `MockServer`.
+//!
+//! No server logic here: it starts `postcore_mock::MockServer` on loopback and hands its
+//! controls and stored data to JavaScript as JSON (the shapes of the mock's `/__mock/*`
+//! endpoints, camelCase). The server's tasks hold no libuv handle, so a process that forgets
+//! `close()` still exits; a server is stopped when its object is garbage-collected or its
+//! environment (main thread or worker) is torn down.
+
+use std::net::SocketAddr;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, UNIX_EPOCH};
+
+use napi::bindgen_prelude::{Env, PromiseRaw};
+use napi::{Error, Result, Status};
+use napi_derive::napi;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::errors::range_error;
+
+/// How long `close()` waits for the port to be released.
+const RELEASE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How often it checks meanwhile.
+const RELEASE_POLL: Duration = Duration::from_millis(2);
+
+/// The key a server accepts when none is given (`"pc_test_key"`).
+#[napi(catch_unwind)]
+pub fn mock_default_api_key() -> String {
+    postcore_mock::DEFAULT_API_KEY.to_owned()
+}
+
+/// `startMockServer` options, as the TypeScript layer passes them (types and ranges checked
+/// there; `rateWindowSecs` already converted from milliseconds).
+#[napi(object)]
+pub struct MockServerConfig {
+    /// The key accepted in `x-api-key`.
+    pub api_key: String,
+    /// The port on 127.0.0.1 (0: any free port).
+    pub port: u32,
+    /// Answer 429 past this many requests per window (`null`: report 100, never enforce).
+    pub rate_limit: Option<u32>,
+    /// The rate-limit window in whole seconds (at least 1).
+    pub rate_window_secs: u32,
+    /// The monthly post quota.
+    pub posts_per_month: u32,
+}
+
+/// A running mock server. Use `startMockServer()` from `postcore/testing` instead.
+#[napi]
+pub struct NativeMockServer {
+    server: Mutex<Option<postcore_mock::MockServer>>,
+    url: String,
+    dashboard_url: String,
+    api_key: String,
+    addr: SocketAddr,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Held for a field access only; a poisoned lock still holds valid data.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn failure(message: String) -> Error {
+    Error::new(Status::GenericFailure, message)
+}
+
+/// JSON for JavaScript, through the mock's own serialisation (the API's camelCase names).
+fn json<T: Serialize>(value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| failure(format!("cannot convert the mock's data: {e}")))
+}
+
+/// Node's error code for a failed `listen` (`err.code`, as `node:net` sets it).
+fn listen_error_code(error: &std::io::Error) -> Option<&'static str> {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => Some("EADDRINUSE"),
+        std::io::ErrorKind::AddrNotAvailable => Some("EADDRNOTAVAIL"),
+        std::io::ErrorKind::PermissionDenied => Some("EACCES"),
+        _ => None,
+    }
+}
+
+/// Starts a server on `127.0.0.1:port` and resolves to it. Rejects with an `Error` whose
+/// `code` is Node's (`EADDRINUSE`…) when the port cannot be bound.
+#[napi(catch_unwind, ts_return_type = "Promise<NativeMockServer>")]
+pub fn start_mock_server<'env>(
+    env: &'env Env,
+    config: MockServerConfig,
+) -> Result<PromiseRaw<'env, NativeMockServer>> {
+    if config.api_key.is_empty() || config.api_key.chars().any(char::is_control) {
+        return Err(range_error(
+            env,
+            "apiKey must be a non-empty string without control characters",
+        ));
+    }
+    let port = u16::try_from(config.port)
+        .map_err(|_| range_error(env, "port must be a whole number from 0 to 65535"))?;
+    let api_key = config.api_key;
+    let mock_config = postcore_mock::MockConfig {
+        // Loopback only, whatever the caller does: the kit is for tests on this machine.
+        host: "127.0.0.1".to_owned(),
+        port,
+        api_keys: vec![api_key.clone()],
+        rate_limit: config.rate_limit,
+        rate_window: Duration::from_secs(u64::from(config.rate_window_secs.max(1))),
+        posts_per_month: config.posts_per_month,
+    };
+    env.spawn_future_with_callback(
+        async move { Ok(postcore_mock::MockServer::start(mock_config).await) },
+        move |env, started| match started {
+            Ok(server) => Ok(NativeMockServer {
+                url: server.url().to_owned(),
+                dashboard_url: server.dashboard_url().to_owned(),
+                addr: server.addr(),
+                api_key,
+                server: Mutex::new(Some(server)),
+            }),
+            Err(e) => {
+                let message = format!("cannot listen on 127.0.0.1:{port}: {e}");
+                let mut object = env.create_error(failure(message.clone()))?;
+                if let Some(code) = listen_error_code(&e) {
+                    object.set("code", code)?;
+                }
+                object.set("syscall", "listen")?;
+                object.set("port", u32::from(port))?;
+                Err(Error::from(napi::bindgen_prelude::JsValue::to_unknown(
+                    &object,
+                )))
+            }
+        },
+    )
+}
+
+impl NativeMockServer {
+    /// Runs `f` on the server, or throws once it is closed.
+    fn with<R>(&self, f: impl FnOnce(&postcore_mock::MockServer) -> R) -> Result<R> {
+        match lock(&self.server).as_ref() {
+            Some(server) => Ok(f(server)),
+            None => Err(failure("the mock server is closed".to_owned())),
+        }
+    }
+}
+
+#[napi]
+impl NativeMockServer {
+    /// `http://127.0.0.1:<port>`.
+    #[napi(getter, catch_unwind)]
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// `http://127.0.0.1:<port>/`: the web dashboard.
+    #[napi(getter, catch_unwind)]
+    pub fn dashboard_url(&self) -> String {
+        self.dashboard_url.clone()
+    }
+
+    /// The key it accepts.
+    #[napi(getter, catch_unwind)]
+    pub fn api_key(&self) -> String {
+        self.api_key.clone()
+    }
+
+    /// The port it listens on.
+    #[napi(getter, catch_unwind)]
+    pub fn port(&self) -> u32 {
+        u32::from(self.addr.port())
+    }
+
+    /// Whether it is serving.
+    #[napi(getter, catch_unwind)]
+    pub fn running(&self) -> bool {
+        lock(&self.server).is_some()
+    }
+
+    /// Queues a fault in the JSON form of `POST /__mock/faults` (`status`, `body`, `body_hex`,
+    /// `headers`, `delay_ms`, `action`, `process`, `times`). Throws `RangeError` for a field or
+    /// value the mock does not know.
+    #[napi(catch_unwind)]
+    pub fn push_fault(&self, env: Env, fault: Value) -> Result<()> {
+        let fault: postcore_mock::Fault = serde_json::from_value(fault)
+            .map_err(|e| range_error(&env, &format!("invalid fault: {e}")))?;
+        self.with(|server| server.push_fault(fault))
+    }
+
+    /// Every API request since the start or the last reset: `{ method, path, headers, body
+    /// (text), status (null if dropped), time (ISO) }`.
+    #[napi(
+        catch_unwind,
+        ts_return_type = "Array<{ method: string, path: string, headers: Record<string, string>, body: string, status: number | null, time: string }>"
+    )]
+    pub fn requests(&self) -> Result<Value> {
+        json(&self.with(postcore_mock::MockServer::requests)?)
+    }
+
+    /// The stored profiles, as `GET /profiles` lists them.
+    #[napi(catch_unwind, ts_return_type = "Array<Record<string, unknown>>")]
+    pub fn profiles(&self) -> Result<Value> {
+        json(&self.with(postcore_mock::MockServer::profiles)?)
+    }
+
+    /// The stored posts, as `GET /posts` lists them (due ones decided first).
+    #[napi(catch_unwind, ts_return_type = "Array<Record<string, unknown>>")]
+    pub fn posts(&self) -> Result<Value> {
+        json(&self.with(postcore_mock::MockServer::posts)?)
+    }
+
+    /// Loads profiles and posts (the `POST /__mock/seed` format); returns `{ profiles: [keys],
+    /// posts: [ids] }`. Throws `RangeError` (and stores nothing) when any part is refused.
+    #[napi(
+        catch_unwind,
+        ts_return_type = "{ profiles: string[], posts: string[] }"
+    )]
+    pub fn seed(&self, env: Env, seed: Value) -> Result<Value> {
+        let seeded = self
+            .with(|server| server.seed(seed))?
+            .map_err(|e| range_error(&env, &e))?;
+        json(&seeded)
+    }
+
+    /// Moves the mock clock forward by `ms` milliseconds (finite, not negative).
+    #[napi(catch_unwind)]
+    pub fn advance(&self, env: Env, ms: f64) -> Result<()> {
+        if !ms.is_finite() || ms < 0.0 {
+            return Err(range_error(
+                &env,
+                &format!("advance needs a finite, non-negative time, got {ms} ms"),
+            ));
+        }
+        let by = Duration::try_from_secs_f64(ms / 1000.0)
+            .map_err(|_| range_error(&env, "advance: the time is too large"))?;
+        self.with(|server| server.advance(by))
+    }
+
+    /// The mock clock in Unix milliseconds.
+    #[napi(catch_unwind)]
+    pub fn now(&self) -> Result<f64> {
+        let now = self.with(postcore_mock::MockServer::now)?;
+        Ok(match now.duration_since(UNIX_EPOCH) {
+            Ok(after) => after.as_secs_f64() * 1000.0,
+            Err(before) => -before.duration().as_secs_f64() * 1000.0,
+        })
+    }
+
+    /// Forgets faults, requests, profiles, posts, the rate-limit window and the clock offset.
+    #[napi(catch_unwind)]
+    pub fn reset(&self) -> Result<()> {
+        self.with(postcore_mock::MockServer::reset)
+    }
+
+    /// Stops the server; resolves once its port is released (up to 2 s), so it can be bound
+    /// again at once. Harmless when already closed.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn close<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, ()>> {
+        let server = lock(&self.server).take();
+        let addr = self.addr;
+        env.spawn_future(async move {
+            if server.is_some() {
+                // Dropping the handle tells its accept loop to stop.
+                drop(server);
+                wait_until_released(addr).await;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Waits until nothing listens on `addr`: binding it with `SO_REUSEADDR` fails exactly as
+/// long as a listening socket holds it (connections still closing do not count).
+async fn wait_until_released(addr: SocketAddr) {
+    let deadline = tokio::time::Instant::now() + RELEASE_TIMEOUT;
+    loop {
+        let probe = match addr {
+            SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
+            SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
+        };
+        let free = probe
+            .and_then(|socket| {
+                socket.set_reuseaddr(true)?;
+                socket.bind(addr)
+            })
+            .is_ok();
+        if free || tokio::time::Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep(RELEASE_POLL).await;
+    }
+}

@@ -1,0 +1,95 @@
+"""``python -m postcore.testing``: a local postcore server in the foreground, for manual use
+and for other languages' tests.
+
+Prints its URL on the first line of stdout (then the dashboard's and the key on stderr) and
+serves on 127.0.0.1 until Ctrl-C (or SIGTERM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from types import FrameType
+
+from . import DEFAULT_API_KEY, MockServer
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m postcore.testing",
+        description="Run a local postcore server (in memory, on 127.0.0.1) until Ctrl-C.",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="port on 127.0.0.1 (default 0: any free port)"
+    )
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("POSTCORE_API_KEY") or DEFAULT_API_KEY,
+        help=f"the accepted x-api-key (default $POSTCORE_API_KEY, else {DEFAULT_API_KEY})",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answer 429 past N requests per window (default: only report 100)",
+    )
+    parser.add_argument(
+        "--rate-window",
+        type=int,
+        default=900,
+        metavar="S",
+        help="rate-limit window in seconds on the server's clock (default 900)",
+    )
+    parser.add_argument(
+        "--posts-per-month",
+        type=int,
+        default=10,
+        metavar="N",
+        help="monthly post quota (default 10)",
+    )
+    return parser
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        server = MockServer(
+            api_key=args.api_key,
+            port=args.port,
+            rate_limit=args.rate_limit,
+            rate_window=args.rate_window,
+            posts_per_month=args.posts_per_month,
+        ).start()
+    except (OSError, TypeError, ValueError) as e:
+        print(f"python -m postcore.testing: {e}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        print(server.base_url, flush=True)
+        print(
+            f"postcore mock server on {server.base_url} (x-api-key: {server.api_key})\n"
+            f"dashboard: {server.dashboard_url}\n"
+            "Ctrl-C to stop",
+            file=sys.stderr,
+            flush=True,
+        )
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print("stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
