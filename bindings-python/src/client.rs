@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
 
+use crate::asyncio::PendingCall;
 use crate::errors::{postcore_error, rate_limit, to_py_err};
 use crate::{args, convert, runtime};
 
@@ -38,7 +39,7 @@ struct Owned {
 impl Owned {
     fn new(client: postcore::Client) -> Self {
         Self {
-            pid: std::process::id(),
+            pid: crate::process::id(),
             client: Some(client),
         }
     }
@@ -47,13 +48,13 @@ impl Owned {
     fn current(&self) -> Option<postcore::Client> {
         self.client
             .clone()
-            .filter(|_| self.pid == std::process::id())
+            .filter(|_| self.pid == crate::process::id())
     }
 }
 
 impl Drop for Owned {
     fn drop(&mut self) {
-        if self.pid != std::process::id() {
+        if self.pid != crate::process::id() {
             std::mem::forget(self.client.take());
         }
     }
@@ -120,24 +121,26 @@ pub struct Client {
 }
 
 /// One call, validated and ready to send.
-struct Job {
+pub(crate) struct Job {
     client: postcore::Client,
     call: bindings::Call,
     options: postcore::RequestOptions,
+    /// Whether the caller wants the metadata too (`with_raw_response`).
+    pub(crate) raw: bool,
 }
 
 impl Job {
-    async fn run(self) -> postcore::Result<postcore::Response<Value>> {
+    pub(crate) async fn run(self) -> postcore::Result<postcore::Response<Value>> {
         self.call.send(&self.client, &self.options).await
     }
 }
 
 /// What a finished call hands back: converted into Python objects (or its exception) only on a
 /// thread attached to the interpreter.
-struct Outcome {
-    result: postcore::Result<postcore::Response<Value>>,
+pub(crate) struct Outcome {
+    pub(crate) result: postcore::Result<postcore::Response<Value>>,
     /// Whether the caller wants the metadata too (`with_raw_response`).
-    raw: bool,
+    pub(crate) raw: bool,
 }
 
 impl<'py> IntoPyObject<'py> for Outcome {
@@ -220,6 +223,7 @@ impl Client {
             client: self.core(py)?,
             call,
             options,
+            raw: false,
         })
     }
 
@@ -228,13 +232,16 @@ impl Client {
         Outcome { result, raw }.into_pyobject(py)
     }
 
-    fn awaitable<'py>(py: Python<'py>, job: Job, raw: bool) -> PyResult<Bound<'py, PyAny>> {
-        runtime::future_into_py(py, async move {
-            Ok(Outcome {
-                result: job.run().await,
-                raw,
-            })
-        })
+    /// The awaitable of a call: its argument errors are raised when it is awaited, as a
+    /// coroutine's would be.
+    fn awaitable(job: PyResult<Job>, raw: bool, parse: &Bound<'_, PyAny>) -> PendingCall {
+        match job {
+            Ok(mut job) => {
+                job.raw = raw;
+                PendingCall::new(job, parse.clone().unbind())
+            }
+            Err(error) => PendingCall::refused(error),
+        }
     }
 }
 
@@ -420,18 +427,20 @@ impl Client {
         self.blocking(py, job, true)
     }
 
-    /// ``call`` as an asyncio awaitable; cancelling it cancels the request. Arguments are
-    /// checked now, so errors in them raise here rather than when awaited.
-    #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None))]
-    fn call_async<'py>(
+    /// ``parse(call(...))`` as an asyncio awaitable (a native coroutine); cancelling it cancels
+    /// the request. Nothing is sent until it is awaited.
+    #[pyo3(signature = (operation, arguments, parse, *, timeout = None, max_retries = None, extra_headers = None))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments
+    fn call_async(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         operation: &str,
-        arguments: &Bound<'py, PyDict>,
-        timeout: Option<&Bound<'py, PyAny>>,
-        max_retries: Option<&Bound<'py, PyAny>>,
-        extra_headers: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+        arguments: &Bound<'_, PyDict>,
+        parse: &Bound<'_, PyAny>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
+        extra_headers: Option<&Bound<'_, PyAny>>,
+    ) -> PendingCall {
         let job = self.job(
             py,
             operation,
@@ -439,21 +448,23 @@ impl Client {
             timeout,
             max_retries,
             extra_headers,
-        )?;
-        Self::awaitable(py, job, false)
+        );
+        Self::awaitable(job, false, parse)
     }
 
-    /// ``call_raw`` as an asyncio awaitable.
-    #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None))]
-    fn call_raw_async<'py>(
+    /// ``call_async`` where ``parse`` receives ``call_raw``'s tuple.
+    #[pyo3(signature = (operation, arguments, parse, *, timeout = None, max_retries = None, extra_headers = None))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments
+    fn call_raw_async(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         operation: &str,
-        arguments: &Bound<'py, PyDict>,
-        timeout: Option<&Bound<'py, PyAny>>,
-        max_retries: Option<&Bound<'py, PyAny>>,
-        extra_headers: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+        arguments: &Bound<'_, PyDict>,
+        parse: &Bound<'_, PyAny>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
+        extra_headers: Option<&Bound<'_, PyAny>>,
+    ) -> PendingCall {
         let job = self.job(
             py,
             operation,
@@ -461,8 +472,8 @@ impl Client {
             timeout,
             max_retries,
             extra_headers,
-        )?;
-        Self::awaitable(py, job, true)
+        );
+        Self::awaitable(job, true, parse)
     }
 
     /// The LinkedIn connect URL for ``{"return_url": ..., "profile_key": ...}``, built locally

@@ -9,17 +9,25 @@
 //! Files: [`client`] (the native client and its generic calls), [`convert`] (Python <-> JSON),
 //! [`errors`] (core errors as Python exceptions), [`args`] (client and call options),
 //! [`logging`] (debug lines to Python's `logging`), [`runtime`] (the one tokio runtime per
-//! process, fork-aware), [`testing`] (the local mock server of `postcore.testing`, in-process).
+//! process, fork-aware), [`asyncio`] (async calls handed to event loops in batches),
+//! [`testing`] (the local mock server of `postcore.testing`, in-process).
 
 mod args;
+mod asyncio;
 mod client;
 mod convert;
 mod errors;
 mod logging;
+mod process;
 mod runtime;
 mod testing;
 
 use pyo3::prelude::*;
+
+/// Memory allocated on one thread and freed on another (a response built on a runtime thread,
+/// converted on the event loop's) is cheap with mimalloc and contended with glibc's malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The native extension of the `postcore` package. Use the public names of `postcore`
 /// (`postcore.Postcore`, `postcore.AsyncPostcore`, `postcore.create_profile`) instead.
@@ -28,6 +36,8 @@ mod _postcore {
     use pyo3::prelude::*;
     use pyo3::types::{PyDict, PyTuple};
 
+    #[pymodule_export]
+    use crate::asyncio::PendingCall;
     #[pymodule_export]
     use crate::client::Client;
     #[pymodule_export]
@@ -45,6 +55,7 @@ mod _postcore {
         let py = m.py();
         py.import("atexit")?
             .call_method1("register", (m.getattr("_shutdown")?,))?;
+        crate::asyncio::register(py, m)?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add("USER_AGENT", crate::client::user_agent())?;
         m.add("DEFAULT_BASE_URL", postcore::DEFAULT_BASE_URL)?;

@@ -6,20 +6,15 @@
 //!   whose pid differs builds its own. The parent's is leaked in the child, never touched.
 //! * Sync calls ([`block_on`]) wait with the GIL released and wake up regularly to let Python
 //!   run signal handlers, so Ctrl-C raises `KeyboardInterrupt` and drops (cancels) the call.
-//! * Async calls go through `pyo3_async_runtimes::generic` with [`PostcoreRuntime`], which
-//!   spawns onto this same fork-aware runtime (`pyo3_async_runtimes::tokio` keeps its runtime
-//!   in a `OnceLock` that cannot be replaced after a fork).
+//! * Async calls are spawned onto this same runtime and handed back to their event loop in
+//!   batches (see `asyncio.rs`).
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3_async_runtimes::TaskLocals;
-use pyo3_async_runtimes::generic::{ContextExt, Runtime as GenericRuntime};
 use tokio::runtime::{Builder, Handle, Runtime};
-use tokio::task::{JoinError, JoinHandle};
 
 use crate::errors;
 
@@ -31,17 +26,69 @@ const MAX_WORKER_THREADS: usize = 4;
 struct Current {
     pid: u32,
     runtime: Arc<Runtime>,
+    launcher: Arc<Launcher>,
+}
+
+/// A future to run on the runtime.
+pub(crate) type Launch = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Starts async calls in batches: spawning a task from a Python thread wakes a parked runtime
+/// thread (a system call or two) every time; queued here, the calls made during one pass of the
+/// event loop cost one wake-up, and a task on the runtime spawns them all.
+pub(crate) struct Launcher {
+    queue: Mutex<Vec<Launch>>,
+    /// Whether the dispatcher has been notified since it last took the queue.
+    notified: std::sync::atomic::AtomicBool,
+    notify: tokio::sync::Notify,
+}
+
+impl Launcher {
+    /// Runs `launch` on the runtime soon.
+    pub(crate) fn launch(&self, launch: Launch) {
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(launch);
+        if !self
+            .notified
+            .swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            self.notify.notify_one();
+        }
+    }
+
+    async fn dispatch(self: Arc<Self>) {
+        loop {
+            self.notify.notified().await;
+            // Cleared before the queue is taken: a launch queued from here on notifies again.
+            self.notified
+                .store(false, std::sync::atomic::Ordering::Release);
+            let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(PoisonError::into_inner));
+            for launch in batch {
+                tokio::spawn(launch);
+            }
+        }
+    }
 }
 
 static CURRENT: Mutex<Option<Current>> = Mutex::new(None);
 
 /// The runtime of this process, created on first use (and again in a forked child).
 pub(crate) fn get() -> PyResult<Arc<Runtime>> {
-    let pid = std::process::id();
+    current().map(|(runtime, _)| runtime)
+}
+
+/// The launcher of async calls of this process's runtime.
+pub(crate) fn launcher() -> PyResult<Arc<Launcher>> {
+    current().map(|(_, launcher)| launcher)
+}
+
+fn current() -> PyResult<(Arc<Runtime>, Arc<Launcher>)> {
+    let pid = crate::process::id();
     // The lock is held for a pointer comparison only; a poisoned lock still holds valid data.
     let mut current = CURRENT.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(c) = current.as_ref().filter(|c| c.pid == pid) {
-        return Ok(c.runtime.clone());
+        return Ok((c.runtime.clone(), c.launcher.clone()));
     }
     // Any runtime stored here belongs to the parent process (its threads do not exist in this
     // one): it is overwritten without being dropped, as dropping it would wait for them.
@@ -57,12 +104,19 @@ pub(crate) fn get() -> PyResult<Arc<Runtime>> {
             errors::connection_error(&format!("cannot start the postcore I/O runtime: {e}"))
         })?;
     let runtime = Arc::new(runtime);
+    let launcher = Arc::new(Launcher {
+        queue: Mutex::new(Vec::new()),
+        notified: std::sync::atomic::AtomicBool::new(false),
+        notify: tokio::sync::Notify::new(),
+    });
+    runtime.spawn(launcher.clone().dispatch());
     let parents = current.replace(Current {
         pid,
         runtime: runtime.clone(),
+        launcher: launcher.clone(),
     });
     std::mem::forget(parents);
-    Ok(runtime)
+    Ok((runtime, launcher))
 }
 
 /// Stops this process's runtime before the interpreter finalizes (registered with `atexit`).
@@ -72,7 +126,7 @@ pub(crate) fn get() -> PyResult<Arc<Runtime>> {
 /// a second for running tasks to yield, then drops the rest, so exit never hangs. A later call
 /// would simply start a new runtime.
 pub(crate) fn shutdown(py: Python<'_>) {
-    let pid = std::process::id();
+    let pid = crate::process::id();
     let taken = {
         let mut current = CURRENT.lock().unwrap_or_else(PoisonError::into_inner);
         match current.take() {
@@ -125,59 +179,4 @@ where
             }
         })
     })
-}
-
-/// Converts `fut` into an asyncio awaitable running on the process's runtime. Cancelling the
-/// awaitable drops `fut`.
-pub(crate) fn future_into_py<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
-where
-    F: Future<Output = PyResult<T>> + Send + 'static,
-    T: for<'a> IntoPyObject<'a> + Send + 'static,
-{
-    let runtime = get()?;
-    // `PostcoreRuntime::spawn` spawns onto the runtime of the current context: this guard
-    // provides it for the first spawn (later ones run inside the runtime's own tasks).
-    let _context = runtime.enter();
-    pyo3_async_runtimes::generic::future_into_py::<PostcoreRuntime, F, T>(py, fut)
-}
-
-tokio::task_local! {
-    static TASK_LOCALS: TaskLocals;
-}
-
-/// The fork-aware runtime, as `pyo3_async_runtimes::generic` sees it.
-pub(crate) struct PostcoreRuntime;
-
-impl GenericRuntime for PostcoreRuntime {
-    type JoinError = JoinError;
-    type JoinHandle = JoinHandle<()>;
-
-    fn spawn<F>(fut: F) -> Self::JoinHandle
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        // Always called inside a runtime context: under the guard of `future_into_py`, or
-        // from a task of the runtime.
-        tokio::spawn(fut)
-    }
-
-    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
-    where
-        F: FnOnce() + Send + 'static,
-    {
-        tokio::task::spawn_blocking(f)
-    }
-}
-
-impl ContextExt for PostcoreRuntime {
-    fn scope<F, R>(locals: TaskLocals, fut: F) -> Pin<Box<dyn Future<Output = R> + Send>>
-    where
-        F: Future<Output = R> + Send + 'static,
-    {
-        Box::pin(TASK_LOCALS.scope(locals, fut))
-    }
-
-    fn get_task_locals() -> Option<TaskLocals> {
-        TASK_LOCALS.try_with(Clone::clone).ok()
-    }
 }

@@ -122,10 +122,16 @@ def test_one_runtime_per_process_not_per_client(server: MockServer) -> None:
 
 async def test_async_call_is_a_coroutine(server: MockServer) -> None:
     async with aclient(server) as c:
-        assert inspect.iscoroutinefunction(c.create_profile)
         coroutine = c.create_profile(profile_name="later")
+        assert asyncio.iscoroutine(coroutine)  # so create_task, gather and TaskGroup take it
         assert server.requests() == []  # nothing is sent before it is awaited
         profile = await coroutine
+        task = asyncio.create_task(c.profiles.create(profile_name="as a task"))
+        assert (await task).profile_name == "as a task"
+        # A refused argument is raised when awaited, as a coroutine's would be.
+        bad = c.posts.retrieve("")
+        with pytest.raises(ValueError):
+            await bad
     assert profile.profile_name == "later"
 
 

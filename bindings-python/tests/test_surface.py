@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import dataclasses
+import subprocess
+import sys
+import collections.abc
 import inspect
 import pickle
 from datetime import datetime, timedelta, timezone
@@ -81,12 +83,37 @@ def test_new_error_attributes_pickle() -> None:
 # ------------------------------------------------------------------------------ models
 
 
+def test_the_package_exports_every_public_name() -> None:
+    # `postcore` loads its submodules lazily from a table: it must name every public name.
+    expected = {"DEFAULT_BASE_URL", "__version__"}
+    for module in (
+        postcore._client,
+        postcore._errors,
+        postcore._models,
+        postcore._resources,
+        postcore._response,
+    ):
+        expected |= set(module.__all__)
+    assert set(postcore.__all__) == expected
+    for name in postcore.__all__:
+        assert getattr(postcore, name) is not None, name
+
+
+def test_import_postcore_loads_only_the_errors() -> None:
+    code = "import sys, postcore; print(sorted(m for m in sys.modules if m.startswith('postcore')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['postcore', 'postcore._errors', 'postcore._postcore']"
+
+
 def test_models_match_the_core() -> None:
     assert set(_postcore.MODELS) == set(postcore._models.__all__)
     for name, json_fields in _postcore.MODELS.items():
         cls = getattr(postcore, name)
-        fields = {camel(f.name) for f in dataclasses.fields(cls) if f.name != "extra"}
+        fields = {json_name for _, json_name, _, _ in cls._fields}
         assert fields == set(json_fields), name
+        # The constructor takes every field (and `extra`), in the table's order.
+        parameters = list(inspect.signature(cls).parameters)
+        assert parameters == [python for python, _, _, _ in cls._fields] + ["extra"], name
         assert cls.__module__ == "postcore" and cls.__doc__
 
 
@@ -145,7 +172,7 @@ def test_profile_stays_what_it_was() -> None:
     assert len({profile, postcore.Profile("prof_1", "Ann")}) == 1
     assert postcore.Profile("prof_1").profile_name is None
     assert pickle.loads(pickle.dumps(profile)) == profile
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         profile.profile_key = "other"  # type: ignore[misc]
 
 
@@ -170,12 +197,17 @@ def test_every_operation_has_a_method_everywhere() -> None:
         for method in (plain, awaitable, raw, async_raw):
             assert callable(method) and method.__doc__, operation
         # One signature, four forms (the async ones are written separately: keep them equal).
+        # The async methods return a native coroutine: ``Coroutine[Any, Any, <sync result>]``.
         signature = inspect.signature(plain)
-        for method in (awaitable, raw, async_raw):
-            assert inspect.signature(method) == signature, operation
         local = operation == "profiles.linkedin_connect_url"  # no request: never awaitable
-        assert inspect.iscoroutinefunction(awaitable) is not local, operation
-        assert inspect.iscoroutinefunction(async_raw) is not local, operation
+        for method in (awaitable, raw, async_raw):
+            other = inspect.signature(method)
+            assert other.parameters == signature.parameters, operation
+            returns = str(other.return_annotation)
+            if method is awaitable and not local:
+                assert returns == f"Coroutine[Any, Any, {signature.return_annotation}]", operation
+            elif method is raw or local:
+                assert returns == str(signature.return_annotation), operation
     for client in (sync, async_):
         assert inspect.signature(client.create_profile) == inspect.signature(client.profiles.create)
         assert callable(client.with_raw_response.create_profile)
@@ -229,7 +261,9 @@ def test_api_response_parses_once() -> None:
 def test_async_methods_send_nothing_until_awaited() -> None:
     _, async_ = clients()
     coroutine = async_.profiles.list()
-    assert inspect.iscoroutine(coroutine)
+    # A native coroutine: asyncio (create_task, gather, TaskGroup) takes it as one.
+    assert asyncio.iscoroutine(coroutine)
+    assert isinstance(coroutine, collections.abc.Coroutine)
     coroutine.close()  # never awaited: no request, no warning
     asyncio.run(async_.close())
 

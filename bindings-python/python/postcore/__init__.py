@@ -23,26 +23,85 @@ The client logic (requests, retries, timeouts, errors) lives in a Rust core shar
 Rust and Node packages, so all three behave the same.
 """
 
-from . import _client, _errors, _models, _resources, _response
-from ._client import *  # noqa: F403
+from __future__ import annotations
+
+from . import _errors
 from ._errors import *  # noqa: F403
-from ._models import *  # noqa: F403
 from ._postcore import DEFAULT_BASE_URL
 from ._postcore import __version__ as __version__
-from ._resources import *  # noqa: F403
-from ._response import *  # noqa: F403
 
-__all__ = ["DEFAULT_BASE_URL", "__version__"]
-__all__ += _client.__all__
-__all__ += _errors.__all__
-__all__ += _models.__all__
-__all__ += _resources.__all__
-__all__ += _response.__all__
+# Not `typing.TYPE_CHECKING`: importing typing would cost more than the rest of this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-# Public classes report the package as their home (tracebacks, reprs and pickles say
-# `postcore.NotFoundError`, not the private module that defines them).
-for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type) and _obj.__module__.startswith("postcore._"):
-        _obj.__module__ = __name__
-del _name, _obj
+    from ._client import *  # noqa: F403
+    from ._models import *  # noqa: F403
+    from ._resources import *  # noqa: F403
+    from ._response import *  # noqa: F403
+
+# The clients, models and response types load on first use (PEP 562): `import postcore` stays
+# as cheap as the errors and the native module, and a process that only catches postcore's
+# errors never pays for the rest. Each module's `__all__` lists its public names; a test
+# checks this table against them.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "AsyncPostcore",
+            "AsyncPostcoreWithRawResponse",
+            "Postcore",
+            "PostcoreWithRawResponse",
+            "create_profile",
+        ],
+        "_client",
+    ),
+    **dict.fromkeys(
+        ["ConnectedPlatform", "Connection", "Post", "Profile", "ScheduledPosts", "Usage"],
+        "_models",
+    ),
+    **dict.fromkeys(
+        [
+            "AsyncPosts",
+            "AsyncPostsWithRawResponse",
+            "AsyncProfiles",
+            "AsyncProfilesWithRawResponse",
+            "Posts",
+            "PostsWithRawResponse",
+            "Profiles",
+            "ProfilesWithRawResponse",
+        ],
+        "_resources",
+    ),
+    **dict.fromkeys(["APIResponse", "Headers", "RateLimit"], "_response"),
+}
+
+__all__ = ["DEFAULT_BASE_URL", "__version__", *_errors.__all__, *_LAZY]
+
+
+def _adopt(obj: Any) -> Any:
+    """Public classes report the package as their home (tracebacks, reprs and pickles say
+    ``postcore.NotFoundError``, not the private module that defines them)."""
+    if isinstance(obj, type) and obj.__module__.startswith("postcore._"):
+        obj.__module__ = __name__
+    return obj
+
+
+for _name in _errors.__all__:
+    _adopt(globals()[_name])
+del _name
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    for public in module.__all__:
+        globals()[public] = _adopt(getattr(module, public))
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

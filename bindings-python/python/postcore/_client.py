@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from types import TracebackType
+from typing import Any
 
 from ._base_client import BaseClient
 from ._models import Profile
@@ -181,15 +182,15 @@ class AsyncPostcore(BaseClient):
         self.posts = AsyncPosts(native)
         self.with_raw_response = AsyncPostcoreWithRawResponse(native)
 
-    async def create_profile(
+    def create_profile(
         self,
         profile_name: str | None = None,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> Profile:
-        return await self.profiles.create(
+    ) -> Coroutine[Any, Any, Profile]:
+        return self.profiles.create(
             profile_name, timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
         )
 

@@ -30,11 +30,14 @@ All of them are picklable and carry the same attributes (``None`` / empty when n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
+# Annotations only: `import postcore` loads this module eagerly and must stay cheap, so no
+# `typing` (a few milliseconds) at run time; type checkers treat TYPE_CHECKING as True.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+    from typing import Any
+
     from ._models import Post
     from ._response import RateLimit
 

@@ -1,37 +1,34 @@
 """The values the API returns: :class:`Profile`, :class:`ConnectedPlatform`,
 :class:`Connection`, :class:`Post`, :class:`Usage` and :class:`ScheduledPosts`.
 
-Each is a frozen dataclass: immutable, equal by value, hashable and picklable. Timestamps are
-timezone-aware ``datetime`` objects in UTC. ``to_dict()`` gives the API's camelCase JSON,
-**including fields this version of the SDK does not know yet**: they are kept in ``extra``
-(left out of equality, hashing and the repr), so nothing the server sends is lost.
+Each is immutable, equal by value, hashable and picklable. Timestamps are timezone-aware
+``datetime`` objects in UTC. ``to_dict()`` gives the API's camelCase JSON, **including fields
+this version of the SDK does not know yet**: they are kept in ``extra`` (left out of equality,
+hashing and the repr), so nothing the server sends is lost.
 
 The JSON name of every field is its Python name in camelCase (``profile_key`` ->
 ``profileKey``); a test checks the fields against the core's models
 (``postcore._postcore.MODELS``), which define what the server's JSON holds.
+
+They are plain classes with ``__slots__`` rather than dataclasses: ``import dataclasses`` (and
+the ``inspect`` it imports) would double the time ``import postcore`` takes, and building one
+from a response is on every call's path.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import field
 from datetime import datetime, timezone
-from typing import Any, Callable, ClassVar, TypeVar, cast
+from typing import Any, Callable, ClassVar, TypeVar
 
 __all__ = ["ConnectedPlatform", "Connection", "Post", "Profile", "ScheduledPosts", "Usage"]
 
 M = TypeVar("M", bound="_Model")
 
-# How a field's JSON value becomes its Python value, and back (in field metadata).
-_FROM_JSON = "postcore_from_json"
-_TO_JSON = "postcore_to_json"
 
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+class FrozenInstanceError(AttributeError):
+    """Raised when assigning to a field of a model: models are immutable."""
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -58,109 +55,193 @@ def _format_time(value: datetime | None) -> str | None:
     return text + "Z"
 
 
-#: Metadata of a timestamp field: an aware UTC ``datetime`` in Python, an ISO string in JSON.
-_TIMESTAMP = {_FROM_JSON: _parse_time, _TO_JSON: _format_time}
+def _same(value: Any) -> Any:
+    return value
 
 
-def _nested(model: Callable[[Any], Any], *, many: bool = False) -> dict[str, Any]:
-    """Metadata of a field holding another model (``many``: a tuple of them, so that models
+#: How a field's JSON value becomes its Python value, and back.
+_Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+_PLAIN: _Codec = (_same, _same)
+_TIMESTAMP: _Codec = (_parse_time, _format_time)
+
+
+def _nested(parse: Callable[[Any], Any], *, many: bool = False) -> _Codec:
+    """The codec of a field holding another model (``many``: a tuple of them, so that models
     stay hashable)."""
 
     def from_json(value: Any) -> Any:
         if value is None:
             return () if many else None
-        return tuple(model(item) for item in value) if many else model(value)
+        return tuple(parse(item) for item in value) if many else parse(value)
 
     def to_json(value: Any) -> Any:
         if value is None:
             return None
         return [item.to_dict() for item in value] if many else value.to_dict()
 
-    return {_FROM_JSON: from_json, _TO_JSON: to_json}
+    return from_json, to_json
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 class _Model:
-    """What every model shares: ``from_dict`` / ``to_dict`` driven by the dataclass fields."""
+    """What every model shares, driven by its ``_fields`` table: construction from the API's
+    JSON and back, value equality and hashing (``extra`` excluded), repr, pickling, and
+    immutability."""
 
-    # (python name, JSON name, from JSON, to JSON) per known field; filled in on first use.
-    _json_fields: ClassVar[tuple[tuple[str, str, Callable[[Any], Any], Callable[[Any], Any]], ...]]
+    __slots__ = ("extra",)
+    #: (Python name, JSON name, from JSON, to JSON) per known field, in constructor order.
+    _fields: ClassVar[tuple[tuple[str, str, Callable[[Any], Any], Callable[[Any], Any]], ...]]
     _json_names: ClassVar[frozenset[str]]
     extra: Mapping[str, Any]
+    """Fields this version of the SDK does not know, as sent."""
 
-    @classmethod
-    def _fields(
-        cls,
-    ) -> tuple[tuple[str, str, Callable[[Any], Any], Callable[[Any], Any]], ...]:
-        cached = cls.__dict__.get("_json_fields")
-        if cached is None:
-            cached = tuple(
-                (
-                    f.name,
-                    _camel(f.name),
-                    f.metadata.get(_FROM_JSON, _same),
-                    f.metadata.get(_TO_JSON, _same),
-                )
-                for f in dataclasses.fields(cast(Any, cls))
-                if f.name != "extra"
-            )
-            cls._json_fields = cached
-            cls._json_names = frozenset(json_name for _, json_name, _, _ in cached)
-        return cached
+    def __init_subclass__(cls, codecs: Mapping[str, _Codec] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        codecs = codecs or {}
+        cls._fields = tuple(
+            (name, _camel(name), *codecs.get(name, _PLAIN))
+            for name in cls.__slots__
+            if name != "extra"
+        )
+        cls._json_names = frozenset(json_name for _, json_name, _, _ in cls._fields)
+
+    def _init(self, values: Iterable[tuple[str, Any]], extra: Mapping[str, Any] | None) -> None:
+        for name, value in values:
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "extra", {} if extra is None else dict(extra))
 
     @classmethod
     def from_dict(cls: type[M], data: Mapping[str, Any]) -> M:
         """The model from the API's JSON object (camelCase keys); unknown keys go to
         ``extra``. Missing optional fields are ``None`` (or empty)."""
-        fields = cls._fields()
+        model = object.__new__(cls)
+        setattr_ = object.__setattr__
+        for name, json_name, parse, _ in cls._fields:
+            value = data.get(json_name)
+            setattr_(model, name, parse(value) if value is not None else parse(None))
         known = cls._json_names
-        kwargs = {
-            name: parse(data[json_name])
-            for name, json_name, parse, _ in fields
-            if json_name in data
-        }
-        extra = {key: value for key, value in data.items() if key not in known}
-        model: M = cast(Any, cls)(**kwargs, extra=extra)
+        setattr_(model, "extra", {k: v for k, v in data.items() if k not in known})
         return model
 
     def to_dict(self) -> dict[str, Any]:
         """The model as the API's JSON object: camelCase keys, ISO 8601 timestamps, and every
         field the server sent that this version does not know."""
         result = {
-            json_name: write(getattr(self, name)) for name, json_name, _, write in self._fields()
+            json_name: write(getattr(self, name)) for name, json_name, _, write in self._fields
         }
         for key, value in self.extra.items():
             result.setdefault(key, copy.deepcopy(value))
         return result
 
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name, _, _, _ in self._fields)
 
-def _same(value: Any) -> Any:
-    return value
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((self.__class__.__name__, self._values()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name, _, _, _ in self._fields)
+        return f"{self.__class__.__name__}({fields})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}: models are immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}: models are immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.__class__, self._values(), dict(self.extra)))
+
+    def __copy__(self: M) -> M:
+        return self
+
+    def __deepcopy__(self: M, memo: dict[int, Any]) -> M:
+        return _rebuild(
+            type(self), copy.deepcopy(self._values(), memo), copy.deepcopy(dict(self.extra), memo)
+        )
 
 
-@dataclasses.dataclass(frozen=True)
-class ConnectedPlatform(_Model):
+def _rebuild(cls: type[M], values: tuple[Any, ...], extra: dict[str, Any]) -> M:
+    model = object.__new__(cls)
+    model._init(zip((name for name, _, _, _ in cls._fields), values), extra)
+    return model
+
+
+class ConnectedPlatform(_Model, codecs={"connected_at": _TIMESTAMP, "expires_at": _TIMESTAMP}):
     """A social account connected to a profile, as ``profiles.list()`` reports it."""
 
+    __slots__ = (
+        "platform",
+        "display_name",
+        "username",
+        "connected_at",
+        "expires_at",
+        "days_until_expiry",
+        "needs_reconnect",
+    )
     platform: str
     """``"linkedin"`` or ``"bluesky"`` (a newer platform's name as the server sent it)."""
-    display_name: str | None = None
+    display_name: str | None
     """The account's display name."""
-    username: str | None = None
+    username: str | None
     """The account's username or handle."""
-    connected_at: datetime | None = field(default=None, metadata=_TIMESTAMP)
+    connected_at: datetime | None
     """When it was connected."""
-    expires_at: datetime | None = field(default=None, metadata=_TIMESTAMP)
+    expires_at: datetime | None
     """When the connection expires (LinkedIn only: 60 days after connecting)."""
-    days_until_expiry: int | None = None
+    days_until_expiry: int | None
     """Whole days until it expires (LinkedIn only)."""
-    needs_reconnect: bool = False
+    needs_reconnect: bool
     """Whether the end-user must connect again (an expired LinkedIn token)."""
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
-    """Fields this version of the SDK does not know, as sent."""
+
+    def __init__(
+        self,
+        platform: str,
+        display_name: str | None = None,
+        username: str | None = None,
+        connected_at: datetime | None = None,
+        expires_at: datetime | None = None,
+        days_until_expiry: int | None = None,
+        needs_reconnect: bool = False,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._init(
+            (
+                ("platform", platform),
+                ("display_name", display_name),
+                ("username", username),
+                ("connected_at", connected_at),
+                ("expires_at", expires_at),
+                ("days_until_expiry", days_until_expiry),
+                ("needs_reconnect", bool(needs_reconnect)),
+            ),
+            extra,
+        )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedPlatform:
+        """The account from the API's JSON; unknown keys go to ``extra``."""
+        model = super().from_dict(data)
+        object.__setattr__(model, "needs_reconnect", bool(model.needs_reconnect))
+        return model
 
 
-@dataclasses.dataclass(frozen=True)
-class Profile(_Model):
+class Profile(
+    _Model,
+    codecs={
+        "created_at": _TIMESTAMP,
+        "connected_platforms": _nested(ConnectedPlatform.from_dict, many=True),
+    },
+):
     """A postcore profile: one end-user of your app. Store ``profile_key`` with that user.
 
     ``Profile(profile_key, profile_name=None)`` builds one by hand (e.g. in tests); the SDK
@@ -168,43 +249,93 @@ class Profile(_Model):
     ``profiles.list()`` (every field).
     """
 
+    __slots__ = ("profile_key", "profile_name", "created_at", "connected_platforms")
     profile_key: str
     """The profile's key, e.g. ``"prof_abc123def456"``."""
-    profile_name: str | None = None
+    profile_name: str | None
     """The name given at creation, or ``None``."""
-    created_at: datetime | None = field(default=None, metadata=_TIMESTAMP)
+    created_at: datetime | None
     """When it was created (sent by ``profiles.list()``, not by the create call)."""
-    connected_platforms: tuple[ConnectedPlatform, ...] = field(
-        default=(), metadata=_nested(ConnectedPlatform.from_dict, many=True)
-    )
+    connected_platforms: tuple[ConnectedPlatform, ...]
     """The social accounts connected to it."""
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
-    """Fields this version of the SDK does not know, as sent."""
+
+    def __init__(
+        self,
+        profile_key: str,
+        profile_name: str | None = None,
+        created_at: datetime | None = None,
+        connected_platforms: Iterable[ConnectedPlatform] = (),
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._init(
+            (
+                ("profile_key", profile_key),
+                ("profile_name", profile_name),
+                ("created_at", created_at),
+                ("connected_platforms", tuple(connected_platforms)),
+            ),
+            extra,
+        )
 
 
-@dataclasses.dataclass(frozen=True)
-class Connection(_Model):
+class Connection(_Model, codecs={"connected_at": _TIMESTAMP}):
     """The account ``profiles.connect_bluesky`` connected; what the server did not send is
     ``None``."""
 
-    profile_key: str | None = None
+    __slots__ = ("profile_key", "platform", "username", "display_name", "connected_at")
+    profile_key: str | None
     """The profile it was connected to (a new one when none was given)."""
-    platform: str | None = None
+    platform: str | None
     """``"bluesky"``."""
-    username: str | None = None
+    username: str | None
     """The account's handle."""
-    display_name: str | None = None
+    display_name: str | None
     """The account's display name."""
-    connected_at: datetime | None = field(default=None, metadata=_TIMESTAMP)
+    connected_at: datetime | None
     """When it was connected."""
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
-    """Fields this version of the SDK does not know, as sent."""
+
+    def __init__(
+        self,
+        profile_key: str | None = None,
+        platform: str | None = None,
+        username: str | None = None,
+        display_name: str | None = None,
+        connected_at: datetime | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._init(
+            (
+                ("profile_key", profile_key),
+                ("platform", platform),
+                ("username", username),
+                ("display_name", display_name),
+                ("connected_at", connected_at),
+            ),
+            extra,
+        )
 
 
-@dataclasses.dataclass(frozen=True)
-class Post(_Model):
+class Post(
+    _Model,
+    codecs={
+        "scheduled_for": _TIMESTAMP,
+        "created_at": _TIMESTAMP,
+        "published_at": _TIMESTAMP,
+    },
+):
     """A post scheduled on one platform."""
 
+    __slots__ = (
+        "post_id",
+        "profile_key",
+        "platform",
+        "content",
+        "scheduled_for",
+        "status",
+        "created_at",
+        "published_at",
+        "platform_url",
+    )
     post_id: str
     """The post's id, e.g. ``"post_abc123"``."""
     profile_key: str
@@ -213,24 +344,50 @@ class Post(_Model):
     """``"linkedin"`` or ``"bluesky"``."""
     content: str
     """The text."""
-    scheduled_for: datetime = field(metadata=_TIMESTAMP)
+    scheduled_for: datetime
     """When it is (or was) due to be published."""
     status: str
     """``"pending"``, ``"published"`` or ``"failed"``."""
-    created_at: datetime | None = field(default=None, metadata=_TIMESTAMP)
+    created_at: datetime | None
     """When it was scheduled."""
-    published_at: datetime | None = field(default=None, metadata=_TIMESTAMP)
+    published_at: datetime | None
     """When it was published."""
-    platform_url: str | None = None
+    platform_url: str | None
     """The published post on the platform."""
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
-    """Fields this version of the SDK does not know, as sent (e.g. ``failureReason``)."""
+
+    def __init__(
+        self,
+        post_id: str,
+        profile_key: str,
+        platform: str,
+        content: str,
+        scheduled_for: datetime,
+        status: str,
+        created_at: datetime | None = None,
+        published_at: datetime | None = None,
+        platform_url: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._init(
+            (
+                ("post_id", post_id),
+                ("profile_key", profile_key),
+                ("platform", platform),
+                ("content", content),
+                ("scheduled_for", scheduled_for),
+                ("status", status),
+                ("created_at", created_at),
+                ("published_at", published_at),
+                ("platform_url", platform_url),
+            ),
+            extra,
+        )
 
 
-@dataclasses.dataclass(frozen=True)
 class Usage(_Model):
     """The plan's monthly post quota after scheduling (Free: 10 posts, Pro: 3000)."""
 
+    __slots__ = ("month", "used", "limit", "remaining")
     month: str
     """The month counted, e.g. ``"January 2025"``."""
     used: int
@@ -239,21 +396,44 @@ class Usage(_Model):
     """Posts allowed per month."""
     remaining: int
     """Posts left this month."""
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
-    """Fields this version of the SDK does not know, as sent."""
+
+    def __init__(
+        self,
+        month: str,
+        used: int,
+        limit: int,
+        remaining: int,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._init(
+            (("month", month), ("used", used), ("limit", limit), ("remaining", remaining)),
+            extra,
+        )
 
 
-@dataclasses.dataclass(frozen=True)
-class ScheduledPosts(_Model):
+class ScheduledPosts(
+    _Model,
+    codecs={
+        "posts": _nested(Post.from_dict, many=True),
+        "usage": _nested(Usage.from_dict),
+    },
+):
     """What ``posts.create`` returns: one pending :class:`Post` per platform, in the order
     asked for, and the quota left."""
 
-    posts: tuple[Post, ...] = field(default=(), metadata=_nested(Post.from_dict, many=True))
+    __slots__ = ("posts", "usage")
+    posts: tuple[Post, ...]
     """One post per platform."""
-    usage: Usage | None = field(default=None, metadata=_nested(Usage.from_dict))
+    usage: Usage | None
     """The monthly quota, when the server reported it."""
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
-    """Fields this version of the SDK does not know, as sent."""
+
+    def __init__(
+        self,
+        posts: Iterable[Post] = (),
+        usage: Usage | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._init((("posts", tuple(posts)), ("usage", usage)), extra)
 
 
 def _many(model: Callable[[Any], M]) -> Callable[[Iterable[Any]], list[M]]:

@@ -6,10 +6,23 @@ typed methods are in ``postcore._resources``.
 """
 
 import os
-from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any, final
+from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
+from typing import Any, TypeVar, final
 
 from ._response import RateLimit
+
+T = TypeVar("T")
+
+@final
+class PendingCall(Coroutine[Any, Any, T]):
+    """One ``AsyncPostcore`` call: a native coroutine (registered as
+    ``collections.abc.Coroutine``) that sends the request when first awaited and resolves to
+    the parsed result; the event loop collects finished calls in batches."""
+
+    def __await__(self) -> Generator[Any, None, T]: ...
+    def send(self, value: Any, /) -> Any: ...
+    def throw(self, kind: Any, value: Any = None, traceback: Any = None, /) -> Any: ...
+    def close(self) -> None: ...
 
 __version__: str
 USER_AGENT: str
@@ -89,20 +102,22 @@ class Client:
         self,
         operation: str,
         arguments: dict[str, Any],
+        parse: Callable[[Any], T],
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> Awaitable[Any]: ...
+    ) -> PendingCall[T]: ...
     def call_raw_async(
         self,
         operation: str,
         arguments: dict[str, Any],
+        parse: Callable[[RawResult], T],
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> Awaitable[RawResult]: ...
+    ) -> PendingCall[T]: ...
     def linkedin_connect_url(self, arguments: dict[str, Any]) -> str: ...
 
 @final

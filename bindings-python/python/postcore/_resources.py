@@ -5,7 +5,8 @@ the operation's name, how to read its result, and its arguments by their Python 
 native module passes them to the Rust core, which validates them, sends the request and
 decodes the answer, so an endpoint is declared once (in the core) and a method here is only
 its Python face. :class:`Profiles` / :class:`Posts` block; :class:`AsyncProfiles` /
-:class:`AsyncPosts` are the same as coroutines (they reuse the blocking methods' docstrings).
+:class:`AsyncPosts` are the same as native coroutines (they reuse the blocking methods'
+docstrings).
 
 ``client.with_raw_response.<resource>`` runs the very same methods with ``_raw`` set, which
 makes ``_call`` return an :class:`APIResponse` around the result; the ``*WithRawResponse``
@@ -15,7 +16,8 @@ classes only declare that return type for type checkers.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Awaitable, Mapping, Sequence
+import functools
+from collections.abc import Coroutine, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar, cast
 
@@ -85,7 +87,7 @@ class _SyncResource(_Resource):
 
 
 class _AsyncResource(_Resource):
-    async def _call(
+    def _call(
         self,
         operation: str,
         parse: Callable[[Any], T],
@@ -93,17 +95,32 @@ class _AsyncResource(_Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> T:
-        """The awaitable form of ``_SyncResource._call``; cancelling it cancels the request."""
-        options: dict[str, Any] = {
-            "timeout": timeout,
-            "max_retries": max_retries,
-            "extra_headers": extra_headers,
-        }
+    ) -> Coroutine[Any, Any, T]:
+        """The awaitable form of ``_SyncResource._call``: a native coroutine that sends the
+        request when awaited and resolves to ``parse`` of the result, parsed on the event loop
+        when the call completes (no Python coroutine frame per call). Cancelling it cancels
+        the request."""
+        pending: Coroutine[Any, Any, Any]
         if self._raw:
-            raw = await self._native.call_raw_async(operation, arguments, **options)
-            return cast(T, APIResponse._from_native(raw, parse))
-        return parse(await self._native.call_async(operation, arguments, **options))
+            to_response = functools.partial(APIResponse._from_native, parse=parse)
+            pending = self._native.call_raw_async(
+                operation,
+                arguments,
+                to_response,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        else:
+            pending = self._native.call_async(
+                operation,
+                arguments,
+                parse,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        return cast("Coroutine[Any, Any, T]", pending)
 
 
 def _doc(source: Callable[..., Any]) -> Callable[[F], F]:
@@ -244,47 +261,47 @@ class AsyncProfiles(_AsyncResource):
     """Profiles, as coroutines (see :class:`Profiles`)."""
 
     @_doc(Profiles.create)
-    async def create(
+    def create(
         self,
         profile_name: str | None = None,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> Profile:
+    ) -> Coroutine[Any, Any, Profile]:
         arguments = {"profile_name": profile_name}
-        return await self._call(
+        return self._call(
             "profiles.create", Profile.from_dict, arguments, timeout, max_retries, extra_headers
         )
 
     @_doc(Profiles.list)
-    async def list(
+    def list(
         self,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> builtins.list[Profile]:
-        return await self._call(
+    ) -> Coroutine[Any, Any, builtins.list[Profile]]:
+        return self._call(
             "profiles.list", _many(Profile.from_dict), {}, timeout, max_retries, extra_headers
         )
 
     @_doc(Profiles.delete)
-    async def delete(
+    def delete(
         self,
         profile_key: str,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         arguments = {"profile_key": profile_key}
-        return await self._call(
+        return self._call(
             "profiles.delete", _nothing, arguments, timeout, max_retries, extra_headers
         )
 
     @_doc(Profiles.connect_bluesky)
-    async def connect_bluesky(
+    def connect_bluesky(
         self,
         handle: str,
         app_password: str,
@@ -293,9 +310,9 @@ class AsyncProfiles(_AsyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> Connection:
+    ) -> Coroutine[Any, Any, Connection]:
         arguments = {"handle": handle, "app_password": app_password, "profile_key": profile_key}
-        return await self._call(
+        return self._call(
             "profiles.connect_bluesky",
             Connection.from_dict,
             arguments,
@@ -451,7 +468,7 @@ class AsyncPosts(_AsyncResource):
     """Posts, as coroutines (see :class:`Posts`)."""
 
     @_doc(Posts.create)
-    async def create(
+    def create(
         self,
         profile_key: str,
         content: str,
@@ -461,14 +478,14 @@ class AsyncPosts(_AsyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> ScheduledPosts:
+    ) -> Coroutine[Any, Any, ScheduledPosts]:
         arguments = {
             "profile_key": profile_key,
             "content": content,
             "platforms": platforms,
             "scheduled_for": scheduled_for,
         }
-        return await self._call(
+        return self._call(
             "posts.create",
             ScheduledPosts.from_dict,
             arguments,
@@ -478,47 +495,45 @@ class AsyncPosts(_AsyncResource):
         )
 
     @_doc(Posts.list)
-    async def list(
+    def list(
         self,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> builtins.list[Post]:
-        return await self._call(
+    ) -> Coroutine[Any, Any, builtins.list[Post]]:
+        return self._call(
             "posts.list", _many(Post.from_dict), {}, timeout, max_retries, extra_headers
         )
 
     @_doc(Posts.retrieve)
-    async def retrieve(
+    def retrieve(
         self,
         post_id: str,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> Post:
+    ) -> Coroutine[Any, Any, Post]:
         arguments = {"post_id": post_id}
-        return await self._call(
+        return self._call(
             "posts.retrieve", Post.from_dict, arguments, timeout, max_retries, extra_headers
         )
 
     @_doc(Posts.delete)
-    async def delete(
+    def delete(
         self,
         post_id: str,
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         arguments = {"post_id": post_id}
-        return await self._call(
-            "posts.delete", _nothing, arguments, timeout, max_retries, extra_headers
-        )
+        return self._call("posts.delete", _nothing, arguments, timeout, max_retries, extra_headers)
 
     @_doc(Posts.wait)
-    async def wait(
+    def wait(
         self,
         post_id: str,
         timeout: float | None = None,
@@ -526,11 +541,9 @@ class AsyncPosts(_AsyncResource):
         *,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> Post:
+    ) -> Coroutine[Any, Any, Post]:
         arguments = {"post_id": post_id, "timeout": timeout, "interval": interval}
-        return await self._call(
-            "posts.wait", Post.from_dict, arguments, None, max_retries, extra_headers
-        )
+        return self._call("posts.wait", Post.from_dict, arguments, None, max_retries, extra_headers)
 
 
 # ------------------------------------------------------------------- with_raw_response
@@ -548,10 +561,10 @@ def _with_response(
 
 
 def _async_with_response(
-    method: Callable[Concatenate[Any, P], Awaitable[R]],
-) -> Callable[Concatenate[Any, P], Awaitable[APIResponse[R]]]:
+    method: Callable[Concatenate[Any, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, APIResponse[R]]]:
     """:func:`_with_response` for coroutine methods."""
-    return cast("Callable[Concatenate[Any, P], Awaitable[APIResponse[R]]]", method)
+    return cast("Callable[Concatenate[Any, P], Coroutine[Any, Any, APIResponse[R]]]", method)
 
 
 class ProfilesWithRawResponse(_SyncResource):

@@ -8,7 +8,6 @@ slow call (retried) from a slow server.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Callable, Generic, TypeVar
@@ -18,18 +17,45 @@ __all__ = ["APIResponse", "Headers", "RateLimit"]
 T = TypeVar("T")
 
 
-@dataclasses.dataclass(frozen=True)
 class RateLimit:
     """The rate-limit window as the server reported it on a response (the
     ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset`` headers). A value the server did not
-    send is ``None``."""
+    send is ``None``. Immutable, equal by value, hashable, picklable."""
 
+    __slots__ = ("limit", "remaining", "reset")
     limit: int | None
     """Requests allowed per window (100 per 15 minutes per IP for most endpoints)."""
     remaining: int | None
     """Requests left in the current window."""
     reset: datetime | None
     """When the window resets (aware UTC ``datetime``)."""
+
+    def __init__(self, limit: int | None, remaining: int | None, reset: datetime | None) -> None:
+        object.__setattr__(self, "limit", limit)
+        object.__setattr__(self, "remaining", remaining)
+        object.__setattr__(self, "reset", reset)
+
+    def _values(self) -> tuple[int | None, int | None, datetime | None]:
+        return (self.limit, self.remaining, self.reset)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not RateLimit:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return (
+            f"RateLimit(limit={self.limit!r}, remaining={self.remaining!r}, reset={self.reset!r})"
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: RateLimit is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RateLimit, self._values())
 
 
 class Headers(Mapping[str, str]):
