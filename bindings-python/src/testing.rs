@@ -37,7 +37,7 @@ struct Owned {
 
 impl Drop for Owned {
     fn drop(&mut self) {
-        if self.pid != std::process::id() {
+        if self.pid != crate::process::id() {
             // A forked child: the parent's server is neither stopped nor touched from here.
             std::mem::forget(self.server.take());
         }
@@ -68,7 +68,7 @@ impl MockServer {
         let Some(owned) = state.as_ref() else {
             return Err(PyRuntimeError::new_err("the mock server is stopped"));
         };
-        if owned.pid != std::process::id() {
+        if owned.pid != crate::process::id() {
             return Err(PyRuntimeError::new_err(format!(
                 "this mock server belongs to process {} (it was started before a fork); \
                  start a MockServer in this process to control one",
@@ -141,7 +141,7 @@ impl MockServer {
             addr: server.addr(),
             api_key,
             state: Mutex::new(Some(Owned {
-                pid: std::process::id(),
+                pid: crate::process::id(),
                 server: Some(server),
             })),
         })
@@ -251,7 +251,7 @@ impl MockServer {
         let Some(owned) = lock(&self.state).take() else {
             return;
         };
-        let ours = owned.pid == std::process::id();
+        let ours = owned.pid == crate::process::id();
         // Dropping the mock's handle tells its accept loop to stop (in a child: leaked).
         drop(owned);
         if ours {

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import subprocess
-import sys
 import collections.abc
 import inspect
 import pickle
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any

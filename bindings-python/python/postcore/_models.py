@@ -180,13 +180,13 @@ class ConnectedPlatform(_Model, codecs={"connected_at": _TIMESTAMP, "expires_at"
     """A social account connected to a profile, as ``profiles.list()`` reports it."""
 
     __slots__ = (
-        "platform",
-        "display_name",
-        "username",
         "connected_at",
-        "expires_at",
         "days_until_expiry",
+        "display_name",
+        "expires_at",
         "needs_reconnect",
+        "platform",
+        "username",
     )
     platform: str
     """``"linkedin"`` or ``"bluesky"`` (a newer platform's name as the server sent it)."""
@@ -249,7 +249,7 @@ class Profile(
     ``profiles.list()`` (every field).
     """
 
-    __slots__ = ("profile_key", "profile_name", "created_at", "connected_platforms")
+    __slots__ = ("connected_platforms", "created_at", "profile_key", "profile_name")
     profile_key: str
     """The profile's key, e.g. ``"prof_abc123def456"``."""
     profile_name: str | None
@@ -282,7 +282,7 @@ class Connection(_Model, codecs={"connected_at": _TIMESTAMP}):
     """The account ``profiles.connect_bluesky`` connected; what the server did not send is
     ``None``."""
 
-    __slots__ = ("profile_key", "platform", "username", "display_name", "connected_at")
+    __slots__ = ("connected_at", "display_name", "platform", "profile_key", "username")
     profile_key: str | None
     """The profile it was connected to (a new one when none was given)."""
     platform: str | None
@@ -326,15 +326,15 @@ class Post(
     """A post scheduled on one platform."""
 
     __slots__ = (
+        "content",
+        "created_at",
+        "platform",
+        "platform_url",
         "post_id",
         "profile_key",
-        "platform",
-        "content",
+        "published_at",
         "scheduled_for",
         "status",
-        "created_at",
-        "published_at",
-        "platform_url",
     )
     post_id: str
     """The post's id, e.g. ``"post_abc123"``."""
@@ -387,7 +387,7 @@ class Post(
 class Usage(_Model):
     """The plan's monthly post quota after scheduling (Free: 10 posts, Pro: 3000)."""
 
-    __slots__ = ("month", "used", "limit", "remaining")
+    __slots__ = ("limit", "month", "remaining", "used")
     month: str
     """The month counted, e.g. ``"January 2025"``."""
     used: int
