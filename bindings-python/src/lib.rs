@@ -9,11 +9,13 @@
 //! Files: [`client`] (the native client and its generic calls), [`convert`] (Python <-> JSON),
 //! [`errors`] (core errors as Python exceptions), [`args`] (client and call options),
 //! [`logging`] (debug lines to Python's `logging`), [`runtime`] (the one tokio runtime per
-//! process, fork-aware), [`asyncio`] (async calls handed to event loops in batches),
+//! process, fork-aware), [`asyncio`] (async calls handed to event loops in batches), [`cli`]
+//! (the `postcore` command line, as the package's console script),
 //! [`testing`] (the local mock server of `postcore.testing`, in-process).
 
 mod args;
 mod asyncio;
+mod cli;
 mod client;
 mod convert;
 mod errors;
@@ -42,6 +44,13 @@ mod _postcore {
     use crate::client::Client;
     #[pymodule_export]
     use crate::testing::MockServer;
+
+    /// Runs the `postcore` command line with `argv` (program name first) and returns its exit
+    /// status; the GIL is released while it runs. The console script `postcore` calls it.
+    #[pyfunction]
+    fn cli_main(py: Python<'_>, argv: Vec<String>) -> i32 {
+        crate::cli::main(py, argv)
+    }
 
     /// Stops the I/O runtime; registered with `atexit` by the package so that no runtime
     /// thread touches the interpreter while it finalizes.

@@ -102,11 +102,15 @@ class _Model:
     def __init_subclass__(cls, codecs: Mapping[str, _Codec] | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         codecs = codecs or {}
+        # The fields in the order the class declares them (its annotations), which is the
+        # constructor's order; `__slots__` holds the same names for storage.
         cls._fields = tuple(
             (name, _camel(name), *codecs.get(name, _PLAIN))
-            for name in cls.__slots__
+            for name in cls.__dict__.get("__annotations__", {})
             if name != "extra"
         )
+        if {name for name, _, _, _ in cls._fields} != set(cls.__slots__):
+            raise TypeError(f"{cls.__name__}: __slots__ and the annotated fields differ")
         cls._json_names = frozenset(json_name for _, json_name, _, _ in cls._fields)
 
     def _init(self, values: Iterable[tuple[str, Any]], extra: Mapping[str, Any] | None) -> None:

@@ -24,6 +24,9 @@ class PendingCall(Coroutine[Any, Any, T]):
     def throw(self, kind: Any, value: Any = None, traceback: Any = None, /) -> Any: ...
     def close(self) -> None: ...
 
+def cli_main(argv: list[str]) -> int:
+    """Run the ``postcore`` command line with ``argv``; returns its exit status."""
+
 __version__: str
 USER_AGENT: str
 DEFAULT_BASE_URL: str
