@@ -15,7 +15,9 @@ from .conftest import MockServer
 SCRIPT = Path(sys.executable).parent / "postcore"
 
 
-def run(server: MockServer, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    server: MockServer, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "POSTCORE_API_KEY": server.api_key, "POSTCORE_BASE_URL": server.url}
     return subprocess.run(
         [str(SCRIPT), *args], input=stdin, capture_output=True, text=True, env=env, timeout=60
@@ -46,7 +48,12 @@ def test_errors_and_usage_exit_codes(server: MockServer) -> None:
 
 def test_bluesky_password_from_stdin(server: MockServer) -> None:
     done = run(
-        server, "--json", "profiles", "connect-bluesky", "--handle", "ann.bsky.social",
+        server,
+        "--json",
+        "profiles",
+        "connect-bluesky",
+        "--handle",
+        "ann.bsky.social",
         stdin="abcd-efgh-ijkl-mnop\n",
     )
     assert done.returncode == 0, done.stderr
@@ -55,6 +62,8 @@ def test_bluesky_password_from_stdin(server: MockServer) -> None:
 
 
 def test_python_dash_m_is_not_needed_but_main_works(server: MockServer) -> None:
-    code = "import sys; sys.argv = ['postcore', '--version']; from postcore._cli import main; main()"
+    code = (
+        "import sys; sys.argv = ['postcore', '--version']; from postcore._cli import main; main()"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and "postcore" in out.stdout

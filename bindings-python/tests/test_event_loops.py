@@ -52,6 +52,7 @@ def test_uvloop(server: MockServer) -> None:
     keys = run_with(uvloop.new_event_loop, many_calls(server))
     assert len(set(keys)) == 200
     run_with(uvloop.new_event_loop, cancelled_call_sends_nothing_more(server))
+
     # Errors arrive with their attributes on uvloop too.
     async def refused() -> None:
         async with aclient(server) as client:
