@@ -104,12 +104,13 @@ class _Model:
         codecs = codecs or {}
         # The fields in the order the class declares them (its annotations), which is the
         # constructor's order; `__slots__` holds the same names for storage.
+        slots = set(cls.__slots__)
         cls._fields = tuple(
             (name, _camel(name), *codecs.get(name, _PLAIN))
-            for name in cls.__dict__.get("__annotations__", {})
-            if name != "extra"
+            for name in cls.__annotations__
+            if name in slots
         )
-        if {name for name, _, _, _ in cls._fields} != set(cls.__slots__):
+        if {name for name, _, _, _ in cls._fields} != slots:
             raise TypeError(f"{cls.__name__}: __slots__ and the annotated fields differ")
         cls._json_names = frozenset(json_name for _, json_name, _, _ in cls._fields)
 
