@@ -279,7 +279,10 @@ fn current_thread_ident() -> u64 {
 
 enum State {
     /// Not awaited yet: nothing has been sent.
-    Ready { job: Job, parse: Py<PyAny> },
+    Ready {
+        job: Job,
+        parse: Py<PyAny>,
+    },
     /// Its arguments were refused: raised when awaited, as a coroutine would.
     Refused(PyErr),
     /// Running; `future` resolves when it is done; sending on (or dropping) `abort` stops it.

@@ -63,7 +63,8 @@ impl Launcher {
             // Cleared before the queue is taken: a launch queued from here on notifies again.
             self.notified
                 .store(false, std::sync::atomic::Ordering::Release);
-            let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(PoisonError::into_inner));
+            let batch =
+                std::mem::take(&mut *self.queue.lock().unwrap_or_else(PoisonError::into_inner));
             for launch in batch {
                 tokio::spawn(launch);
             }

@@ -73,9 +73,7 @@ async def run_async(client: postcore.AsyncPostcore, calls: int) -> float:
         worst = max(worst, time.perf_counter() - started)
 
     for start in range(0, calls, CONCURRENCY):
-        await asyncio.gather(
-            *(one(i) for i in range(start, min(calls, start + CONCURRENCY)))
-        )
+        await asyncio.gather(*(one(i) for i in range(start, min(calls, start + CONCURRENCY))))
     return worst
 
 
@@ -102,13 +100,9 @@ def main() -> int:
     if rss_end - rss_start > max(16.0, rss_start * 0.25):
         problems.append(f"RSS grew from {rss_start} to {rss_end} MiB")
     if report["fds_end"] > report["fds_start"] + 2:
-        problems.append(
-            f"file descriptors grew from {report['fds_start']} to {report['fds_end']}"
-        )
+        problems.append(f"file descriptors grew from {report['fds_start']} to {report['fds_end']}")
     if report["slowest_call_s"] >= TIMEOUT:
-        problems.append(
-            f"a call took {report['slowest_call_s']} s, over the {TIMEOUT} s timeout"
-        )
+        problems.append(f"a call took {report['slowest_call_s']} s, over the {TIMEOUT} s timeout")
     for problem in problems:
         print(f"soak python-{mode}: {problem}", file=sys.stderr)
     return 1 if problems else 0
