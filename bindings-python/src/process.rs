@@ -30,3 +30,19 @@ extern "C" fn after_fork_in_child() {
     // `getpid` is async-signal-safe; `std::process::id` is a thin wrapper over it.
     PID.store(std::process::id(), Ordering::Relaxed);
 }
+
+/// Keeps Ctrl-C (SIGINT) and SIGTERM away from the calling thread, so that the kernel delivers
+/// them to Python's main thread. Run at the start of each runtime thread: a signal delivered
+/// to one of them would set Python's flag without waking the main thread (e.g. from
+/// `time.sleep`), which would then notice the Ctrl-C only when it woke up by itself.
+pub(crate) fn block_interrupts() {
+    #[cfg(unix)]
+    // SAFETY: plain libc calls on a local signal set; only this thread's mask changes.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}

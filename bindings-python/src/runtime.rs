@@ -99,6 +99,7 @@ fn current() -> PyResult<(Arc<Runtime>, Arc<Launcher>)> {
     let runtime = Builder::new_multi_thread()
         .worker_threads(workers)
         .thread_name("postcore-runtime")
+        .on_thread_start(crate::process::block_interrupts)
         .enable_all()
         .build()
         .map_err(|e| {

@@ -642,3 +642,24 @@ def test_type_information_ships() -> None:
     package = Path(postcore.__file__).parent
     assert (package / "py.typed").is_file()
     assert (package / "_postcore.pyi").is_file()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads Linux's /proc")
+def test_runtime_threads_leave_ctrl_c_to_the_main_thread(server: MockServer) -> None:
+    # A SIGINT delivered to a runtime thread would not wake the main thread from time.sleep():
+    # the runtime's threads block it, so the kernel picks the main thread.
+    with client(server) as c:
+        c.profiles.list()
+    masks = {}
+    for task in Path("/proc/self/task").iterdir():
+        name = (task / "comm").read_text().strip()
+        if name.startswith("postcore-runtim"):
+            status = (task / "status").read_text()
+            blocked = int(
+                next(line.split()[1] for line in status.splitlines() if line.startswith("SigBlk")),
+                16,
+            )
+            masks[task.name] = blocked
+    assert masks, "no runtime thread found"
+    for blocked in masks.values():
+        assert blocked & (1 << (signal.SIGINT - 1)) and blocked & (1 << (signal.SIGTERM - 1))
