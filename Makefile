@@ -15,7 +15,9 @@ lint:
 	bash scripts/lint.sh
 
 test-rust:
-	$(CARGO) test --locked -p postcore -p postcore-mock
+	$(CARGO) test --locked -p postcore -p postcore-mock -p postcore-testnet
+	$(CARGO) build --locked -q -p postcore-mock -p postcore --example whole_flow
+	scripts/with-mock.sh --key pc_example_key -- ./target/debug/examples/whole_flow
 
 # The `postcore` command line (cli/): unit tests, then the built binary against the mock
 # (imports interrupted with SIGINT/SIGKILL, faults, pacing with small rate-limit windows).
