@@ -35,7 +35,10 @@ export declare class NativeClient {
   withOptions(overrides?: ClientOverrides | undefined | null): NativeClient
   /**
    * Runs operation `operation` (`"posts.create"`, see `operations()`) with `args` (a JSON
-   * object, camelCase keys, durations in ms) and resolves to its result as JSON.
+   * object, camelCase keys, durations in ms) and resolves to its result as JSON (`undefined`
+   * for deletions). Before it resolves, the promise gets a `meta` property: the response's
+   * status, attempts, rate limit and headers as compact text (`reply.rs`, `meta_text`),
+   * which `ts/api-promise.ts` reads only for `.withResponse()`.
    *
    * Arguments are parsed and validated now, so a bad one throws `TypeError` / `RangeError`
    * synchronously, before anything is sent. Failures reject with an error object carrying
@@ -44,13 +47,6 @@ export declare class NativeClient {
    * "AbortError"` (the TypeScript layer has already rejected with the signal's reason).
    */
   call(operation: string, args?: any | undefined | null, options?: RequestOptions | undefined | null, cancel?: CancelToken | undefined | null): Promise<unknown>
-  /**
-   * [`NativeClient::call`] that resolves to `{ data, response }`: the result and a
-   * [`ResponseMeta`] describing the response it came from. The metadata stays in Rust until
-   * read, so a caller that never looks at it pays almost nothing for it (converting the
-   * headers eagerly made each call ~9 % slower against a local server, release build).
-   */
-  callWithResponse(operation: string, args?: any | undefined | null, options?: RequestOptions | undefined | null, cancel?: CancelToken | undefined | null): Promise<{ data: unknown, response: ResponseMeta }>
   /**
    * The LinkedIn OAuth URL for the end-user's browser, from `{ returnUrl, profileKey }`:
    * built locally, no request. It holds the API key: build it server-side only.
@@ -109,18 +105,6 @@ export declare class NativeMockServer {
    * again at once. Harmless when already closed.
    */
   close(): Promise<void>
-}
-
-/** The response a call's result came from, converted to JavaScript values only when read. */
-export declare class ResponseMeta {
-  /** HTTP status code. */
-  get status(): number
-  /** Response headers, lower-case names, repeated ones joined with `", "`. */
-  get headers(): Record<string, string>
-  /** `{ limit, remaining, reset: Date }`, or `null` without `X-RateLimit-*` headers. */
-  get rateLimit(): { limit: number | null, remaining: number | null, reset: Date | null } | null
-  /** Attempts it took (1 when the first one succeeded). */
-  get attempts(): number
 }
 
 /**
@@ -232,6 +216,13 @@ export interface RequestOptions {
   /** Headers added to this call's requests, as `[name, value]` pairs. */
   headers?: Array<[string, string]>
 }
+
+/**
+ * Registers the function that turns the error objects of failed calls into the public error
+ * classes (`fromNative` in `ts/errors.ts`): calls then reject with those directly, so even a
+ * rejection nobody handles reports the right class. Replaces any earlier one.
+ */
+export declare function setErrorFactory(factory: (error: Error) => unknown): void
 
 /**
  * Starts a server on `127.0.0.1:port` and resolves to it. Rejects with an `Error` whose

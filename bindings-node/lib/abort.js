@@ -54,14 +54,6 @@ function onAbortOf(signal, onAbort) {
  * @internal
  */
 function run(start, signal) {
-    if (signal === undefined) {
-        try {
-            return start(undefined).catch((error) => { throw (0, errors_js_1.fromNative)(error); });
-        }
-        catch (error) {
-            return Promise.reject((0, errors_js_1.fromNative)(error));
-        }
-    }
     if (signal.aborted)
         return Promise.reject(abortReason(signal));
     const token = new native.CancelToken();

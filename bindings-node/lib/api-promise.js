@@ -8,6 +8,8 @@
  */
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.APIPromise = void 0;
+// The base promise of an `APIPromise` is never settled nor used; this is its executor.
+const idle = () => { };
 /**
  * A promise of a call's result with one extra method, `.withResponse()`.
  *
@@ -15,16 +17,20 @@ exports.APIPromise = void 0;
  * promise and calling `.withResponse()` share that one call.
  */
 class APIPromise extends Promise {
-    #raw;
-    #parse;
-    #data;
+    #call;
+    #source;
     #withResponse;
-    /** @internal */
-    constructor(raw, parse) {
-        // The base promise is never used: `then`, `catch` and `finally` go to `#result()`.
-        super((resolve) => { resolve(undefined); });
-        this.#raw = raw;
-        this.#parse = parse;
+    /**
+     * `call` resolves with the result and rejects with the public error; `source` gets the
+     * response's metadata when it succeeds (by default `call` itself).
+     *
+     * @internal
+     */
+    constructor(call, source = call) {
+        // `then`, `catch` and `finally` go to `call`: the base promise stays pending, unobserved.
+        super(idle);
+        this.#call = call;
+        this.#source = source;
     }
     /** Promises made by `then` are plain promises (no second call, no `withResponse`). */
     static get [Symbol.species]() {
@@ -35,29 +41,49 @@ class APIPromise extends Promise {
      * a plain object (`status`, `headers`, `rateLimit`, `attempts`).
      */
     withResponse() {
-        this.#withResponse ??= this.#raw.then(({ data, response }) => ({
-            data: this.#parse(data),
-            response: {
-                status: response.status,
-                headers: response.headers,
-                rateLimit: response.rateLimit,
-                attempts: response.attempts
-            }
-        }));
+        this.#withResponse ??= this.#call.then((data) => ({ data, response: responseOf(this.#source.meta) }));
         return this.#withResponse;
     }
-    #result() {
-        this.#data ??= this.#raw.then(({ data }) => this.#parse(data));
-        return this.#data;
-    }
+    // biome-ignore lint/suspicious/noThenProperty: a Promise subclass; `then` is the point
     then(onfulfilled, onrejected) {
-        return this.#result().then(onfulfilled, onrejected);
+        return this.#call.then(onfulfilled, onrejected);
     }
     catch(onrejected) {
-        return this.#result().catch(onrejected);
+        return this.#call.catch(onrejected);
     }
     finally(onfinally) {
-        return this.#result().finally(onfinally);
+        return this.#call.finally(onfinally);
     }
 }
 exports.APIPromise = APIPromise;
+/**
+ * The response from the native layer's compact text: status, attempts and the rate limit
+ * (`limit,remaining,reset`, empty when there was none) on the first three lines, then one
+ * `name: value` line per header.
+ */
+function responseOf(meta) {
+    const lines = (meta ?? '').split('\n');
+    const headers = {};
+    for (let i = 3; i < lines.length; i++) {
+        const line = lines[i];
+        const colon = line.indexOf(': ');
+        if (colon > 0)
+            headers[line.slice(0, colon)] = line.slice(colon + 2);
+    }
+    return {
+        status: Number(lines[0]),
+        headers,
+        rateLimit: rateLimitOf(lines[2] ?? ''),
+        attempts: Number(lines[1])
+    };
+}
+function rateLimitOf(line) {
+    if (line === '')
+        return null;
+    const [limit, remaining, reset] = line.split(',').map((n) => (n === '' || n === undefined ? null : Number(n)));
+    return {
+        limit: limit ?? null,
+        remaining: remaining ?? null,
+        reset: reset === null || reset === undefined ? null : new Date(reset * 1000)
+    };
+}

@@ -17,6 +17,8 @@ const options_js_1 = require("./options.js");
  * @internal
  */
 function toWire(value, path) {
+    if (path === '' && isFlat(value))
+        return value;
     switch (typeof value) {
         case 'string':
         case 'boolean':
@@ -46,4 +48,37 @@ function toWire(value, path) {
         default:
             throw (0, options_js_1.typeError)(`${path || 'the arguments'} must be JSON data, got ${(0, options_js_1.describe)(value)}`);
     }
+}
+/**
+ * Whether `value` is already what `toWire` would make of it, as the native layer reads it: a
+ * plain object whose own values are strings, booleans, `null`, finite numbers or `undefined`
+ * (which the native layer skips, as `toWire` drops it). Most calls' arguments are; they are
+ * then passed as they are rather than copied.
+ */
+function isFlat(value) {
+    if (value === null || typeof value !== 'object')
+        return false;
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null)
+        return false;
+    for (const key in value) {
+        if (!Object.hasOwn(value, key))
+            return false;
+        const item = value[key];
+        switch (typeof item) {
+            case 'string':
+            case 'boolean':
+            case 'undefined':
+                continue;
+            case 'number':
+                if (Number.isFinite(item))
+                    continue;
+                return false;
+            default:
+                if (item === null)
+                    continue;
+                return false;
+        }
+    }
+    return true;
 }

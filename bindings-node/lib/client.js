@@ -18,6 +18,9 @@ const options_js_1 = require("./options.js");
 const resources_js_1 = require("./resources.js");
 /** The package version, as sent in `User-Agent: postcore-node/<version>`. */
 exports.VERSION = native.userAgent().slice('postcore-node/'.length);
+// Failed calls reject with the public error classes directly (once per environment: module
+// scope is per main thread / worker, like the native layer's registration).
+native.setErrorFactory(errors_js_1.fromNative);
 /** Lets `withOptions` hand a native client to the constructor; module-private, so unforgeable. */
 const ADOPT = Symbol('adopt');
 /**
@@ -188,18 +191,19 @@ function caFiles(value) {
     }
     return files;
 }
-/** Deletions resolve to `undefined` (`Promise<void>`), not the core's JSON `null`. */
-function parse(data) {
-    return (data ?? undefined);
-}
+const NO_ARGS = [];
 /**
  * The one path of every call: checks the per-call options, converts the arguments to JSON
- * (see `toWire`), runs the operation under the signal, and wraps the outcome in an
- * `APIPromise`. Any problem, even a synchronous one, is reported through the promise.
+ * (see `toWire`), runs the operation (under the signal, if any) and wraps it in an
+ * `APIPromise`. Any problem, even a synchronous one, is reported through the promise. The
+ * native call resolves with the result itself (`undefined` for deletions) and rejects with
+ * the public error classes, so a call without options adds nothing here but the wrapper.
  */
-function send(client, operation, params, options, intoArgs = []) {
-    let raw;
+function send(client, operation, params, options, intoArgs = NO_ARGS) {
     try {
+        if ((options === undefined || options === null) && intoArgs.length === 0) {
+            return new api_promise_js_1.APIPromise(client.call(operation, (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), '')));
+        }
         const args = { ...(0, options_js_1.checkObject)(params, 'params') };
         const rest = { ...(0, options_js_1.checkObject)(options, 'options') };
         for (const name of intoArgs) {
@@ -208,12 +212,19 @@ function send(client, operation, params, options, intoArgs = []) {
         }
         const { signal, native: nativeOptions } = (0, options_js_1.requestOptions)(rest);
         const wire = (0, args_js_1.toWire)(args, '');
-        raw = (0, abort_js_1.run)((token) => client.callWithResponse(operation, wire, nativeOptions, token), signal);
+        if (signal === undefined)
+            return new api_promise_js_1.APIPromise(client.call(operation, wire, nativeOptions));
+        let call;
+        const result = (0, abort_js_1.run)((token) => {
+            const started = client.call(operation, wire, nativeOptions, token);
+            call = started;
+            return started;
+        }, signal);
+        return new api_promise_js_1.APIPromise(result, { get meta() { return call?.meta; } });
     }
     catch (error) {
-        raw = Promise.reject(error);
+        return new api_promise_js_1.APIPromise(Promise.reject((0, errors_js_1.fromNative)(error)));
     }
-    return new api_promise_js_1.APIPromise(raw, (parse));
 }
 // The environment-configured client of the top-level functions. Module scope is per JavaScript
 // environment (main thread, each worker), so no connection pool is shared across threads.
@@ -232,11 +243,11 @@ function createProfile(params, options) {
     try {
         const { signal } = (0, options_js_1.requestOptions)(options);
         if (signal?.aborted === true)
-            return new api_promise_js_1.APIPromise(Promise.reject((0, abort_js_1.abortReason)(signal)), (parse));
+            return new api_promise_js_1.APIPromise(Promise.reject((0, abort_js_1.abortReason)(signal)));
         native.checkArguments('profiles.create', (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), ''));
         return getDefaultClient().profiles.create(params, options);
     }
     catch (error) {
-        return new api_promise_js_1.APIPromise(Promise.reject((0, errors_js_1.fromNative)(error)), (parse));
+        return new api_promise_js_1.APIPromise(Promise.reject((0, errors_js_1.fromNative)(error)));
     }
 }

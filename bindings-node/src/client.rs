@@ -7,15 +7,15 @@
 //! the core therefore needs no Rust change here.
 
 use napi::Result;
-use napi::bindgen_prelude::{Env, Object, PromiseRaw};
+use napi::bindgen_prelude::{Env, PromiseRaw};
 use napi_derive::napi;
 use postcore::bindings::{self, Language};
 use serde_json::Value;
 
 use crate::cancel::CancelToken;
-use crate::errors::{
-    headers_object, range_error, rate_limit_object, throw_core_error, to_js_error,
-};
+use crate::driver;
+use crate::errors::{range_error, throw_core_error};
+use crate::reply::{Outcome, Pending, json_parse};
 
 /// Options for `new Postcore(options)`, as the TypeScript layer passes them (already
 /// type-checked; `process.env` fallbacks applied there, because a worker thread's
@@ -138,7 +138,10 @@ impl NativeClient {
     }
 
     /// Runs operation `operation` (`"posts.create"`, see `operations()`) with `args` (a JSON
-    /// object, camelCase keys, durations in ms) and resolves to its result as JSON.
+    /// object, camelCase keys, durations in ms) and resolves to its result as JSON (`undefined`
+    /// for deletions). Before it resolves, the promise gets a `meta` property: the response's
+    /// status, attempts, rate limit and headers as compact text (`reply.rs`, `meta_text`),
+    /// which `ts/api-promise.ts` reads only for `.withResponse()`.
     ///
     /// Arguments are parsed and validated now, so a bad one throws `TypeError` / `RangeError`
     /// synchronously, before anything is sent. Failures reject with an error object carrying
@@ -155,48 +158,7 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
     ) -> Result<PromiseRaw<'env, Value>> {
         let call = self.start(env, &operation, args, options, cancel)?;
-        env.spawn_future_with_callback(call, |env, outcome| match outcome {
-            Some(Ok(response)) => Ok(response.data),
-            Some(Err(error)) => Err(to_js_error(env, &error)),
-            None => Err(aborted(env)),
-        })
-    }
-
-    /// [`NativeClient::call`] that resolves to `{ data, response }`: the result and a
-    /// [`ResponseMeta`] describing the response it came from. The metadata stays in Rust until
-    /// read, so a caller that never looks at it pays almost nothing for it (converting the
-    /// headers eagerly made each call ~9 % slower against a local server, release build).
-    #[napi(
-        catch_unwind,
-        ts_return_type = "Promise<{ data: unknown, response: ResponseMeta }>"
-    )]
-    pub fn call_with_response<'env>(
-        &self,
-        env: &'env Env,
-        operation: String,
-        args: Option<Value>,
-        options: Option<RequestOptions>,
-        cancel: Option<&CancelToken>,
-    ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let call = self.start(env, &operation, args, options, cancel)?;
-        env.spawn_future_with_callback(call, |env, outcome| match outcome {
-            Some(Ok(response)) => {
-                let mut object = Object::new(env)?;
-                object.set("data", &response.data)?;
-                object.set(
-                    "response",
-                    ResponseMeta {
-                        status: response.status,
-                        headers: response.headers,
-                        rate_limit: response.rate_limit,
-                        attempts: response.attempts,
-                    },
-                )?;
-                Ok(object)
-            }
-            Some(Err(error)) => Err(to_js_error(env, &error)),
-            None => Err(aborted(env)),
-        })
+        submit(env, call)
     }
 
     /// The LinkedIn OAuth URL for the end-user's browser, from `{ returnUrl, profileKey }`:
@@ -233,48 +195,24 @@ impl NativeClient {
     }
 }
 
-/// The response a call's result came from, converted to JavaScript values only when read.
-#[napi]
-pub struct ResponseMeta {
-    status: u16,
-    headers: postcore::HeaderMap,
-    rate_limit: Option<postcore::RateLimit>,
-    attempts: u32,
+/// Runs a started call on this environment's driver (`driver.rs`: on the JavaScript thread),
+/// or where there is none, on napi's shared runtime, whose worker hands the outcome back.
+fn submit<'env, T>(
+    env: &'env Env,
+    call: impl Future<Output = Outcome> + Send + 'static,
+) -> Result<PromiseRaw<'env, T>> {
+    if let Some(driver) = driver::current(env) {
+        return driver.submit(env, call);
+    }
+    let (pending, promise) = Pending::new(env.raw())?;
+    // napi's own promise only tells when the outcome is back; ours is settled then.
+    let _settled =
+        env.spawn_future_with_callback(async move { Ok(call.await) }, move |env, outcome| {
+            pending.settle(env, outcome, json_parse(env.raw()));
+            Ok(())
+        })?;
+    Ok(PromiseRaw::new(env.raw(), promise))
 }
-
-#[napi]
-impl ResponseMeta {
-    /// HTTP status code.
-    #[napi(getter, catch_unwind)]
-    pub fn status(&self) -> u32 {
-        u32::from(self.status)
-    }
-
-    /// Response headers, lower-case names, repeated ones joined with `", "`.
-    #[napi(getter, catch_unwind, ts_return_type = "Record<string, string>")]
-    pub fn headers<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
-        headers_object(env, &self.headers)
-    }
-
-    /// `{ limit, remaining, reset: Date }`, or `null` without `X-RateLimit-*` headers.
-    #[napi(
-        getter,
-        catch_unwind,
-        ts_return_type = "{ limit: number | null, remaining: number | null, reset: Date | null } | null"
-    )]
-    pub fn rate_limit<'env>(&self, env: &'env Env) -> Result<Option<Object<'env>>> {
-        rate_limit_object(env, self.rate_limit.as_ref())
-    }
-
-    /// Attempts it took (1 when the first one succeeded).
-    #[napi(getter, catch_unwind)]
-    pub fn attempts(&self) -> u32 {
-        self.attempts
-    }
-}
-
-/// What a started call's future yields: `None` when it was cancelled.
-type Outcome = Option<postcore::Result<postcore::Response<Value>>>;
 
 impl NativeClient {
     /// Prepares the call now (argument errors thrown synchronously) and returns its future,
@@ -286,7 +224,7 @@ impl NativeClient {
         args: Option<Value>,
         options: Option<RequestOptions>,
         cancel: Option<&CancelToken>,
-    ) -> Result<impl Future<Output = Result<Outcome>> + Send + 'static> {
+    ) -> Result<impl Future<Output = Outcome> + Send + 'static> {
         let call = bindings::prepare(Language::Node, operation, args.unwrap_or(Value::Null))
             .map_err(|e| throw_core_error(env, &e))?;
         let options = request_options(env, options.unwrap_or_default())?;
@@ -294,14 +232,13 @@ impl NativeClient {
         let client = self.inner.clone();
         Ok(async move {
             let request = call.send(&client, &options);
-            let outcome = match cancelled {
+            match cancelled {
                 Some(cancelled) => tokio::select! {
                     outcome = request => Some(outcome),
                     () = cancelled => None,
                 },
                 None => Some(request.await),
-            };
-            Ok(outcome)
+            }
         })
     }
 }
@@ -348,20 +285,6 @@ fn connections(env: &Env, n: f64) -> Result<usize> {
             )
         })?;
     usize::try_from(count).map_err(|_| range_error(env, "maxConnections is too large"))
-}
-
-/// The rejection of a cancelled call; the TypeScript layer has already rejected with the
-/// signal's reason, so this only has to be recognisable.
-fn aborted(env: &Env) -> napi::Error {
-    let message = "the call was aborted";
-    match env.create_error(napi::Error::new(napi::Status::Cancelled, message)) {
-        Ok(mut object) => {
-            let _ = object.set("name", "AbortError");
-            let _ = object.set("postcoreClass", "AbortError");
-            napi::Error::from(napi::bindgen_prelude::JsValue::to_unknown(&object))
-        }
-        Err(e) => e,
-    }
 }
 
 /// Parses and validates an operation's arguments without sending anything: throws the

@@ -7,7 +7,7 @@
 //! `RangeError` instead, thrown before any request.
 
 use napi::bindgen_prelude::{Env, JsValue, Null, Object};
-use napi::{Error, JsRangeError, JsTypeError, Result, Status};
+use napi::{Error, JsRangeError, JsTypeError, Result, Status, sys};
 use postcore::{ErrorKind, HeaderMap, RateLimit};
 
 /// The property naming the class the TypeScript layer must raise.
@@ -46,25 +46,48 @@ pub(crate) fn throw_core_error(env: &Env, error: &postcore::Error) -> Error {
 /// found late (per-call headers are checked when the call runs), else an `Error` carrying
 /// every field of the core error. Wrapped so that napi rejects with exactly that object.
 pub(crate) fn to_js_error(env: &Env, error: &postcore::Error) -> Error {
-    let value = match error.kind() {
-        ErrorKind::InvalidArgument => Ok(JsRangeError::from(Error::new(
-            CODE_BAD_VALUE,
-            error.message().to_owned(),
-        ))
-        .into_unknown(*env)),
-        ErrorKind::InvalidArgumentType => Ok(JsTypeError::from(Error::new(
-            CODE_BAD_TYPE,
-            error.message().to_owned(),
-        ))
-        .into_unknown(*env)),
-        _ => build_error_object(env, error).map(|object| object.to_unknown()),
-    };
-    match value {
-        Ok(value) => Error::from(value),
+    match error_value(env, error) {
+        // SAFETY: a value just created in this environment.
+        Ok(value) => Error::from(unsafe {
+            napi::bindgen_prelude::Unknown::from_raw_unchecked(env.raw(), value)
+        }),
         // Building the object failed (the environment is shutting down): fall back to a plain
         // error with the message, which napi can always create.
         Err(_) => Error::new(Status::GenericFailure, error.to_string()),
     }
+}
+
+/// [`to_js_error`]'s value itself, for rejecting a promise directly.
+pub(crate) fn error_value(env: &Env, error: &postcore::Error) -> Result<sys::napi_value> {
+    let raw = env.raw();
+    match error.kind() {
+        // SAFETY: a valid env on its own thread.
+        ErrorKind::InvalidArgument => Ok(unsafe {
+            JsRangeError::from(Error::new(CODE_BAD_VALUE, error.message().to_owned()))
+                .into_value(raw)
+        }),
+        // SAFETY: as above.
+        ErrorKind::InvalidArgumentType => Ok(unsafe {
+            JsTypeError::from(Error::new(CODE_BAD_TYPE, error.message().to_owned())).into_value(raw)
+        }),
+        _ => build_error_object(env, error).map(|object| object.raw()),
+    }
+    .and_then(|value| {
+        if value.is_null() {
+            Err(Error::new(Status::GenericFailure, error.to_string()))
+        } else {
+            Ok(value)
+        }
+    })
+}
+
+/// The rejection of a cancelled call; the TypeScript layer has already rejected with the
+/// signal's reason, so this only has to be recognisable.
+pub(crate) fn aborted_value(env: &Env) -> Result<sys::napi_value> {
+    let mut object = env.create_error(Error::new(Status::Cancelled, "the call was aborted"))?;
+    object.set("name", "AbortError")?;
+    object.set(CLASS_PROPERTY, "AbortError")?;
+    Ok(object.raw())
 }
 
 fn build_error_object<'env>(env: &'env Env, error: &postcore::Error) -> Result<Object<'env>> {

@@ -3,11 +3,13 @@
 //! Everything here converts arguments in and results and errors out; the HTTP, retry,
 //! validation and parsing logic lives in `core`, and no file here names an endpoint: calls go
 //! through the core's generic dispatch (`postcore::bindings`) by operation name, with JSON
-//! arguments and results (napi's serde-json support). The public API (`Postcore`, its
+//! arguments and results (napi's serde-json support; listings through `JSON.parse`). The public API (`Postcore`, its
 //! resources, the error classes, the types) is the TypeScript in `ts/`, compiled to `lib/`.
 //!
-//! Files: `client.rs` (the client, its calls and options), `errors.rs` (core errors to
-//! JavaScript values), `cancel.rs` (dropping a call's future when its `AbortSignal` fires),
+//! Files: `client.rs` (the client, its calls and options), `driver.rs` (calls run on the
+//! JavaScript thread, on a current-thread tokio runtime that the environment's libuv loop
+//! drives; `uv.rs` has the few libuv functions it uses), `reply.rs` (settling a call's
+//! promise: results, response metadata, errors), `errors.rs` (core errors to JavaScript values), `cancel.rs` (dropping a call's future when its `AbortSignal` fires),
 //! `meta.rs` (the error, model and operation lists the tests check the TypeScript against),
 //! `testing.rs` (the local mock server of `postcore/testing`, in-process).
 
@@ -15,26 +17,32 @@
 
 mod cancel;
 mod client;
+mod driver;
 mod errors;
 mod meta;
+mod reply;
 mod testing;
+mod uv;
 
 pub use cancel::CancelToken;
-pub use client::{
-    ClientOptions, ClientOverrides, NativeClient, RequestOptions, ResponseMeta, check_arguments,
-};
+pub use client::{ClientOptions, ClientOverrides, NativeClient, RequestOptions, check_arguments};
 pub use meta::{
     ErrorClassInfo, ModelInfo, OperationInfo, error_classes, models, operations, user_agent,
 };
+pub use reply::set_error_factory;
 pub use testing::{MockServerConfig, NativeMockServer, mock_default_api_key, start_mock_server};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The version of this package, sent as `User-Agent: postcore-node/<version>`.
 pub(crate) const USER_AGENT: &str = concat!("postcore-node/", env!("CARGO_PKG_VERSION"));
 
-/// napi's runtime, sized for an I/O-only client: with one worker, a call's request future and
-/// its connection task run on the same thread, saving cross-thread wake-ups. Measured with
-/// `make bench`: sequential calls +23 %, 64 in flight -17 % (still ~35k calls/s, far above what
-/// the API's rate limits allow). Installed once per process; worker_threads share it.
+/// napi's shared runtime: it runs the testing kit's server, and the calls wherever the
+/// event-loop driver (`driver.rs`) is not available (or `POSTCORE_NODE_IO=thread`). One worker:
+/// a call's request future and its connection task then share a thread, saving cross-thread
+/// wake-ups (measured with `make bench` before the driver existed: sequential calls +23 %).
+/// Installed once per process; worker_threads share it.
 #[napi_derive::module_init]
 fn init() {
     static ONCE: std::sync::Once = std::sync::Once::new();

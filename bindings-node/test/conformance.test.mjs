@@ -68,12 +68,12 @@ for (const { file, scenario } of scenarios) {
 const CALLS = {
   create_profile: (c, p, o) => c.createProfile(p, o),
   'profiles.create': (c, p, o) => c.profiles.create(p, o),
-  'profiles.list': (c, p, o) => c.profiles.list(o),
+  'profiles.list': (c, _p, o) => c.profiles.list(o),
   'profiles.delete': (c, p, o) => c.profiles.delete(p.profileKey, o),
   'profiles.linkedin_connect_url': (c, p) => c.profiles.linkedInConnectUrl(p),
   'profiles.connect_bluesky': (c, p, o) => c.profiles.connectBluesky(p, o),
   'posts.create': (c, p, o) => c.posts.create(p, o),
-  'posts.list': (c, p, o) => c.posts.list(o),
+  'posts.list': (c, _p, o) => c.posts.list(o),
   'posts.retrieve': (c, p, o) => c.posts.retrieve(p.postId, o),
   'posts.delete': (c, p, o) => c.posts.delete(p.postId, o),
   'posts.wait': (c, { postId, timeout, interval }, o) => c.posts.wait(postId, { ...o, timeout, interval })

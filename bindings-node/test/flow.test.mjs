@@ -181,7 +181,7 @@ test('defaultHeaders and per-call headers are sent; a user agent is appended to 
   assert.equal(second.headers['x-env'], 'test')
 })
 
-test('maxConnections: 5,000 simultaneous calls through one client, never more than 50 sockets', async (t) => {
+test('maxConnections: 5,000 simultaneous calls through one client, never more than 50 sockets', async () => {
   // A server of its own, so that no other client's idle connections are counted.
   const own = await startMock()
   try {

@@ -60,6 +60,23 @@ test('an aborted call leaves nothing running: the process exits long before the 
   await mock.reset()
 })
 
+test('on napi\'s shared runtime instead of the event loop (POSTCORE_NODE_IO=thread): calls, errors, aborts, exit', async () => {
+  const threaded = { ...env, POSTCORE_NODE_IO: 'thread' }
+  const run = await runNode([fixture('one-call.cjs')], { env: threaded })
+  assert.equal(run.code, 0, run.stderr)
+  assert.match(run.stdout.trim(), /^prof_[a-z0-9]+$/)
+  const refused = await runNode([fixture('one-call.cjs')], { env: { ...threaded, POSTCORE_BASE_URL: await refusedUrl() } })
+  assert.equal(refused.code, 0, refused.stderr)
+  assert.match(refused.stdout, /^APIConnectionError\|true\|/)
+  await mock.reset()
+  await mock.faults([{ delay_ms: 8000 }])
+  const aborted = await runNode([fixture('abort-slow.mjs')], { env: threaded })
+  assert.equal(aborted.code, 0, aborted.stderr)
+  assert.match(aborted.stdout, /^AbortError \d+/)
+  assert.ok(aborted.elapsed < 4000, `process took ${aborted.elapsed} ms to exit`)
+  await mock.reset()
+})
+
 test('import and require give the same exports (instanceof works across both)', async () => {
   const run = await runNode([fixture('dual.mjs')], { env })
   assert.equal(run.code, 0, run.stderr)

@@ -54,14 +54,7 @@ function onAbortOf (signal: AbortSignal, onAbort: () => void): () => void {
  *
  * @internal
  */
-export function run<T> (start: (cancel: native.CancelToken | undefined) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) {
-    try {
-      return start(undefined).catch((error: unknown) => { throw fromNative(error) })
-    } catch (error) {
-      return Promise.reject(fromNative(error))
-    }
-  }
+export function run<T> (start: (cancel: native.CancelToken) => Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(abortReason(signal))
   const token = new native.CancelToken()
   return new Promise<T>((resolve, reject) => {

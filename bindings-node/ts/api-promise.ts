@@ -36,11 +36,18 @@ export interface WithResponse<T> {
   response: APIResponse
 }
 
-/** What a call resolves with before anyone asks for the metadata (read lazily). @internal */
-export interface RawResult {
-  data: unknown
-  response: APIResponse
+/**
+ * Where the response's metadata is once a call succeeded: the native layer leaves it on the
+ * call's promise as `meta`, compact text read only by `.withResponse()` (see `responseOf`).
+ *
+ * @internal
+ */
+export interface MetaSource {
+  readonly meta?: string | undefined
 }
+
+// The base promise of an `APIPromise` is never settled nor used; this is its executor.
+const idle = (): void => {}
 
 /**
  * A promise of a call's result with one extra method, `.withResponse()`.
@@ -49,17 +56,21 @@ export interface RawResult {
  * promise and calling `.withResponse()` share that one call.
  */
 export class APIPromise<T> extends Promise<T> {
-  readonly #raw: Promise<RawResult>
-  readonly #parse: (data: unknown) => T
-  #data: Promise<T> | undefined
+  readonly #call: Promise<T>
+  readonly #source: MetaSource
   #withResponse: Promise<WithResponse<T>> | undefined
 
-  /** @internal */
-  constructor (raw: Promise<RawResult>, parse: (data: unknown) => T) {
-    // The base promise is never used: `then`, `catch` and `finally` go to `#result()`.
-    super((resolve) => { resolve(undefined as T) })
-    this.#raw = raw
-    this.#parse = parse
+  /**
+   * `call` resolves with the result and rejects with the public error; `source` gets the
+   * response's metadata when it succeeds (by default `call` itself).
+   *
+   * @internal
+   */
+  constructor (call: Promise<unknown>, source: MetaSource = call as MetaSource) {
+    // `then`, `catch` and `finally` go to `call`: the base promise stays pending, unobserved.
+    super(idle)
+    this.#call = call as Promise<T>
+    this.#source = source
   }
 
   /** Promises made by `then` are plain promises (no second call, no `withResponse`). */
@@ -72,35 +83,54 @@ export class APIPromise<T> extends Promise<T> {
    * a plain object (`status`, `headers`, `rateLimit`, `attempts`).
    */
   withResponse (): Promise<WithResponse<T>> {
-    this.#withResponse ??= this.#raw.then(({ data, response }) => ({
-      data: this.#parse(data),
-      response: {
-        status: response.status,
-        headers: response.headers,
-        rateLimit: response.rateLimit,
-        attempts: response.attempts
-      }
-    }))
+    this.#withResponse ??= this.#call.then((data) => ({ data, response: responseOf(this.#source.meta) }))
     return this.#withResponse
   }
 
-  #result (): Promise<T> {
-    this.#data ??= this.#raw.then(({ data }) => this.#parse(data))
-    return this.#data
-  }
-
+  // biome-ignore lint/suspicious/noThenProperty: a Promise subclass; `then` is the point
   override then<R1 = T, R2 = never> (
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null
   ): Promise<R1 | R2> {
-    return this.#result().then(onfulfilled, onrejected)
+    return this.#call.then(onfulfilled, onrejected)
   }
 
   override catch<R = never> (onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
-    return this.#result().catch(onrejected)
+    return this.#call.catch(onrejected)
   }
 
   override finally (onfinally?: (() => void) | null): Promise<T> {
-    return this.#result().finally(onfinally)
+    return this.#call.finally(onfinally)
+  }
+}
+
+/**
+ * The response from the native layer's compact text: status, attempts and the rate limit
+ * (`limit,remaining,reset`, empty when there was none) on the first three lines, then one
+ * `name: value` line per header.
+ */
+function responseOf (meta: string | undefined): APIResponse {
+  const lines = (meta ?? '').split('\n')
+  const headers: Record<string, string> = {}
+  for (let i = 3; i < lines.length; i++) {
+    const line = lines[i] as string
+    const colon = line.indexOf(': ')
+    if (colon > 0) headers[line.slice(0, colon)] = line.slice(colon + 2)
+  }
+  return {
+    status: Number(lines[0]),
+    headers,
+    rateLimit: rateLimitOf(lines[2] ?? ''),
+    attempts: Number(lines[1])
+  }
+}
+
+function rateLimitOf (line: string): RateLimit | null {
+  if (line === '') return null
+  const [limit, remaining, reset] = line.split(',').map((n) => (n === '' || n === undefined ? null : Number(n)))
+  return {
+    limit: limit ?? null,
+    remaining: remaining ?? null,
+    reset: reset === null || reset === undefined ? null : new Date(reset * 1000)
   }
 }

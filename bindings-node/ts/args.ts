@@ -65,6 +65,7 @@ export type Wire = null | boolean | number | string | Wire[] | { [key: string]: 
  * @internal
  */
 export function toWire (value: unknown, path: string): Wire {
+  if (path === '' && isFlat(value)) return value
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -89,4 +90,33 @@ export function toWire (value: unknown, path: string): Wire {
     default:
       throw typeError(`${path || 'the arguments'} must be JSON data, got ${describe(value)}`)
   }
+}
+
+/**
+ * Whether `value` is already what `toWire` would make of it, as the native layer reads it: a
+ * plain object whose own values are strings, booleans, `null`, finite numbers or `undefined`
+ * (which the native layer skips, as `toWire` drops it). Most calls' arguments are; they are
+ * then passed as they are rather than copied.
+ */
+function isFlat (value: unknown): value is { [key: string]: Wire } {
+  if (value === null || typeof value !== 'object') return false
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) return false
+    const item: unknown = (value as Record<string, unknown>)[key]
+    switch (typeof item) {
+      case 'string':
+      case 'boolean':
+      case 'undefined':
+        continue
+      case 'number':
+        if (Number.isFinite(item)) continue
+        return false
+      default:
+        if (item === null) continue
+        return false
+    }
+  }
+  return true
 }

@@ -10,7 +10,7 @@ import { accessSync, constants } from 'node:fs'
 import native = require('../native.js')
 import { run, abortReason } from './abort.js'
 import { APIPromise } from './api-promise.js'
-import type { RawResult } from './api-promise.js'
+import type { MetaSource } from './api-promise.js'
 import type { CreateProfileParams } from './args.js'
 import { toWire } from './args.js'
 import { ConfigurationError, fromNative } from './errors.js'
@@ -22,6 +22,10 @@ import { Posts, Profiles } from './resources.js'
 
 /** The package version, as sent in `User-Agent: postcore-node/<version>`. */
 export const VERSION: string = native.userAgent().slice('postcore-node/'.length)
+
+// Failed calls reject with the public error classes directly (once per environment: module
+// scope is per main thread / worker, like the native layer's registration).
+native.setErrorFactory(fromNative)
 
 /** Lets `withOptions` hand a native client to the constructor; module-private, so unforgeable. */
 const ADOPT = Symbol('adopt')
@@ -190,25 +194,26 @@ function caFiles (value: unknown): string[] {
   return files
 }
 
-/** Deletions resolve to `undefined` (`Promise<void>`), not the core's JSON `null`. */
-function parse<T> (data: unknown): T {
-  return (data ?? undefined) as T
-}
+const NO_ARGS: readonly string[] = []
 
 /**
  * The one path of every call: checks the per-call options, converts the arguments to JSON
- * (see `toWire`), runs the operation under the signal, and wraps the outcome in an
- * `APIPromise`. Any problem, even a synchronous one, is reported through the promise.
+ * (see `toWire`), runs the operation (under the signal, if any) and wraps it in an
+ * `APIPromise`. Any problem, even a synchronous one, is reported through the promise. The
+ * native call resolves with the result itself (`undefined` for deletions) and rejects with
+ * the public error classes, so a call without options adds nothing here but the wrapper.
  */
 function send<T> (
   client: native.NativeClient,
   operation: string,
   params: unknown,
   options: unknown,
-  intoArgs: readonly string[] = []
+  intoArgs: readonly string[] = NO_ARGS
 ): APIPromise<T> {
-  let raw: Promise<RawResult>
   try {
+    if ((options === undefined || options === null) && intoArgs.length === 0) {
+      return new APIPromise(client.call(operation, toWire(checkObject(params, 'params'), '')))
+    }
     const args = { ...checkObject(params, 'params') }
     const rest = { ...checkObject(options, 'options') }
     for (const name of intoArgs) {
@@ -217,11 +222,17 @@ function send<T> (
     }
     const { signal, native: nativeOptions } = requestOptions(rest)
     const wire = toWire(args, '')
-    raw = run((token) => client.callWithResponse(operation, wire, nativeOptions, token), signal)
+    if (signal === undefined) return new APIPromise(client.call(operation, wire, nativeOptions))
+    let call: MetaSource | undefined
+    const result = run((token) => {
+      const started = client.call(operation, wire, nativeOptions, token)
+      call = started as MetaSource
+      return started
+    }, signal)
+    return new APIPromise(result, { get meta () { return call?.meta } })
   } catch (error) {
-    raw = Promise.reject(error)
+    return new APIPromise(Promise.reject(fromNative(error)))
   }
-  return new APIPromise(raw, parse<T>)
 }
 
 // The environment-configured client of the top-level functions. Module scope is per JavaScript
@@ -242,10 +253,10 @@ function getDefaultClient (): Postcore {
 export function createProfile (params?: CreateProfileParams, options?: RequestOptions): APIPromise<Profile> {
   try {
     const { signal } = requestOptions(options)
-    if (signal?.aborted === true) return new APIPromise(Promise.reject(abortReason(signal)), parse<Profile>)
+    if (signal?.aborted === true) return new APIPromise(Promise.reject(abortReason(signal)))
     native.checkArguments('profiles.create', toWire(checkObject(params, 'params'), ''))
     return getDefaultClient().profiles.create(params, options)
   } catch (error) {
-    return new APIPromise(Promise.reject(fromNative(error)), parse<Profile>)
+    return new APIPromise(Promise.reject(fromNative(error)))
   }
 }

@@ -1,7 +1,7 @@
 // The README's Node examples (bindings-node/README.md and the repository README), type-checked
 // with `tsc --strict` (ESM). Never run: it only has to compile, and wrong uses must not.
 import {
-  Postcore, createProfile, RateLimitError, PostcoreError, PlatformsNotConnectedError, APIPromise
+  Postcore, createProfile, RateLimitError, PostcoreError, PlatformsNotConnectedError, type APIPromise
 } from 'postcore'
 import type {
   Profile, ClientOptions, RequestOptions, Post, ScheduledPosts, Connection, APIResponse, RateLimit
@@ -47,6 +47,7 @@ const { posts, usage } = await client.posts.create({
 })
 const all: Post[] = await client.posts.list()
 const post: Post = await client.posts.retrieve(posts[0].postId)
+// biome-ignore lint/suspicious/noConfusingVoidType: deletions are typed Promise<void>, as documented
 const cancelled: void = await client.posts.delete(posts[1].postId)
 const done: Post = await client.posts.wait(posts[0].postId, { timeout: 600_000, interval: 10_000, signal })
 const scheduled: ScheduledPosts = await client.posts.create({ profileKey, content: 'x', platforms: ['bluesky'], scheduledFor: '2030-01-01T00:00:00Z' })
