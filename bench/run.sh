@@ -26,25 +26,13 @@ step "building the Node addon (release)"
 (
     cd bindings-node
     npm ci --no-audit --no-fund --loglevel=error
-    # --no-js / --dts elsewhere: leave the committed generated index.js / index.d.ts untouched.
+    # --no-js / --dts elsewhere: leave the committed generated native.js / native.d.ts untouched.
     npx --no-install napi build --platform --release --no-js --dts ../target/bench-napi.d.ts >/dev/null
 )
 (cd bench && npm ci --no-audit --no-fund --loglevel=error)
 
-step "starting postcore-mock"
-url_file=$(mktemp)
-./target/release/postcore-mock --port 0 --api-key "$POSTCORE_API_KEY" >"$url_file" 2>/dev/null &
-mock_pid=$!
-trap 'kill "$mock_pid" 2>/dev/null || true; rm -f "$url_file"' EXIT
-for _ in $(seq 200); do [ -s "$url_file" ] && break; sleep 0.05; done
-POSTCORE_BASE_URL=$(head -n 1 "$url_file")
-export POSTCORE_BASE_URL
-[ -n "$POSTCORE_BASE_URL" ] || { echo "bench: postcore-mock did not start" >&2; exit 1; }
-step "postcore-mock at $POSTCORE_BASE_URL; measuring (compiles running now: $(pgrep -c rustc || true))"
-
-.venv/bin/python bench/driver.py
-
-kill "$mock_pid" 2>/dev/null || true
+step "measuring against a release postcore-mock (compiles running now: $(pgrep -c rustc || true))"
+scripts/with-mock.sh --release --key "$POSTCORE_API_KEY" -- .venv/bin/python bench/driver.py
 
 # The CLI's bulk import against an enforced rate limit (its own mocks): how close it runs to
 # the limit's theoretical minimum time. Prints one line, writes bench/import-results.json.
