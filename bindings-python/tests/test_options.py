@@ -62,8 +62,10 @@ async def test_with_options_shares_the_pool(kind: str, server: MockServer) -> No
     before = server.stats()["total"]
     await done(d.profiles.create(profile_name="derived"))
     await done(e.profiles.list())
-    # The derived clients reused that connection: the only new one is this stats request's.
-    assert server.stats()["total"] == before + 1
+    # The derived clients share that pool: one new connection is this stats request's; a
+    # second one may open when a call starts in the instant its predecessor's connection is
+    # on its way back to the pool. Separate pools would open one per derived client.
+    assert server.stats()["total"] <= before + 2
 
     server.faults([RETRY_503])
     with pytest.raises(postcore.InternalServerError) as info:

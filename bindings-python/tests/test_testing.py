@@ -412,6 +412,25 @@ def test_fixture_through_the_entry_point(pytester: pytest.Pytester) -> None:
 # --------------------------------------------------------------- python -m postcore.testing
 
 
+def thread_states(pid: int) -> list[str]:
+    """Name, state and signal masks of each thread of ``pid`` (for a failure message)."""
+    states = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            status = dict(
+                line.split(":\t", 1) for line in (task / "status").read_text().splitlines()
+            )
+            wchan = (task / "wchan").read_text()
+        except OSError:
+            continue
+        states.append(
+            f"{status.get('Name', '?').strip()} {status.get('State', '?').strip()} "
+            f"blk={status.get('SigBlk', '?').strip()} ign={status.get('SigIgn', '?').strip()} "
+            f"cgt={status.get('SigCgt', '?').strip()} wchan={wchan}"
+        )
+    return states
+
+
 def test_python_m_postcore_testing() -> None:
     env = {k: v for k, v in os.environ.items() if k != "POSTCORE_API_KEY"}
     process = subprocess.Popen(
@@ -432,7 +451,13 @@ def test_python_m_postcore_testing() -> None:
         ]
         assert statuses == [200, 200, 200, 429]
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+        try:
+            code = process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pytest.fail(
+                f"no exit 10 s after SIGINT; the child's threads: {thread_states(process.pid)}"
+            )
+        assert code == 0
         stderr = process.stderr.read()
         assert "dashboard: http://127.0.0.1:" in stderr and "stopped" in stderr
         assert refuses_connections(int(url.rsplit(":", 1)[1]))

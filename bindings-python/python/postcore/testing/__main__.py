@@ -8,10 +8,12 @@ serves on 127.0.0.1 until Ctrl-C (or SIGTERM).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import select
 import signal
+import socket
 import sys
-import time
 from types import FrameType
 
 from . import DEFAULT_API_KEY, MockServer
@@ -58,6 +60,28 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _wait_for_a_signal() -> None:
+    """Sleep until a signal arrives, whichever thread the kernel delivers it to.
+
+    A plain ``time.sleep`` in the main thread is only interrupted when the signal lands on
+    the main thread; the wakeup socket is written by the C-level handler on any thread, so
+    the main thread wakes and runs the Python handler (which raises ``KeyboardInterrupt``).
+    """
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    previous = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    try:
+        while True:
+            select.select([reader], [], [])
+            with contextlib.suppress(BlockingIOError):
+                reader.recv(512)
+    finally:
+        signal.set_wakeup_fd(previous)
+        reader.close()
+        writer.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -81,8 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
-        while True:
-            time.sleep(3600)
+        _wait_for_a_signal()
     except KeyboardInterrupt:
         pass
     finally:
