@@ -148,6 +148,16 @@ export interface ClientOverrides {
   defaultHeaders?: Array<[string, string]>
 }
 
+/**
+ * Runs the command with `argv` (the program name first) and returns its exit status.
+ *
+ * It blocks the JavaScript thread until the command ends (the bin script has nothing else to
+ * do). Node installs its own SIGINT/SIGTERM handlers, which end the process at once; they
+ * are reset first so that the command's own handling applies: the first Ctrl-C finishes the
+ * request in flight and saves an import's progress (exit 130).
+ */
+export declare function cliMain(argv: Array<string>): number
+
 /** Every error kind of the core, parents before children (`ErrorKind::ALL`). */
 export declare function errorClasses(): Array<ErrorClassInfo>
 

@@ -839,6 +839,7 @@ module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativeMockServer = nativeBinding.NativeMockServer
 module.exports.checkArguments = nativeBinding.checkArguments
+module.exports.cliMain = nativeBinding.cliMain
 module.exports.errorClasses = nativeBinding.errorClasses
 module.exports.mockDefaultApiKey = nativeBinding.mockDefaultApiKey
 module.exports.models = nativeBinding.models

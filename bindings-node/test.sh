@@ -4,7 +4,8 @@
 #   changed; compile ts/ and fail if the committed lib/ differs from the output; build
 #   postcore-mock; run the test suite (node --test); type-check the README example and the
 #   whole-flow snippet with tsc --strict; run examples/node/whole_flow.mjs against a mock;
-#   then npm pack, install the tarball into a fresh project and call a mock from there.
+#   then npm pack, install the tarball into a fresh project and call a mock from there (the
+#   library and `npx postcore`).
 # Works from any directory.
 set -euo pipefail
 pkg=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -63,7 +64,7 @@ echo "== node bindings: npm pack, install into a fresh project, call the mock"
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 tar -tzf "$work/$tarball" | sort > "$work/contents"
 for f in package/package.json package/native.js package/native.d.ts package/lib/index.js \
-         package/lib/index.d.ts package/lib/client.js package/lib/errors.js package/lib/resources.d.ts; do
+         package/lib/index.d.ts package/lib/client.js package/lib/cli.js package/lib/errors.js package/lib/resources.d.ts; do
     grep -qx "$f" "$work/contents" || { echo "error: $f missing from $tarball" >&2; exit 1; }
 done
 grep -q '^package/postcore\..*\.node$' "$work/contents" || { echo "error: no .node addon in $tarball" >&2; exit 1; }
@@ -102,5 +103,13 @@ echo "installed package: $out"
 case "$out" in
     "prof_"*" prof_"*" 201 INVALID_API_KEY") ;;
     *) echo "error: smoke call from the installed tarball failed: $out" >&2; exit 1 ;;
+esac
+# The package's bin, as `npx postcore` finds it in an installed project.
+cli=$("$root/scripts/with-mock.sh" --key pc_pack_smoke_key -- \
+    npx --no-install postcore --json profiles create --name 'npx smoke')
+echo "npx postcore: $cli"
+case "$cli" in
+    *'"profileKey": "prof_'*) ;;
+    *) echo "error: npx postcore from the installed tarball failed: $cli" >&2; exit 1 ;;
 esac
 echo "node bindings: all checks passed"

@@ -17,6 +17,8 @@ py_smoke='import postcore; print(postcore.Postcore().profiles.create(profile_nam
 python3 -m venv "$work/venv-wheel"
 "$work/venv-wheel/bin/pip" install --quiet --disable-pip-version-check --no-index "$dist"/postcore-*.whl
 check "wheel" "$("$work/venv-wheel/bin/python" -c "$py_smoke")"
+check "wheel's postcore script" "$("$work/venv-wheel/bin/postcore" --json profiles create --name 'dist cli' |
+    "$work/venv-wheel/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["profileKey"])')"
 
 # The sdist: pip builds it (maturin from PyPI, the Rust toolchain of this machine).
 python3 -m venv "$work/venv-sdist"
@@ -41,6 +43,8 @@ const profile = await new Postcore().profiles.create({ profileName: 'dist smoke'
 console.log(profile.profileKey)
 JS
     check "npm (postcore + linux-x64-gnu)" "$(node smoke.mjs)"
+    check "npx postcore" "$(npx --no-install postcore --json profiles create --name 'dist cli' |
+        node -e 'let s = ""; process.stdin.on("data", (c) => { s += c }).on("end", () => console.log(JSON.parse(s).profileKey))')"
 )
 
 # The crate, unpacked and used as a dependency of a fresh project (newest compatible deps).

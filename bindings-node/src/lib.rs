@@ -11,11 +11,13 @@
 //! drives; `uv.rs` has the few libuv functions it uses), `reply.rs` (settling a call's
 //! promise: results, response metadata, errors), `errors.rs` (core errors to JavaScript values), `cancel.rs` (dropping a call's future when its `AbortSignal` fires),
 //! `meta.rs` (the error, model and operation lists the tests check the TypeScript against),
-//! `testing.rs` (the local mock server of `postcore/testing`, in-process).
+//! `testing.rs` (the local mock server of `postcore/testing`, in-process), `cli.rs` (the
+//! `postcore` command line behind `npx postcore`).
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cancel;
+mod cli;
 mod client;
 mod driver;
 mod errors;
@@ -25,6 +27,7 @@ mod testing;
 mod uv;
 
 pub use cancel::CancelToken;
+pub use cli::cli_main;
 pub use client::{ClientOptions, ClientOverrides, NativeClient, RequestOptions, check_arguments};
 pub use meta::{
     ErrorClassInfo, ModelInfo, OperationInfo, error_classes, models, operations, user_agent,
