@@ -98,8 +98,10 @@ impl Timestamp {
         })
     }
 
-    /// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`), as in the `Date` header.
-    pub(crate) fn parse_http_date(text: &str) -> Option<Self> {
+    /// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, the IMF-fixdate every current
+    /// server sends), as in the `Date` header; `None` for anything else, including years
+    /// outside 1970–9999 (a server's clock is never there, and the arithmetic stays in range).
+    pub fn parse_http_date(text: &str) -> Option<Self> {
         let mut parts = text.split_whitespace();
         let _weekday = parts.next()?;
         let day: u32 = parts.next()?.parse().ok()?;
@@ -121,7 +123,13 @@ impl Timestamp {
         let year: i64 = parts.next()?.parse().ok()?;
         let mut hms = parts.next()?.split(':').map(|p| p.parse::<u32>().ok());
         let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-        if parts.next()? != "GMT" || h > 23 || m > 59 || s > 60 || !(1..=31).contains(&day) {
+        if parts.next()? != "GMT"
+            || h > 23
+            || m > 59
+            || s > 60
+            || !(1..=31).contains(&day)
+            || !(1970..=9999).contains(&year)
+        {
             return None;
         }
         let days = days_from_civil(year, month, day);
@@ -375,7 +383,23 @@ mod tests {
             Timestamp::parse_http_date("Wed, 15 Jan 2025 14:01:00 GMT"),
             Some(ts("2025-01-15T14:01:00Z"))
         );
-        assert_eq!(Timestamp::parse_http_date("garbage"), None);
+        assert_eq!(
+            Timestamp::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").map(|t| t.unix_seconds()),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            Timestamp::parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"),
+            Some(Timestamp::from_unix(0))
+        );
+        for bad in [
+            "garbage",
+            "",
+            "Wed, 15 Foo 2025 14:01:00 GMT",
+            "Wed, 15 Jan 2025 14:01 GMT",
+            "Wed, 15 Jan 99999999999999999 14:01:00 GMT",
+        ] {
+            assert_eq!(Timestamp::parse_http_date(bad), None, "{bad:?}");
+        }
         let a = ts("2025-01-15T14:01:00.900Z");
         let b = a.add(Duration::from_millis(300));
         assert_eq!(b.to_string(), "2025-01-15T14:01:01.200Z");

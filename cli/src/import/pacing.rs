@@ -16,7 +16,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use postcore::{HeaderMap, RateLimit};
+use postcore::{HeaderMap, RateLimit, Timestamp};
 
 /// Slack after a reset before the first request of the next window.
 const RESET_MARGIN: Duration = Duration::from_millis(30);
@@ -248,82 +248,15 @@ pub(crate) fn unix_ms() -> i64 {
     ms
 }
 
+/// The response's `Date` header, in Unix seconds.
 fn date_header(headers: &HeaderMap) -> Option<i64> {
-    parse_http_date(headers.get("date")?.to_str().ok()?)
-}
-
-/// `Sun, 06 Nov 1994 08:49:37 GMT` (IMF-fixdate, the form every current server sends) to
-/// Unix seconds.
-pub(crate) fn parse_http_date(text: &str) -> Option<i64> {
-    let mut parts = text.split_whitespace();
-    let _weekday = parts.next()?;
-    let day: i64 = parts.next()?.parse().ok()?;
-    let month: i64 = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut time = parts.next()?.split(':');
-    let hour: i64 = time.next()?.parse().ok()?;
-    let minute: i64 = time.next()?.parse().ok()?;
-    let second: i64 = time.next()?.parse().ok()?;
-    if parts.next()? != "GMT"
-        || !(1970..=9999).contains(&year)
-        || !(1..=31).contains(&day)
-        || !(0..24).contains(&hour)
-        || !(0..60).contains(&minute)
-        || !(0..=60).contains(&second)
-    {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let date = Timestamp::parse_http_date(headers.get("date")?.to_str().ok()?)?;
+    Some(date.unix_seconds())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn http_dates() {
-        assert_eq!(
-            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777)
-        );
-        assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
-        assert_eq!(
-            parse_http_date("Wed, 15 Jan 2025 14:01:00 GMT"),
-            Some(1_736_949_660)
-        );
-        assert_eq!(parse_http_date("Wed, 15 Foo 2025 14:01:00 GMT"), None);
-        assert_eq!(parse_http_date("Wed, 15 Jan 2025 14:01 GMT"), None);
-        assert_eq!(parse_http_date(""), None);
-        assert_eq!(
-            parse_http_date("Wed, 15 Jan 99999999999999999 14:01:00 GMT"),
-            None
-        );
-    }
 
     #[test]
     fn server_clock_converges_from_below() {
