@@ -76,8 +76,9 @@ export declare class NativeMockServer {
   get running(): boolean
   /**
    * Queues a fault in the JSON form of `POST /__mock/faults` (`status`, `body`, `body_hex`,
-   * `headers`, `delay_ms`, `action`, `process`, `times`). Throws `RangeError` for a field or
-   * value the mock does not know.
+   * `headers`, `delay_ms`, `action`, `process`, `times`), read as `failNext` means it
+   * (`Fault::for_fail_next`: no status and only a body fails with 500). Throws `RangeError`
+   * for a field or value the mock does not know, or a response asked of `drop`/`reset`.
    */
   pushFault(fault: any): void
   /**

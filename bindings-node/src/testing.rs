@@ -175,12 +175,15 @@ impl NativeMockServer {
     }
 
     /// Queues a fault in the JSON form of `POST /__mock/faults` (`status`, `body`, `body_hex`,
-    /// `headers`, `delay_ms`, `action`, `process`, `times`). Throws `RangeError` for a field or
-    /// value the mock does not know.
+    /// `headers`, `delay_ms`, `action`, `process`, `times`), read as `failNext` means it
+    /// (`Fault::for_fail_next`: no status and only a body fails with 500). Throws `RangeError`
+    /// for a field or value the mock does not know, or a response asked of `drop`/`reset`.
     #[napi(catch_unwind)]
     pub fn push_fault(&self, env: Env, fault: Value) -> Result<()> {
-        let fault: postcore_mock::Fault = serde_json::from_value(fault)
-            .map_err(|e| range_error(&env, &format!("invalid fault: {e}")))?;
+        let fault = serde_json::from_value::<postcore_mock::Fault>(fault)
+            .map_err(|e| format!("invalid fault: {e}"))
+            .and_then(postcore_mock::Fault::for_fail_next)
+            .map_err(|message| range_error(&env, &message))?;
         self.with(|server| server.push_fault(fault))
     }
 

@@ -209,17 +209,12 @@ export class MockServer {
     if (opts.process !== undefined && typeof opts.process !== 'boolean') {
       throw typeError(`options.process must be a boolean, got ${describe(opts.process)}`)
     }
-    let status = optionalNumber(opts.status, 'options.status')
+    const status = optionalNumber(opts.status, 'options.status')
     const body = opts.body ?? undefined
     const headers = headerPairs(opts.headers, 'options.headers')
     const delay = optionalNumber(opts.delay, 'options.delay', 'milliseconds')
-    if ((action === 'drop' || action === 'reset') && (status !== undefined || body !== undefined)) {
-      throw rangeError(`action '${action}' sends no response: status and body do not apply`)
-    }
-    if (action === 'respond' && status === undefined &&
-        (body !== undefined || !((delay ?? 0) > 0 || (headers?.length ?? 0) > 0))) {
-      status = 500
-    }
+    // The rules (no status means 500, unless it only delays or adds headers; no response for
+    // drop/reset) are the mock's: Fault::for_fail_next, shared with the Python kit.
     const fault: Record<string, unknown> = { action, times, process: opts.process === true }
     if (status !== undefined) {
       if (!Number.isInteger(status) || status < 100 || status > 999) {

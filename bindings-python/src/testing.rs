@@ -178,12 +178,16 @@ impl MockServer {
     }
 
     /// Queues a fault, given in the JSON form of ``POST /__mock/faults`` (``status``, ``body``,
-    /// ``body_hex``, ``headers``, ``delay_ms``, ``action``, ``process``, ``times``).
-    /// ``ValueError`` for a field or value the mock does not know.
+    /// ``body_hex``, ``headers``, ``delay_ms``, ``action``, ``process``, ``times``), read as
+    /// ``fail_next`` means it (``Fault::for_fail_next``: no status and only a body fails with
+    /// 500). ``ValueError`` for a field or value the mock does not know, or a response asked
+    /// of ``drop``/``reset``.
     fn push_fault(&self, fault: &Bound<'_, PyDict>) -> PyResult<()> {
         let json = convert::args_to_json(fault)?;
-        let fault: postcore_mock::Fault = serde_json::from_value(json)
-            .map_err(|e| PyValueError::new_err(format!("invalid fault: {e}")))?;
+        let fault = serde_json::from_value::<postcore_mock::Fault>(json)
+            .map_err(|e| format!("invalid fault: {e}"))
+            .and_then(postcore_mock::Fault::for_fail_next)
+            .map_err(PyValueError::new_err)?;
         self.with(|server| server.push_fault(fault))
     }
 

@@ -87,6 +87,34 @@ impl Fault {
         }
     }
 
+    /// This fault as the testing kits' `fail_next` / `failNext` mean it ("the next request
+    /// fails"): without a `status`, a response that would otherwise be the real one (it sets a
+    /// body, or neither delays nor adds headers) fails with 500. `drop` and `reset` send no
+    /// response, so a `status` or body with them is refused (the message names the mistake).
+    pub fn for_fail_next(mut self) -> Result<Self, String> {
+        let has_body = self.body.is_some() || self.body_hex.is_some();
+        match self.action {
+            FaultAction::Drop | FaultAction::Reset if self.status.is_some() || has_body => {
+                let action = if self.action == FaultAction::Drop {
+                    "drop"
+                } else {
+                    "reset"
+                };
+                Err(format!(
+                    "action \"{action}\" sends no response: status and body do not apply"
+                ))
+            }
+            FaultAction::Respond
+                if self.status.is_none()
+                    && (has_body || (self.delay_ms == 0 && self.headers.is_empty())) =>
+            {
+                self.status = Some(500);
+                Ok(self)
+            }
+            _ => Ok(self),
+        }
+    }
+
     /// This fault with its `$NOW` templates filled in for mock time `now`.
     pub(crate) fn expanded(mut self, now: i64) -> Self {
         if let Some(body) = &mut self.body {
@@ -129,4 +157,56 @@ fn decode_hex(hex: &str) -> Vec<u8> {
         .filter_map(|b| (b as char).to_digit(16).map(|d| d as u8))
         .collect();
     digits.chunks_exact(2).map(|p| p[0] << 4 | p[1]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_next_fails_with_500_unless_it_only_delays_or_adds_headers() {
+        let fail = |fault: Fault| fault.for_fail_next().map(|f| f.status);
+        assert_eq!(fail(Fault::default()), Ok(Some(500)));
+        let body = Fault {
+            body: Some(serde_json::json!({"error": "X"})),
+            ..Fault::default()
+        };
+        assert_eq!(fail(body), Ok(Some(500)));
+        let bytes = Fault {
+            body_hex: Some("ff".into()),
+            ..Fault::default()
+        };
+        assert_eq!(fail(bytes), Ok(Some(500)));
+        assert_eq!(fail(Fault::status(503)), Ok(Some(503)));
+        assert_eq!(fail(Fault::delay(100)), Ok(None));
+        let headers = Fault {
+            headers: BTreeMap::from([("x-a".into(), "1".into())]),
+            ..Fault::default()
+        };
+        assert_eq!(fail(headers), Ok(None));
+        assert_eq!(fail(Fault::drop_connection()), Ok(None));
+        let truncate = Fault {
+            action: FaultAction::Truncate,
+            ..Fault::default()
+        };
+        assert_eq!(fail(truncate), Ok(None));
+    }
+
+    #[test]
+    fn fail_next_refuses_a_response_for_drop_and_reset() {
+        for action in [FaultAction::Drop, FaultAction::Reset] {
+            let with_status = Fault {
+                action,
+                ..Fault::status(503)
+            };
+            let message = with_status.for_fail_next().err().unwrap_or_default();
+            assert!(message.contains("sends no response"), "{message}");
+            let with_body = Fault {
+                action,
+                body: Some(serde_json::json!("x")),
+                ..Fault::default()
+            };
+            assert!(with_body.for_fail_next().is_err());
+        }
+    }
 }

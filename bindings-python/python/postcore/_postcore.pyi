@@ -148,7 +148,7 @@ class MockServer:
     @property
     def running(self) -> bool: ...
     def push_fault(self, fault: dict[str, Any]) -> None:
-        """A fault in the JSON form of ``POST /__mock/faults``."""
+        """A fault in the JSON form of ``POST /__mock/faults``, as ``fail_next`` means it."""
     def requests(self) -> list[dict[str, Any]]:
         """``method``, ``path``, ``headers``, ``body`` (text), ``status``, ``time`` (ISO)."""
     def profiles(self) -> list[dict[str, Any]]: ...

@@ -305,11 +305,9 @@ class MockServer:
         if action not in _ACTIONS:
             raise ValueError(f"action must be one of {', '.join(_ACTIONS)}, not {action!r}")
         _check_int("times", times, 1, 2**32 - 1)
+        # The rules (no status means 500, unless it only delays or adds headers; no response
+        # for drop/reset) are the mock's: Fault::for_fail_next, shared with the Node kit.
         fault: dict[str, Any] = {"action": action, "times": times, "process": bool(process)}
-        if action in ("drop", "reset") and (status is not None or body is not None):
-            raise ValueError(f'action="{action}" sends no response: status and body do not apply')
-        if action == "respond" and status is None and (body is not None or not (delay or headers)):
-            status = 500
         if status is not None:
             _check_int("status", status, 100, 999)
             fault["status"] = status
