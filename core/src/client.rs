@@ -11,6 +11,7 @@ use crate::config::{ClientBuilder, ClientOverrides, Config, RequestOptions, merg
 use crate::connector::Connector;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
+use crate::pacer::Pacer;
 use crate::response::{Response, decode};
 use crate::transport::{HttpClient, Request, execute};
 use crate::validate::Names;
@@ -38,6 +39,8 @@ pub(crate) struct Pool {
     closed: watch::Sender<bool>,
     /// One permit per connection the client may have open (`max_connections`).
     pub(crate) connections: Arc<Semaphore>,
+    /// The rate budgets, shared through the client's store.
+    pub(crate) pacer: Pacer,
 }
 
 impl fmt::Debug for Client {
@@ -50,6 +53,8 @@ impl fmt::Debug for Client {
             .field("max_retries", &c.max_retries)
             .field("max_connections", &c.max_connections)
             .field("proxy", &c.proxy)
+            .field("store", &c.store)
+            .field("budget_group", &c.budget_group)
             .finish_non_exhaustive()
     }
 }
@@ -78,6 +83,11 @@ impl Client {
     /// The client's default number of retries.
     pub fn max_retries(&self) -> u32 {
         self.inner.config.max_retries
+    }
+
+    /// The store this client shares its rate budgets through.
+    pub fn store(&self) -> &crate::Store {
+        &self.inner.config.store
     }
 
     /// The most connections the client opens at once.
@@ -127,10 +137,17 @@ impl Client {
             // Idle connections never exceed the connection limit.
             .pool_max_idle_per_host(config.max_connections)
             .build(connector);
+        let pacer = Pacer::new(
+            config.store.clone(),
+            config.api_key.0.to_str().unwrap_or_default(),
+            &config.base_url,
+            &config.budget_group,
+        );
         let pool = Pool {
             http: RwLock::new(Some(http)),
             closed: watch::Sender::new(false),
             connections: Arc::new(Semaphore::new(config.max_connections)),
+            pacer,
         };
         Ok(Self {
             inner: Arc::new(Inner {
@@ -205,6 +222,7 @@ impl Client {
             body: endpoint.body()?.map(Bytes::from),
             headers: headers.as_ref().unwrap_or(&config.headers),
             max_body: E::MAX_RESPONSE_BYTES,
+            budgets: E::BUDGETS,
         };
         let pool = &self.inner.pool;
         let http = pool
@@ -216,7 +234,7 @@ impl Client {
         let mut closed = pool.closed.subscribe();
         let result = tokio::select! {
             biased;
-            result = execute(&http, &pool.connections, config, &request, options) => result,
+            result = execute(&http, &pool.connections, &pool.pacer, config, &request, options, names) => result,
             _ = closed.wait_for(|closed| *closed) => Err(Self::closed_error()),
         };
         let result = result.and_then(|raw| {

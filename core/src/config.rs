@@ -12,6 +12,8 @@ use http::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::pacer::DEFAULT_BUDGET_GROUP;
+use crate::store::{Store, StoreUrl};
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.postcore.dev";
@@ -32,6 +34,9 @@ pub const MAX_LIST_RESPONSE_BYTES: usize = 512 * 1024 * 1024;
 /// Connections a client keeps open to the API at most (as httpx's default); calls beyond it
 /// wait for a free connection, within their timeout.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 100;
+/// The longest a call waits for a slot of the shared rate budget before it gives up with a
+/// rate-limit error (nothing sent).
+pub const DEFAULT_MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
 
 const DEFAULT_INITIAL_RETRY_DELAY: Duration = Duration::from_millis(500);
 const DEFAULT_MAX_RETRY_DELAY: Duration = Duration::from_secs(8);
@@ -70,6 +75,12 @@ pub(crate) struct Config {
     pub(crate) proxy_authorization: Option<HeaderValue>,
     /// Extra trusted CA certificates, PEM.
     pub(crate) ca_certificates: Vec<Vec<u8>>,
+    /// Where the rate budgets (and idempotency records, event cursors) are shared.
+    pub(crate) store: Store,
+    /// The budget group of this client's IP budgets.
+    pub(crate) budget_group: String,
+    /// The longest a call waits for a slot of the rate budget.
+    pub(crate) max_rate_limit_wait: Duration,
 }
 
 /// A proxy URL; shown without its credentials.
@@ -122,6 +133,9 @@ pub struct ClientBuilder {
     proxy: Option<String>,
     extra_ca_certs: Vec<PathBuf>,
     ca_certificates: Vec<Vec<u8>>,
+    store: Option<String>,
+    budget_group: Option<String>,
+    max_rate_limit_wait: Option<Duration>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -136,6 +150,14 @@ impl fmt::Debug for ClientBuilder {
             .field("max_connections", &self.max_connections)
             .field("proxy", &self.proxy.as_ref().map(|p| Proxy(p.clone())))
             .field("extra_ca_certs", &self.extra_ca_certs)
+            .field(
+                "store",
+                &self.store.as_ref().map(|s| {
+                    StoreUrl::parse(s, None).map_or_else(|_| "<invalid>".to_owned(), |u| u.redacted())
+                }),
+            )
+            .field("budget_group", &self.budget_group)
+            .field("max_rate_limit_wait", &self.max_rate_limit_wait)
             .finish_non_exhaustive()
     }
 }
@@ -234,6 +256,32 @@ impl ClientBuilder {
         self
     }
 
+    /// Where the client shares its rate budgets (and idempotency records and event cursors)
+    /// with other clients: `memory://` (this process's clients, the default),
+    /// `sqlite:///absolute/path.db` (the processes of one host) or
+    /// `redis://[:password@]host[:port][/db]` / `rediss://…` (processes on many hosts).
+    /// Default: `POSTCORE_STORE`, else `memory://`. A malformed URL is a configuration error;
+    /// a store that is unreachable is not (the client then paces alone, with a warning).
+    pub fn store(mut self, url: impl Into<String>) -> Self {
+        self.store = Some(url.into());
+        self
+    }
+
+    /// The group whose IP budgets (general, connect) this client shares (default: one for the
+    /// whole store, as for hosts behind one address). Hosts with their own addresses give
+    /// each its own group; the key's posting budget stays shared by all.
+    pub fn budget_group(mut self, group: impl Into<String>) -> Self {
+        self.budget_group = Some(group.into());
+        self
+    }
+
+    /// The longest a call waits for a slot of the rate budget before failing with a
+    /// rate-limit error, nothing sent (default 30 s).
+    pub fn max_rate_limit_wait(mut self, wait: Duration) -> Self {
+        self.max_rate_limit_wait = Some(wait);
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<crate::Client> {
         crate::Client::from_config(self.into_config()?)
@@ -281,7 +329,28 @@ impl ClientBuilder {
             ca_certificates.push(pem);
         }
         let api_key_header = api_key.0.clone();
+        let store = match self.store.filter(|s| !s.trim().is_empty()) {
+            Some(url) => Store::open(url.trim())?,
+            None => Store::from_env()?,
+        };
+        let budget_group = self
+            .budget_group
+            .unwrap_or_else(|| DEFAULT_BUDGET_GROUP.to_owned());
+        if budget_group.is_empty() || budget_group.chars().any(char::is_control) {
+            return Err(Error::config(
+                "budget_group must be a non-empty name without control characters",
+            ));
+        }
+        let max_rate_limit_wait = check_wait(
+            "max_rate_limit_wait",
+            self.max_rate_limit_wait
+                .unwrap_or(DEFAULT_MAX_RATE_LIMIT_WAIT),
+        )
+        .map_err(config_error)?;
         Ok(Config {
+            store,
+            budget_group,
+            max_rate_limit_wait,
             headers: request_headers(&api_key_header, &user_agent, &default_headers),
             default_headers,
             max_connections,
@@ -317,6 +386,9 @@ impl Config {
         }
         if let Some(retries) = overrides.max_retries {
             config.max_retries = retries;
+        }
+        if let Some(wait) = overrides.max_rate_limit_wait {
+            config.max_rate_limit_wait = check_wait("max_rate_limit_wait", wait)?;
         }
         if let Some(headers) = &overrides.default_headers {
             config.default_headers = user_headers(headers)?;
@@ -425,6 +497,8 @@ pub struct ClientOverrides {
     pub max_retries: Option<u32>,
     /// Replaces the default headers (same rules as [`ClientBuilder::default_header`]).
     pub default_headers: Option<Vec<(String, String)>>,
+    /// Replaces the longest wait for a slot of the rate budget.
+    pub max_rate_limit_wait: Option<Duration>,
 }
 
 impl ClientOverrides {
@@ -450,6 +524,12 @@ impl ClientOverrides {
         self.default_headers = Some(headers);
         self
     }
+
+    /// Replaces the longest wait for a slot of the rate budget.
+    pub fn max_rate_limit_wait(mut self, wait: Duration) -> Self {
+        self.max_rate_limit_wait = Some(wait);
+        self
+    }
 }
 
 /// Options for one call, overriding the client's settings.
@@ -462,6 +542,10 @@ pub struct RequestOptions {
     pub max_retries: Option<u32>,
     /// Headers added to this call's requests (same rules as [`ClientBuilder::default_header`]).
     pub extra_headers: Vec<(String, String)>,
+    /// The longest this call waits for a slot of the rate budget.
+    pub max_rate_limit_wait: Option<Duration>,
+    /// Whether the call is a background poll (leaves half of each window to others).
+    pub(crate) priority: crate::pacer::Priority,
 }
 
 impl RequestOptions {
@@ -482,6 +566,12 @@ impl RequestOptions {
         self
     }
 
+    /// Overrides the longest wait for a slot of the rate budget.
+    pub fn max_rate_limit_wait(mut self, wait: Duration) -> Self {
+        self.max_rate_limit_wait = Some(wait);
+        self
+    }
+
     /// Adds a header to this call's requests.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.extra_headers.push((name.into(), value.into()));
@@ -492,6 +582,9 @@ impl RequestOptions {
     pub(crate) fn validate(&self) -> Result<Option<HeaderMap>> {
         if let Some(t) = self.timeout {
             check_timeout("timeout", t)?;
+        }
+        if let Some(w) = self.max_rate_limit_wait {
+            check_wait("max_rate_limit_wait", w)?;
         }
         if self.extra_headers.is_empty() {
             return Ok(None);
@@ -545,6 +638,16 @@ fn check_timeout(name: &str, timeout: Duration) -> Result<Duration> {
         )));
     }
     Ok(timeout)
+}
+
+/// A wait bound may be zero (never wait: fail at once when the budget is spent) up to a day.
+fn check_wait(name: &str, wait: Duration) -> Result<Duration> {
+    if wait > MAX_TIMEOUT {
+        return Err(Error::invalid_argument(format!(
+            "{name} must be at most one day, got {wait:?}"
+        )));
+    }
+    Ok(wait)
 }
 
 fn config_error(e: Error) -> Error {

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::MAX_RESPONSE_BYTES;
 use crate::error::Result;
+use crate::pacer::Budgets;
 use crate::validate::Names;
 
 /// Which failures a call may be resent after.
@@ -42,6 +43,8 @@ pub(crate) trait Endpoint: Send + Sync {
     const RETRY: Retry;
     /// Larger bodies end the call with an error instead of using unbounded memory.
     const MAX_RESPONSE_BYTES: usize = MAX_RESPONSE_BYTES;
+    /// The rate budgets each attempt spends (the general one, and maybe another).
+    const BUDGETS: Budgets = Budgets::General;
 
     /// Checks the arguments before anything is sent; `names` spells argument names for the
     /// caller's language.

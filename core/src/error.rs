@@ -413,6 +413,19 @@ impl Error {
         }
     }
 
+    /// The same error, counting `attempts` requests made before it (a rate budget found spent
+    /// before a retry).
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        match &mut self {
+            Self::Connection { attempts: a, .. } | Self::Timeout { attempts: a, .. } => {
+                *a = attempts;
+            }
+            Self::Api(e) | Self::ResponseValidation(e) => e.attempts = attempts,
+            _ => {}
+        }
+        self
+    }
+
     /// Whether the request may have reached the server and been processed although no answer
     /// came back (a connection broken, or a timeout, after it was sent). Only then can a `POST`
     /// that failed have created something: check before trying again.

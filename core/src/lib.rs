@@ -61,9 +61,11 @@ mod endpoints;
 mod error;
 mod log;
 mod models;
+mod pacer;
 mod rate_limit;
 mod response;
 mod retry;
+mod store;
 mod timestamp;
 mod tls;
 mod transport;
@@ -76,7 +78,7 @@ pub mod bindings;
 pub use client::Client;
 pub use config::{
     ClientBuilder, ClientOverrides, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RATE_LIMIT_WAIT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT,
     MAX_LIST_RESPONSE_BYTES, MAX_RESPONSE_BYTES, RequestOptions,
 };
 pub use endpoint::Retry;
@@ -84,12 +86,14 @@ pub use endpoints::posts::CreatePost;
 pub use endpoints::profiles::{AppPassword, ConnectBluesky, CreateProfile};
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use http::header::HeaderMap;
+pub use pacer::DEFAULT_BUDGET_GROUP;
 pub use models::{
     ConnectedPlatform, Connection, Extra, Platform, Post, PostStatus, Profile, ScheduledPosts,
     Usage,
 };
 pub use rate_limit::RateLimit;
 pub use response::Response;
+pub use store::{STORE_ENV, Store};
 pub use timestamp::{ParseTimestampError, Timestamp};
 pub use validate::{MAX_BLUESKY_GRAPHEMES, MAX_CONTENT_CHARS};
 pub use wait::{DEFAULT_WAIT_INTERVAL, WaitOptions};

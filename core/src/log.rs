@@ -44,3 +44,22 @@ pub(crate) fn debug(line: &str) {
         eprintln!("[postcore] {line}");
     }
 }
+
+/// Emits a debug line built only when debug lines go somewhere.
+pub(crate) fn debug_with(line: impl FnOnce() -> String) {
+    if enabled() {
+        debug(&line());
+    }
+}
+
+/// A warning: to the sink if one is installed, else always to stderr (warnings are rare and
+/// say something the user must know, such as a store that stopped answering).
+pub(crate) fn warn(line: &str) {
+    if let Ok(sink) = SINK.read() {
+        if let Some(sink) = sink.as_ref() {
+            sink(&format!("warning: {line}"));
+            return;
+        }
+    }
+    eprintln!("[postcore] warning: {line}");
+}

@@ -13,6 +13,7 @@ use crate::config::{Config, RequestOptions};
 use crate::connector::Connector;
 use crate::endpoint::Retry;
 use crate::error::{Error, Result};
+use crate::pacer::{Budgets, Ended, Pacer};
 use crate::response::{RawResponse, api_error, retry_after, server_now};
 use crate::retry::{Outcome, RetryPolicy};
 use crate::timestamp::Timestamp;
@@ -33,6 +34,8 @@ pub(crate) struct Request<'a> {
     pub(crate) max_body: usize,
     /// Sent when the request goes to a proxy in absolute form (plain HTTP through a proxy).
     pub(crate) proxy_authorization: Option<&'a HeaderValue>,
+    /// The rate budgets each attempt spends.
+    pub(crate) budgets: Budgets,
 }
 
 /// How one attempt failed without a usable response.
@@ -69,26 +72,47 @@ struct Answer {
 /// Runs attempts until one gives a response the retry rules accept as final, or they say stop.
 /// Any final HTTP response (success or not) is returned as-is for decoding.
 ///
-/// Each attempt holds one of the client's connection permits (`max_connections`) from before
-/// it connects until its body is read, so a client never has more requests on the wire than
-/// that; waiting for a permit counts against the attempt's timeout.
+/// Each attempt first takes a slot from the rate budgets (`pacer`, shared through the
+/// client's store), then holds one of the client's connection permits (`max_connections`)
+/// from before it connects until its body is read, so a client never has more requests on the
+/// wire than that; waiting for a permit counts against the attempt's timeout, waiting for a
+/// slot against `max_rate_limit_wait`.
 pub(crate) async fn execute(
     http: &HttpClient,
     connections: &Semaphore,
+    pacer: &Pacer,
     config: &Config,
     request: &Request<'_>,
     options: &RequestOptions,
+    names: crate::validate::Names,
 ) -> Result<RawResponse> {
     let timeout = options.timeout.unwrap_or(config.timeout);
     let policy = RetryPolicy::new(config, options.max_retries);
+    let max_wait = options
+        .max_rate_limit_wait
+        .unwrap_or(config.max_rate_limit_wait);
     let idempotent = request.retry == Retry::Idempotent;
     let mut attempt = 0;
     // Whether an earlier attempt may have been processed by the server.
     let mut ambiguous = false;
     loop {
         attempt += 1;
+        let slot = pacer
+            .acquire(request.budgets, options.priority, timeout, max_wait, names)
+            .await
+            .map_err(|e| e.with_attempts(attempt - 1))?;
         let started = Instant::now();
         let result = attempt_once(http, connections, request, timeout).await;
+        slot.finish(match &result {
+            Ok(answer) => Ended::Answer {
+                status: answer.status.as_u16(),
+                headers: &answer.headers,
+                body: answer.body.as_deref().unwrap_or_default(),
+            },
+            Err(failure) if failure.after_sending() => Ended::NoAnswer,
+            Err(_) => Ended::NotSent,
+        })
+        .await;
         if crate::log::enabled() {
             log_attempt(request, attempt, policy.max_retries + 1, started, &result);
         }

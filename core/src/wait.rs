@@ -2,9 +2,9 @@
 //!
 //! The docs suggest polling; doing it well takes more than a loop: no poll before the post is
 //! due (on the server's clock, read from its `Date` header, so a skewed local clock does not
-//! matter), a pace that stays inside the 100-requests-per-15-minutes limit however short the
-//! interval (read from `X-RateLimit-Remaining` / `X-RateLimit-Reset`), a 429 waited out instead
-//! of failing, and a deadline that returns the last post seen.
+//! matter), polls that take at most half of each window of the shared rate budget however
+//! short the interval (`pacer.rs`), a 429 waited out instead of failing, and a deadline that
+//! returns the last post seen.
 
 use std::time::Duration;
 
@@ -15,9 +15,8 @@ use crate::config::RequestOptions;
 use crate::endpoints::posts::RetrievePost;
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::Post;
-use crate::rate_limit::RateLimit;
+use crate::pacer::Priority;
 use crate::response::{Response, server_now};
-use crate::timestamp::Timestamp;
 use crate::validate::Names;
 
 /// How often a pending post is polled once it is due, by default.
@@ -66,8 +65,9 @@ impl Client {
     /// returned, not an error: check [`Post::status`]).
     ///
     /// Reads the post once, then sleeps until its `scheduled_for` time (on the server's clock),
-    /// then polls every [`WaitOptions::interval`], slower when polling that often would use up
-    /// the rate limit's remaining requests before the window resets. Past [`WaitOptions::timeout`] it
+    /// then polls every [`WaitOptions::interval`]. Polls spend at most half of each window of
+    /// the shared rate budget (see [`ClientBuilder::store`](crate::ClientBuilder::store)), so
+    /// waiting never starves the client's other calls. Past [`WaitOptions::timeout`] it
     /// returns [`Error::WaitTimeout`] with the post as last seen. Dropping the future stops it.
     pub async fn wait_for_post(&self, post_id: &str, options: &WaitOptions) -> Result<Post> {
         self.wait_for_post_with(post_id, options)
@@ -106,7 +106,15 @@ impl Client {
         let mut last_seen: Option<Post> = None;
         let mut requests = 0;
         loop {
-            let result = self.send_checked(&params, &options.request, names).await;
+            // Polls are background calls: they take at most half of each window of the shared
+            // budget, and wait for a slot as long as the wait itself may last.
+            let mut request = options.request.clone();
+            request.priority = Priority::Background;
+            request.max_rate_limit_wait = Some(match deadline {
+                Some(deadline) => deadline.saturating_duration_since(Instant::now()),
+                None => MAX_POLL_WAIT,
+            });
+            let result = self.send_checked(&params, &request, names).await;
             requests += match &result {
                 Ok(response) => response.attempts,
                 Err(e) => e.attempts(),
@@ -119,25 +127,15 @@ impl Client {
                     }
                     let post = response.data;
                     let now = server_now(&response.headers);
-                    let delay = match post.scheduled_for.duration_since(&now) {
-                        // Not due yet: one poll when it is (a single request needs no pacing,
-                        // only a request left in the window).
-                        Some(until_due) => match response.rate_limit {
-                            Some(limit) if limit.remaining == Some(0) => {
-                                until_due.max(pace(&limit, &now))
-                            }
-                            _ => until_due,
-                        },
-                        // Due: poll every interval, slower if that would use up the window.
-                        None => response
-                            .rate_limit
-                            .map_or(interval, |limit| interval.max(pace(&limit, &now))),
-                    };
+                    // Not due yet: one poll when it is; due: every interval (the budget slows
+                    // the polls down when the window runs low).
+                    let delay = post.scheduled_for.duration_since(&now).unwrap_or(interval);
                     last_seen = Some(post);
                     delay
                 }
-                // A 429 the client did not wait out itself (a long retry_after): wait it out
-                // here, as waiting is what the caller asked for.
+                // A 429 the client did not wait out itself (a long retry_after), or the shared
+                // budget spent until after the deadline: wait it out here, as waiting is what
+                // the caller asked for.
                 Err(e) if e.kind() == ErrorKind::RateLimit && e.retry_after().is_some() => {
                     e.retry_after().unwrap_or(interval)
                 }
@@ -156,23 +154,8 @@ impl Client {
     }
 }
 
-/// The least time between two polls so that the window's requests are not used up: none while
-/// more than half of the limit remains (a few quick polls cost little), then the time to the
-/// reset spread over what is left, and past the reset when nothing is left.
-fn pace(limit: &RateLimit, now: &Timestamp) -> Duration {
-    let (Some(remaining), Some(reset)) = (limit.remaining, limit.reset) else {
-        return Duration::ZERO;
-    };
-    if limit.limit.is_some_and(|l| remaining > l / 2) {
-        return Duration::ZERO;
-    }
-    let reset = Timestamp::from_unix(i64::try_from(reset).unwrap_or(i64::MAX));
-    let until_reset = reset.duration_since(now).unwrap_or(Duration::ZERO);
-    match remaining {
-        0 => until_reset + Duration::from_secs(1),
-        n => until_reset / u32::try_from(n).unwrap_or(u32::MAX),
-    }
-}
+/// How long a wait without a deadline lets one poll wait for a slot of the budget.
+const MAX_POLL_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
 
 fn wait_timeout(timeout: Option<Duration>, post: Option<Post>, post_id: String) -> Error {
     let waited = timeout.unwrap_or_default();
@@ -193,28 +176,5 @@ fn wait_timeout(timeout: Option<Duration>, post: Option<Post>, post_id: String) 
             attempts: 0,
             may_have_been_processed: false,
         },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn limit(remaining: u64, reset: u64) -> RateLimit {
-        RateLimit {
-            limit: Some(100),
-            remaining: Some(remaining),
-            reset: Some(reset),
-        }
-    }
-
-    #[test]
-    fn pace_spreads_what_is_left_until_the_reset() {
-        let now = Timestamp::from_unix(1_000);
-        assert_eq!(pace(&limit(90, 1_900), &now), Duration::ZERO);
-        assert_eq!(pace(&limit(45, 1_900), &now), Duration::from_secs(20));
-        assert_eq!(pace(&limit(0, 1_030), &now), Duration::from_secs(31));
-        assert_eq!(pace(&limit(5, 900), &now), Duration::ZERO);
-        assert_eq!(pace(&RateLimit::default(), &now), Duration::ZERO);
     }
 }

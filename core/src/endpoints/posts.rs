@@ -13,6 +13,7 @@ use crate::Client;
 use crate::config::RequestOptions;
 use crate::endpoint::{Endpoint, Retry, json_body, path_segment};
 use crate::error::Result;
+use crate::pacer::Budgets;
 use crate::models::{Platform, Post, ScheduledPosts};
 use crate::response::Response;
 use crate::timestamp::Timestamp;
@@ -64,6 +65,7 @@ impl Endpoint for CreatePost {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/posts";
     const RETRY: Retry = Retry::SentOnce;
+    const BUDGETS: Budgets = Budgets::Posting;
 
     fn validate(&self, names: Names) -> Result<()> {
         validate::id(names, "profileKey", &self.profile_key)?;

@@ -17,6 +17,7 @@ use crate::config::{RequestOptions, is_loopback};
 use crate::endpoint::{Endpoint, Retry, json_body, path_segment};
 use crate::error::{Error, Result};
 use crate::models::{Connection, Profile};
+use crate::pacer::Budgets;
 use crate::response::Response;
 use crate::validate::{self, Names};
 
@@ -205,6 +206,7 @@ impl Endpoint for ConnectBluesky {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/profiles/connect";
     const RETRY: Retry = Retry::SentOnce;
+    const BUDGETS: Budgets = Budgets::Connect;
 
     fn validate(&self, names: Names) -> Result<()> {
         if let Some(key) = &self.profile_key {

@@ -1,0 +1,237 @@
+//! The store: state shared by every client that uses it (the rate budgets, idempotency
+//! records, event cursors), so that a fleet of processes acts as one client.
+//!
+//! * `memory://` (the default): the clients of this process. `memory://NAME` is a separate
+//!   one, by name (tests use it to keep clients apart).
+//! * `sqlite:///absolute/path.db`: the processes of one host (WAL, a busy timeout).
+//! * `redis://[user:password@]host[:port][/db]`, `rediss://…` (TLS): processes on many hosts.
+//!
+//! Everything is namespaced by a hash of the API key and base URL (never the key itself), so
+//! one store serves several keys or environments without mixing them up.
+//!
+//! Opening a store does no I/O: a store that is unreachable or broken is found out on use,
+//! and the client then goes on with this process's own state (see `pacer.rs`).
+
+pub(crate) mod budget;
+mod memory;
+mod url;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Duration;
+
+use crate::error::Result;
+
+pub(crate) use budget::{BudgetSpec, Grant, MultiDecision, Settle};
+pub(crate) use url::StoreUrl;
+
+/// The environment variable read when no store is given.
+pub const STORE_ENV: &str = "POSTCORE_STORE";
+
+/// A boxed future, as the stores' methods return.
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A store that failed (unreachable, locked, corrupt): the message says what happened,
+/// without credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoreError(pub(crate) String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub(crate) type StoreResult<T> = std::result::Result<T, StoreError>;
+
+/// When a write applies.
+#[allow(dead_code)] // the idempotency records and event cursors use the key-value part
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Condition<'a> {
+    /// Always.
+    Always,
+    /// Only if the key holds nothing (or expired).
+    IfAbsent,
+    /// Only if the key holds exactly these bytes.
+    IfEquals(&'a [u8]),
+}
+
+/// One budget to take a slot from: its key in the store and its rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BudgetRef {
+    pub(crate) key: String,
+    pub(crate) spec: BudgetSpec,
+}
+
+/// One settled slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Settlement {
+    pub(crate) key: String,
+    pub(crate) grant: Grant,
+    pub(crate) outcome: Settle,
+}
+
+/// What every store does. Budget operations are atomic (one lock, one transaction, one
+/// script); the key-value operations give the idempotency records and event cursors their
+/// compare-and-set.
+#[allow(dead_code)] // the idempotency records and event cursors use the key-value part
+pub(crate) trait Backend: Send + Sync + 'static {
+    /// Takes a slot from every budget, or from none (see [`budget::acquire_all`]). The store
+    /// supplies `now` (its own clock).
+    fn acquire<'a>(
+        &'a self,
+        budgets: &'a [BudgetRef],
+        probe_ttl_ms: i64,
+        background: bool,
+    ) -> BoxFuture<'a, StoreResult<MultiDecision>>;
+
+    /// Records how granted requests ended.
+    fn settle<'a>(&'a self, settlements: &'a [Settlement]) -> BoxFuture<'a, StoreResult<()>>;
+
+    /// The value of `key`, unless absent or expired.
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, StoreResult<Option<Vec<u8>>>>;
+
+    /// Writes `value` under `key` (expiring after `ttl`, if given) when `condition` holds;
+    /// returns whether it did.
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: &'a [u8],
+        ttl: Option<Duration>,
+        condition: Condition<'a>,
+    ) -> BoxFuture<'a, StoreResult<bool>>;
+
+    /// Removes `key` when `condition` holds (`IfAbsent` never does); returns whether it did.
+    fn delete<'a>(
+        &'a self,
+        key: &'a str,
+        condition: Condition<'a>,
+    ) -> BoxFuture<'a, StoreResult<bool>>;
+
+    /// The store's clock, Unix milliseconds (the Redis server's for Redis).
+    fn now_ms(&self) -> BoxFuture<'_, StoreResult<i64>>;
+}
+
+/// A store, opened from its URL: cheap to clone; clients opened with the same URL in one
+/// process share one connection.
+#[derive(Clone)]
+pub struct Store {
+    url: Arc<StoreUrl>,
+    backend: Arc<dyn Backend>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Store").field(&self.url.redacted()).finish()
+    }
+}
+
+impl fmt::Display for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.url.redacted())
+    }
+}
+
+/// Stores opened in this process, by URL, so that clients share their connections.
+static OPEN: Mutex<Vec<(String, Weak<dyn Backend>)>> = Mutex::new(Vec::new());
+
+impl Store {
+    /// Opens the store at `url` (see the module docs for the forms). A malformed or
+    /// unsupported URL is a configuration error; nothing is connected yet.
+    pub fn open(url: &str) -> Result<Store> {
+        Self::open_from(url, None)
+    }
+
+    /// [`Store::open`], naming where the URL came from in errors (`POSTCORE_STORE`).
+    pub(crate) fn open_from(url: &str, source: Option<&str>) -> Result<Store> {
+        let parsed = StoreUrl::parse(url, source)?;
+        let key = parsed.identity();
+        let mut open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
+        open.retain(|(_, backend)| backend.strong_count() > 0);
+        if let Some(backend) = open
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, b)| b.upgrade())
+        {
+            return Ok(Store {
+                url: Arc::new(parsed),
+                backend,
+            });
+        }
+        let backend = connect(&parsed)?;
+        open.push((key, Arc::downgrade(&backend)));
+        Ok(Store {
+            url: Arc::new(parsed),
+            backend,
+        })
+    }
+
+    /// The default: `POSTCORE_STORE` if set (and not empty), else `memory://`.
+    pub(crate) fn from_env() -> Result<Store> {
+        match std::env::var(STORE_ENV) {
+            Ok(url) if !url.trim().is_empty() => Self::open_from(url.trim(), Some(STORE_ENV)),
+            _ => Self::open("memory://"),
+        }
+    }
+
+    /// This process's own store, for the namespace of a store that fails.
+    pub(crate) fn process_local() -> Store {
+        // `memory://` always parses; the fallback keeps the types honest.
+        Self::open("memory://").unwrap_or_else(|_| Store {
+            url: Arc::new(StoreUrl::Memory(String::new())),
+            backend: memory::MemoryStore::shared(""),
+        })
+    }
+
+    /// Whether this store is this process's memory (nothing to fall back from).
+    pub(crate) fn is_process_local(&self) -> bool {
+        matches!(&*self.url, StoreUrl::Memory(_))
+    }
+
+    /// The URL, with any password masked.
+    pub fn url(&self) -> String {
+        self.url.redacted()
+    }
+
+    pub(crate) fn backend(&self) -> &dyn Backend {
+        &*self.backend
+    }
+}
+
+fn connect(url: &StoreUrl) -> Result<Arc<dyn Backend>> {
+    match url {
+        StoreUrl::Memory(name) => Ok(memory::MemoryStore::shared(name)),
+        #[allow(unreachable_patterns)]
+        other => Err(crate::error::Error::config(format!(
+            "this build of postcore cannot use the store {}: {}",
+            other.redacted(),
+            other.unsupported_reason()
+        ))),
+    }
+}
+
+/// The namespace of a key and base URL in a store: a hash, so the key itself is never stored.
+pub(crate) fn namespace(api_key: &str, base_url: &str) -> String {
+    let mut input = Vec::with_capacity(api_key.len() + base_url.len() + 1);
+    input.extend_from_slice(api_key.as_bytes());
+    input.push(0);
+    input.extend_from_slice(base_url.as_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA256, &input);
+    let mut hex = String::with_capacity(32);
+    for byte in &digest.as_ref()[..16] {
+        hex.push_str(&format!("{byte:02x}"));
+    }
+    hex
+}
+
+/// This machine's clock, Unix milliseconds: the memory and SQLite stores' clock.
+pub(crate) fn system_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests;
