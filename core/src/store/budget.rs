@@ -19,7 +19,8 @@
 //!   that a fleet starting together does not send a burst the server would refuse.
 //! * Budgets that no response describes (the connect and posting limits) are counted locally
 //!   against their documented limit, in windows that start with their first request.
-//! * A rate-limit refusal (429 with `retry_after`) pauses the budget until then.
+//! * A rate-limit refusal (429 with `retry_after`) pauses the budget until then; the window
+//!   after the pause is probed again.
 
 use serde::{Deserialize, Serialize};
 
@@ -172,8 +173,11 @@ impl BudgetState {
                     self.observe(now, &o);
                 }
                 if let Some(pause) = pause_ms {
+                    // The server says the window is spent until then: the next one starts
+                    // after the pause, with a probe.
                     self.paused_until = self.paused_until.max(now + pause.max(0));
                     self.remaining = 0;
+                    self.reset_at = self.paused_until.max(1);
                 }
             }
         }
