@@ -39,6 +39,12 @@ pub struct ClientOptions {
     pub proxy: Option<String>,
     /// PEM files of CA certificates to trust besides the platform's store.
     pub extra_ca_certs: Option<Vec<String>>,
+    /// Where the rate budgets are shared (`memory://`, `sqlite:///…`, `redis://…`).
+    pub store: Option<String>,
+    /// The group whose per-IP budgets this client shares.
+    pub budget_group: Option<String>,
+    /// The longest a call waits for a slot of the rate budget, in milliseconds.
+    pub max_rate_limit_wait: Option<f64>,
 }
 
 /// Per-call options overriding the client's settings.
@@ -51,6 +57,8 @@ pub struct RequestOptions {
     pub max_retries: Option<f64>,
     /// Headers added to this call's requests, as `[name, value]` pairs.
     pub headers: Option<Vec<(String, String)>>,
+    /// The longest this call waits for a slot of the rate budget, in milliseconds.
+    pub max_rate_limit_wait: Option<f64>,
 }
 
 /// Settings `withOptions` replaces; the rest, and the connection pool, are shared.
@@ -63,6 +71,8 @@ pub struct ClientOverrides {
     pub max_retries: Option<f64>,
     /// Replaces the default headers, as `[name, value]` pairs.
     pub default_headers: Option<Vec<(String, String)>>,
+    /// The longest a call waits for a slot of the rate budget, in milliseconds.
+    pub max_rate_limit_wait: Option<f64>,
 }
 
 /// The native client behind the public `Postcore` class. Holds one `postcore::Client` (one
@@ -103,6 +113,15 @@ impl NativeClient {
         for path in options.extra_ca_certs.unwrap_or_default() {
             builder = builder.extra_ca_certs(path);
         }
+        if let Some(store) = options.store {
+            builder = builder.store(store);
+        }
+        if let Some(group) = options.budget_group {
+            builder = builder.budget_group(group);
+        }
+        if let Some(ms) = options.max_rate_limit_wait {
+            builder = builder.max_rate_limit_wait(wait(&env, ms)?);
+        }
         let client = builder.build().map_err(|e| throw_core_error(&env, &e))?;
         // Default headers go through `with_options` rather than the builder: the same check
         // then refuses a bad header in the constructor and in `withOptions` alike, as a
@@ -129,6 +148,9 @@ impl NativeClient {
         }
         if let Some(headers) = overrides.default_headers {
             core = core.default_headers(headers);
+        }
+        if let Some(ms) = overrides.max_rate_limit_wait {
+            core = core.max_rate_limit_wait(wait(&env, ms)?);
         }
         let inner = self
             .inner
@@ -193,6 +215,18 @@ impl NativeClient {
         // At most the u32 range (checked at construction), so exact as f64.
         self.inner.max_connections() as f64
     }
+
+    /// The store the client shares its rate budgets through (any password masked).
+    #[napi(getter, catch_unwind)]
+    pub fn store(&self) -> String {
+        self.inner.store().url()
+    }
+
+    /// The longest a call waits for a slot of the rate budget, in milliseconds.
+    #[napi(getter, catch_unwind)]
+    pub fn max_rate_limit_wait(&self) -> f64 {
+        self.inner.max_rate_limit_wait().as_secs_f64() * 1000.0
+    }
 }
 
 /// Runs a started call on this environment's driver (`driver.rs`: on the JavaScript thread),
@@ -251,6 +285,9 @@ fn request_options(env: &Env, options: RequestOptions) -> Result<postcore::Reque
     if let Some(n) = options.max_retries {
         out = out.max_retries(retries(env, n)?);
     }
+    if let Some(ms) = options.max_rate_limit_wait {
+        out = out.max_rate_limit_wait(wait(env, ms)?);
+    }
     for (name, value) in options.headers.unwrap_or_default() {
         out = out.header(name, value);
     }
@@ -260,6 +297,11 @@ fn request_options(env: &Env, options: RequestOptions) -> Result<postcore::Reque
 /// A timeout in milliseconds from JavaScript, validated by the core (`RangeError` when refused).
 fn timeout(env: &Env, ms: f64) -> Result<std::time::Duration> {
     bindings::timeout_from_millis(ms).map_err(|e| throw_core_error(env, &e))
+}
+
+/// A bound on a wait in milliseconds from JavaScript (zero allowed), validated by the core.
+fn wait(env: &Env, ms: f64) -> Result<std::time::Duration> {
+    bindings::wait_from_millis(ms, "maxRateLimitWait").map_err(|e| throw_core_error(env, &e))
 }
 
 /// A retry count from JavaScript, validated by the core (`RangeError` when refused).

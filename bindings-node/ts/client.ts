@@ -93,6 +93,16 @@ export class Postcore {
     return this.#native.maxConnections
   }
 
+  /** The store the client shares its rate budgets through (any password masked). */
+  get store (): string {
+    return this.#native.store
+  }
+
+  /** The longest a call waits for a slot of the shared rate budget, in milliseconds. */
+  get maxRateLimitWait (): number {
+    return this.#native.maxRateLimitWait
+  }
+
   /**
    * A client with some settings replaced that shares this one's connection pool (no new
    * sockets, cheap to make per request), e.g. `client.withOptions({ timeout: 5000 })`.
@@ -106,6 +116,8 @@ export class Postcore {
     if (maxRetries !== undefined) overrides.maxRetries = maxRetries
     const defaultHeaders = headerPairs(opts.defaultHeaders, 'options.defaultHeaders')
     if (defaultHeaders !== undefined) overrides.defaultHeaders = defaultHeaders
+    const maxRateLimitWait = optionalNumber(opts.maxRateLimitWait, 'options.maxRateLimitWait', 'milliseconds')
+    if (maxRateLimitWait !== undefined) overrides.maxRateLimitWait = maxRateLimitWait
     let adopted: native.NativeClient
     try {
       adopted = this.#native.withOptions(overrides)
@@ -160,6 +172,12 @@ function build (options: unknown): native.NativeClient {
   const proxy = optionalString(opts.proxy, 'options.proxy')
   if (proxy !== undefined) config.proxy = proxy
   config.extraCaCerts = caFiles(opts.extraCaCerts)
+  const store = optionalString(opts.store, 'options.store') ?? fromEnv('POSTCORE_STORE')
+  if (store !== undefined) config.store = store
+  const budgetGroup = optionalString(opts.budgetGroup, 'options.budgetGroup')
+  if (budgetGroup !== undefined) config.budgetGroup = budgetGroup
+  const maxRateLimitWait = optionalNumber(opts.maxRateLimitWait, 'options.maxRateLimitWait', 'milliseconds')
+  if (maxRateLimitWait !== undefined) config.maxRateLimitWait = maxRateLimitWait
   try {
     return new native.NativeClient(config)
   } catch (error) {

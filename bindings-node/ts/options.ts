@@ -37,6 +37,23 @@ export interface ClientOptions {
    * TLS-inspecting proxy, a private gateway). `NODE_EXTRA_CA_CERTS` is honoured too.
    */
   extraCaCerts?: string | string[]
+  /**
+   * Where the rate budgets are shared with other clients: `memory://` (this process),
+   * `sqlite:///absolute/path.db` (the processes of one host) or
+   * `redis://[:password@]host[:port][/db]` / `rediss://…` (many hosts). Default:
+   * `process.env.POSTCORE_STORE`, else `memory://`.
+   */
+  store?: string
+  /**
+   * The group whose per-IP budgets (general, connect) this client shares (default: one for
+   * the whole store); give hosts with their own IP addresses their own group.
+   */
+  budgetGroup?: string
+  /**
+   * The longest a call waits, in milliseconds, for a slot of the shared rate budget before
+   * rejecting with `RateLimitError` without sending (default 30000).
+   */
+  maxRateLimitWait?: number
 }
 
 /** Per-call options, the last argument of every method that sends a request. */
@@ -52,6 +69,8 @@ export interface RequestOptions {
   maxRetries?: number
   /** Headers added to this call's requests (same rules as `defaultHeaders`). */
   headers?: Record<string, string>
+  /** The longest this call waits for a slot of the shared rate budget, in milliseconds. */
+  maxRateLimitWait?: number
 }
 
 /** Settings `client.withOptions()` replaces; everything else, and the connection pool, is shared. */
@@ -62,6 +81,8 @@ export interface WithOptions {
   maxRetries?: number
   /** Replaces the default headers (same rules as `ClientOptions.defaultHeaders`). */
   defaultHeaders?: Record<string, string>
+  /** The longest a call waits for a slot of the shared rate budget, in milliseconds. */
+  maxRateLimitWait?: number
 }
 
 /** Per-call options as the native layer takes them. @internal */
@@ -69,6 +90,7 @@ export interface NativeRequestOptions {
   timeout?: number
   maxRetries?: number
   headers?: Array<[string, string]>
+  maxRateLimitWait?: number
 }
 
 /** A short description of a value for error messages (never the whole of a long string). @internal */
@@ -155,5 +177,7 @@ export function requestOptions (options: unknown): { signal: AbortSignal | undef
   if (maxRetries !== undefined) native.maxRetries = maxRetries
   const headers = headerPairs(opts.headers, 'options.headers')
   if (headers !== undefined) native.headers = headers
+  const maxRateLimitWait = optionalNumber(opts.maxRateLimitWait, 'options.maxRateLimitWait', 'milliseconds')
+  if (maxRateLimitWait !== undefined) native.maxRateLimitWait = maxRateLimitWait
   return { signal: signal ?? undefined, native }
 }

@@ -52,6 +52,28 @@ pub(crate) fn timeout(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Durat
         .map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
+/// A bound on a wait in seconds (int or float, zero allowed, at most a day); `None` = not
+/// given.
+pub(crate) fn wait_seconds(name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Duration>> {
+    let Some(value) = given(value) else {
+        return Ok(None);
+    };
+    if value.is_instance_of::<PyBool>()
+        || !(value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>())
+    {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a number of seconds (int or float) or None, not {}",
+            type_name(value)
+        )));
+    }
+    let seconds: f64 = value
+        .extract()
+        .map_err(|_| PyValueError::new_err(format!("{name} is out of range")))?;
+    postcore::bindings::wait_from_secs(seconds, name)
+        .map(Some)
+        .map_err(|e| PyValueError::new_err(e.message().to_owned()))
+}
+
 /// A number of retries (a non-negative int); `None` = not given.
 pub(crate) fn max_retries(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u32>> {
     let Some(value) = given(value) else {

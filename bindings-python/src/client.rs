@@ -118,6 +118,8 @@ pub struct Client {
     timeout: f64,
     max_retries: u32,
     max_connections: usize,
+    store: String,
+    max_rate_limit_wait: f64,
 }
 
 /// One call, validated and ready to send.
@@ -174,6 +176,8 @@ impl Client {
             timeout: core.timeout().as_secs_f64(),
             max_retries: core.max_retries(),
             max_connections: core.max_connections(),
+            store: core.store().url(),
+            max_rate_limit_wait: core.max_rate_limit_wait().as_secs_f64(),
         }
     }
 
@@ -202,6 +206,7 @@ impl Client {
         timeout: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
         extra_headers: Option<&Bound<'_, PyAny>>,
+        max_rate_limit_wait: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Job> {
         let json = convert::args_to_json(arguments)?;
         let call =
@@ -212,6 +217,9 @@ impl Client {
         }
         if let Some(retries) = args::max_retries(max_retries)? {
             options = options.max_retries(retries);
+        }
+        if let Some(wait) = args::wait_seconds("max_rate_limit_wait", max_rate_limit_wait)? {
+            options = options.max_rate_limit_wait(wait);
         }
         for (name, value) in convert::headers_arg("extra_headers", extra_headers)?
             .into_iter()
@@ -256,6 +264,7 @@ impl Client {
     #[pyo3(signature = (
         *, api_key = None, base_url = None, timeout = None, max_retries = None,
         max_connections = None, default_headers = None, proxy = None, extra_ca_certs = None,
+        store = None, budget_group = None, max_rate_limit_wait = None,
     ))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per option
     fn new(
@@ -268,6 +277,9 @@ impl Client {
         default_headers: Option<&Bound<'_, PyAny>>,
         proxy: Option<&Bound<'_, PyAny>>,
         extra_ca_certs: Option<&Bound<'_, PyAny>>,
+        store: Option<&Bound<'_, PyAny>>,
+        budget_group: Option<&Bound<'_, PyAny>>,
+        max_rate_limit_wait: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut builder = postcore::Client::builder().user_agent(user_agent());
         if let Some(key) = args::optional_str("api_key", api_key)? {
@@ -297,6 +309,15 @@ impl Client {
         for path in args::paths("extra_ca_certs", extra_ca_certs)? {
             builder = builder.extra_ca_certs(path);
         }
+        if let Some(store) = args::optional_str("store", store)? {
+            builder = builder.store(store);
+        }
+        if let Some(group) = args::optional_str("budget_group", budget_group)? {
+            builder = builder.budget_group(group);
+        }
+        if let Some(wait) = args::wait_seconds("max_rate_limit_wait", max_rate_limit_wait)? {
+            builder = builder.max_rate_limit_wait(wait);
+        }
         let client = builder.build().map_err(|e| to_py_err(py, &e))?;
         crate::logging::install_if_enabled(py)?;
         let root = Arc::new(Root {
@@ -308,13 +329,14 @@ impl Client {
     /// A client with some settings replaced that shares this one's connection pool (no new
     /// pool, no new runtime); closing either closes both. ``default_headers`` replaces the
     /// default headers. Chained calls accumulate.
-    #[pyo3(signature = (*, timeout = None, max_retries = None, default_headers = None))]
+    #[pyo3(signature = (*, timeout = None, max_retries = None, default_headers = None, max_rate_limit_wait = None))]
     fn with_options(
         &self,
         py: Python<'_>,
         timeout: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
         default_headers: Option<&Bound<'_, PyAny>>,
+        max_rate_limit_wait: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut overrides = self
             .derived
@@ -329,6 +351,9 @@ impl Client {
         }
         if let Some(headers) = convert::headers_arg("default_headers", default_headers)? {
             overrides = overrides.default_headers(headers);
+        }
+        if let Some(wait) = args::wait_seconds("max_rate_limit_wait", max_rate_limit_wait)? {
+            overrides = overrides.max_rate_limit_wait(wait);
         }
         // Built now, so that bad settings raise here rather than at the first call.
         let client = self
@@ -367,6 +392,18 @@ impl Client {
         self.max_connections
     }
 
+    /// The store the client shares its rate budgets through (any password masked).
+    #[getter]
+    fn store(&self) -> &str {
+        &self.store
+    }
+
+    /// The longest a call waits for a slot of the rate budget, in seconds.
+    #[getter]
+    fn max_rate_limit_wait(&self) -> f64 {
+        self.max_rate_limit_wait
+    }
+
     /// Whether ``close()`` was called (on this client or one sharing its pool).
     #[getter]
     fn closed(&self) -> bool {
@@ -383,7 +420,7 @@ impl Client {
     /// Runs operation ``operation`` (e.g. ``"posts.create"``) with the keyword arguments in
     /// ``arguments``, blocking with the GIL released (Ctrl-C interrupts and cancels it), and
     /// returns its result as plain Python objects.
-    #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None))]
+    #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None, max_rate_limit_wait = None))]
     fn call<'py>(
         &self,
         py: Python<'py>,
@@ -392,6 +429,7 @@ impl Client {
         timeout: Option<&Bound<'py, PyAny>>,
         max_retries: Option<&Bound<'py, PyAny>>,
         extra_headers: Option<&Bound<'py, PyAny>>,
+        max_rate_limit_wait: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let job = self.job(
             py,
@@ -400,13 +438,14 @@ impl Client {
             timeout,
             max_retries,
             extra_headers,
+            max_rate_limit_wait,
         )?;
         self.blocking(py, job, false)
     }
 
     /// ``call`` returning ``(data, status_code, headers, rate_limit, attempts)``, with
     /// ``headers`` as ``(name, value)`` pairs.
-    #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None))]
+    #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None, max_rate_limit_wait = None))]
     fn call_raw<'py>(
         &self,
         py: Python<'py>,
@@ -415,6 +454,7 @@ impl Client {
         timeout: Option<&Bound<'py, PyAny>>,
         max_retries: Option<&Bound<'py, PyAny>>,
         extra_headers: Option<&Bound<'py, PyAny>>,
+        max_rate_limit_wait: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let job = self.job(
             py,
@@ -423,13 +463,14 @@ impl Client {
             timeout,
             max_retries,
             extra_headers,
+            max_rate_limit_wait,
         )?;
         self.blocking(py, job, true)
     }
 
     /// ``parse(call(...))`` as an asyncio awaitable (a native coroutine); cancelling it cancels
     /// the request. Nothing is sent until it is awaited.
-    #[pyo3(signature = (operation, arguments, parse, *, timeout = None, max_retries = None, extra_headers = None))]
+    #[pyo3(signature = (operation, arguments, parse, *, timeout = None, max_retries = None, extra_headers = None, max_rate_limit_wait = None))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn call_async(
         &self,
@@ -440,6 +481,7 @@ impl Client {
         timeout: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
         extra_headers: Option<&Bound<'_, PyAny>>,
+        max_rate_limit_wait: Option<&Bound<'_, PyAny>>,
     ) -> PendingCall {
         let job = self.job(
             py,
@@ -448,12 +490,13 @@ impl Client {
             timeout,
             max_retries,
             extra_headers,
+            max_rate_limit_wait,
         );
         Self::awaitable(job, false, parse)
     }
 
     /// ``call_async`` where ``parse`` receives ``call_raw``'s tuple.
-    #[pyo3(signature = (operation, arguments, parse, *, timeout = None, max_retries = None, extra_headers = None))]
+    #[pyo3(signature = (operation, arguments, parse, *, timeout = None, max_retries = None, extra_headers = None, max_rate_limit_wait = None))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn call_raw_async(
         &self,
@@ -464,6 +507,7 @@ impl Client {
         timeout: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
         extra_headers: Option<&Bound<'_, PyAny>>,
+        max_rate_limit_wait: Option<&Bound<'_, PyAny>>,
     ) -> PendingCall {
         let job = self.job(
             py,
@@ -472,6 +516,7 @@ impl Client {
             timeout,
             max_retries,
             extra_headers,
+            max_rate_limit_wait,
         );
         Self::awaitable(job, true, parse)
     }

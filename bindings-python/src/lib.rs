@@ -73,6 +73,10 @@ mod _postcore {
         m.add("DEFAULT_MAX_RETRIES", postcore::DEFAULT_MAX_RETRIES)?;
         m.add("DEFAULT_MAX_CONNECTIONS", postcore::DEFAULT_MAX_CONNECTIONS)?;
         m.add(
+            "DEFAULT_MAX_RATE_LIMIT_WAIT",
+            postcore::DEFAULT_MAX_RATE_LIMIT_WAIT.as_secs_f64(),
+        )?;
+        m.add(
             "DEFAULT_WAIT_INTERVAL",
             postcore::DEFAULT_WAIT_INTERVAL.as_secs_f64(),
         )?;

@@ -22,7 +22,9 @@ use crate::response::Response;
 use crate::validate::{Names, snake_to_camel};
 use crate::wait::WaitOptions;
 
-pub use crate::config::{max_retries_from, timeout_from_millis, timeout_from_secs};
+pub use crate::config::{
+    max_retries_from, timeout_from_millis, timeout_from_secs, wait_from_millis, wait_from_secs,
+};
 pub use crate::log::{DebugSink, set_debug_sink};
 
 /// The calling package's conventions.

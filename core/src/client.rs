@@ -90,6 +90,11 @@ impl Client {
         &self.inner.config.store
     }
 
+    /// The longest a call waits for a slot of the rate budget.
+    pub fn max_rate_limit_wait(&self) -> std::time::Duration {
+        self.inner.config.max_rate_limit_wait
+    }
+
     /// The most connections the client opens at once.
     pub fn max_connections(&self) -> usize {
         self.inner.config.max_connections

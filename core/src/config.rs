@@ -617,6 +617,29 @@ pub fn timeout_from_millis(millis: f64) -> Result<Duration> {
     timeout_from_secs(millis / 1000.0)
 }
 
+/// Converts a bound on a wait given in seconds (`name` as the caller spells it) into a
+/// `Duration`: zero (never wait) up to a day.
+pub fn wait_from_secs(seconds: f64, name: &str) -> Result<Duration> {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return Err(Error::invalid_argument(format!(
+            "{name} must be a non-negative number of seconds, got {seconds}"
+        )));
+    }
+    let wait = Duration::try_from_secs_f64(seconds)
+        .map_err(|_| Error::invalid_argument(format!("{name} {seconds} s is out of range")))?;
+    check_wait(name, wait)
+}
+
+/// [`wait_from_secs`] for milliseconds (as Node passes them).
+pub fn wait_from_millis(millis: f64, name: &str) -> Result<Duration> {
+    if !millis.is_finite() || millis < 0.0 {
+        return Err(Error::invalid_argument(format!(
+            "{name} must be a non-negative number of milliseconds, got {millis}"
+        )));
+    }
+    wait_from_secs(millis / 1000.0, name)
+}
+
 /// Converts a retry count given as a number (Python passes an int, JavaScript a number) into a
 /// `u32`, refusing NaN, negatives, fractions and values beyond `u32::MAX`. `name` is the
 /// argument's name in the caller's language (`max_retries`, `maxRetries`).

@@ -28,7 +28,12 @@ fn client(server: &MockServer, key: &str) -> Client {
 
 #[tokio::test]
 async fn response_carries_status_rate_limit_and_attempts() {
-    let server = server_with_key(DEFAULT_API_KEY).await;
+    let server = MockServer::start(MockConfig {
+        rate_limit: Some(100),
+        ..MockConfig::default()
+    })
+    .await
+    .expect("mock starts");
     let response = client(&server, DEFAULT_API_KEY)
         .create_profile_with(CreateProfile::default(), &RequestOptions::new())
         .await

@@ -11,8 +11,10 @@ pub struct MockConfig {
     pub port: u16,
     /// Keys accepted in `x-api-key` (default: [`DEFAULT_API_KEY`](crate::DEFAULT_API_KEY)).
     pub api_keys: Vec<String>,
-    /// Enforce this many requests per rate window with 429s (default: report the documented
-    /// limit of 100 in the headers, never enforce it).
+    /// Enforce this many requests per rate window with 429s (`Some(100)` is the documented
+    /// limit). Default: no limit, reported as a window of [`UNLIMITED`](crate::UNLIMITED)
+    /// requests, so that SDK clients, which pace themselves by the `X-RateLimit-*` headers,
+    /// are never held back by a test server.
     pub rate_limit: Option<u32>,
     /// The length of the rate-limit window, on the mock clock (default 900 s, the documented
     /// 15 minutes; at least one second).

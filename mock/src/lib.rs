@@ -183,3 +183,7 @@ pub use state::{
 
 /// The key the server accepts when none is configured.
 pub const DEFAULT_API_KEY: &str = "pc_test_key";
+
+/// The window reported when no rate limit is enforced (`MockConfig::rate_limit` is `None`):
+/// large enough that clients pacing themselves by `X-RateLimit-*` never wait.
+pub const UNLIMITED: u32 = 1_000_000_000;

@@ -8,7 +8,12 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TypeVar, Union
 
-from ._postcore import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._postcore import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RATE_LIMIT_WAIT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+)
 from ._postcore import Client as _NativeClient
 
 __all__: list[str] = []
@@ -35,6 +40,9 @@ class BaseClient:
         default_headers: Mapping[str, str] | None = None,
         proxy: str | None = None,
         extra_ca_certs: CertificatePaths | None = None,
+        store: str | None = None,
+        budget_group: str | None = None,
+        max_rate_limit_wait: float | None = DEFAULT_MAX_RATE_LIMIT_WAIT,
     ) -> None:
         self._setup(
             _NativeClient(
@@ -46,6 +54,9 @@ class BaseClient:
                 default_headers=default_headers,
                 proxy=proxy,
                 extra_ca_certs=extra_ca_certs,
+                store=store,
+                budget_group=budget_group,
+                max_rate_limit_wait=max_rate_limit_wait,
             )
         )
 
@@ -59,6 +70,7 @@ class BaseClient:
         timeout: float | None = None,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> C:
         """A client with some settings replaced that shares this one's connection pool and
         runtime: cheap enough to make per request.
@@ -73,6 +85,8 @@ class BaseClient:
             max_retries: Retries after the first attempt.
             default_headers: Headers sent with every request; *replaces* this client's
                 default headers (same rules as the constructor's).
+            max_rate_limit_wait: The longest a call waits for a slot of the shared rate
+                budget, in seconds.
 
         Settings not given are this client's. Closing either client closes the shared pool,
         so both (close the one you created, not the copies).
@@ -80,7 +94,10 @@ class BaseClient:
         clone = object.__new__(type(self))
         clone._setup(
             self._native.with_options(
-                timeout=timeout, max_retries=max_retries, default_headers=default_headers
+                timeout=timeout,
+                max_retries=max_retries,
+                default_headers=default_headers,
+                max_rate_limit_wait=max_rate_limit_wait,
             )
         )
         return clone
@@ -104,6 +121,17 @@ class BaseClient:
     def max_connections(self) -> int:
         """The most connections the client keeps open to the API at once."""
         return self._native.max_connections
+
+    @property
+    def store(self) -> str:
+        """The store the client shares its rate budgets through (``memory://``,
+        ``sqlite:///…``, ``redis://…``; any password masked)."""
+        return self._native.store
+
+    @property
+    def max_rate_limit_wait(self) -> float:
+        """The longest a call waits for a slot of the rate budget, in seconds."""
+        return self._native.max_rate_limit_wait
 
     @property
     def closed(self) -> bool:

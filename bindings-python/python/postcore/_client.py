@@ -60,6 +60,14 @@ class Postcore(BaseClient):
         proxy: An HTTP(S) proxy URL (default: ``HTTPS_PROXY`` and friends).
         extra_ca_certs: PEM file(s) of CA certificates to trust besides the system's (a
             TLS-inspecting corporate proxy).
+        store: Where the rate budgets are shared with other clients: ``memory://`` (this
+            process), ``sqlite:///absolute/path.db`` (the processes of one host) or
+            ``redis://[:password@]host[:port][/db]`` / ``rediss://…`` (many hosts).
+            Default: ``POSTCORE_STORE``, else ``memory://``.
+        budget_group: The group whose per-IP budgets this client shares (default: one for
+            the whole store); give hosts with their own IP addresses their own group.
+        max_rate_limit_wait: The longest a call waits, in seconds, for a slot of the shared
+            rate budget before raising ``RateLimitError`` without sending.
 
     Raises:
         ConfigurationError: No API key was given or found, or a setting is unusable.

@@ -35,6 +35,7 @@ MOCK_DEFAULT_API_KEY: str
 DEFAULT_TIMEOUT: float
 DEFAULT_MAX_RETRIES: int
 DEFAULT_MAX_CONNECTIONS: int
+DEFAULT_MAX_RATE_LIMIT_WAIT: float
 DEFAULT_WAIT_INTERVAL: float
 OPERATIONS: tuple[str, ...]
 """Every operation's name, ``"resource.method"`` (e.g. ``"posts.create"``)."""
@@ -64,6 +65,9 @@ class Client:
         default_headers: Mapping[str, str] | None = None,
         proxy: str | None = None,
         extra_ca_certs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+        store: str | None = None,
+        budget_group: str | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> None: ...
     def with_options(
         self,
@@ -71,6 +75,7 @@ class Client:
         timeout: float | None = None,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Client: ...
     @property
     def base_url(self) -> str: ...
@@ -80,6 +85,10 @@ class Client:
     def max_retries(self) -> int: ...
     @property
     def max_connections(self) -> int: ...
+    @property
+    def store(self) -> str: ...
+    @property
+    def max_rate_limit_wait(self) -> float: ...
     @property
     def closed(self) -> bool: ...
     def close(self) -> None: ...
@@ -91,6 +100,7 @@ class Client:
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Any: ...
     def call_raw(
         self,
@@ -100,6 +110,7 @@ class Client:
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> RawResult: ...
     def call_async(
         self,
@@ -110,6 +121,7 @@ class Client:
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> PendingCall[T]: ...
     def call_raw_async(
         self,
@@ -120,6 +132,7 @@ class Client:
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> PendingCall[T]: ...
     def linkedin_connect_url(self, arguments: dict[str, Any]) -> str: ...
 

@@ -19,7 +19,8 @@ usage: postcore-mock [--host HOST] [--port PORT] [--api-key KEY]... [--rate-limi
   --port PORT            port (default 0: any free port; the URL is printed on stdout)
   --api-key KEY          an accepted x-api-key; repeatable (default $POSTCORE_API_KEY,
                          else pc_test_key)
-  --rate-limit N         answer 429 past N requests per window (default: only report 100)
+  --rate-limit N         answer 429 past N requests per window (100 is the documented
+                         limit; default: none, reported as 1000000000 per window)
   --rate-window SECS     length of the rate-limit window on the mock clock (default 900)
   --posts-per-month N    monthly post quota (default 10)";
 
