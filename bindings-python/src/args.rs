@@ -54,7 +54,10 @@ pub(crate) fn timeout(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Durat
 
 /// A bound on a wait in seconds (int or float, zero allowed, at most a day); `None` = not
 /// given.
-pub(crate) fn wait_seconds(name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Duration>> {
+pub(crate) fn wait_seconds(
+    name: &str,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Duration>> {
     let Some(value) = given(value) else {
         return Ok(None);
     };

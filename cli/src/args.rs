@@ -40,6 +40,11 @@ pub struct Global {
     /// Per-attempt timeout of each HTTP request, in seconds [default: 60]
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
     pub request_timeout: Option<Duration>,
+    /// Where the rate budget is shared with the other processes using the key:
+    /// sqlite:///absolute/path.db (one host) or redis://host[:port][/db] (many hosts)
+    /// [default: $POSTCORE_STORE, else this process alone]
+    #[arg(long, global = true, value_name = "URL")]
+    pub store: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -173,6 +173,9 @@ pub(crate) fn client_builder(global: &Global) -> Result<postcore::ClientBuilder,
     if let Some(timeout) = global.request_timeout {
         builder = builder.timeout(timeout);
     }
+    if let Some(store) = &global.store {
+        builder = builder.store(store.clone());
+    }
     Ok(builder)
 }
 

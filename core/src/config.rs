@@ -153,7 +153,8 @@ impl fmt::Debug for ClientBuilder {
             .field(
                 "store",
                 &self.store.as_ref().map(|s| {
-                    StoreUrl::parse(s, None).map_or_else(|_| "<invalid>".to_owned(), |u| u.redacted())
+                    StoreUrl::parse(s, None)
+                        .map_or_else(|_| "<invalid>".to_owned(), |u| u.redacted())
                 }),
             )
             .field("budget_group", &self.budget_group)

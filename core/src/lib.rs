@@ -78,19 +78,20 @@ pub mod bindings;
 pub use client::Client;
 pub use config::{
     ClientBuilder, ClientOverrides, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RATE_LIMIT_WAIT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT,
-    MAX_LIST_RESPONSE_BYTES, MAX_RESPONSE_BYTES, RequestOptions,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RATE_LIMIT_WAIT, DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, MAX_LIST_RESPONSE_BYTES, MAX_RESPONSE_BYTES,
+    RequestOptions,
 };
 pub use endpoint::Retry;
 pub use endpoints::posts::CreatePost;
 pub use endpoints::profiles::{AppPassword, ConnectBluesky, CreateProfile};
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use http::header::HeaderMap;
-pub use pacer::DEFAULT_BUDGET_GROUP;
 pub use models::{
     ConnectedPlatform, Connection, Extra, Platform, Post, PostStatus, Profile, ScheduledPosts,
     Usage,
 };
+pub use pacer::DEFAULT_BUDGET_GROUP;
 pub use rate_limit::RateLimit;
 pub use response::Response;
 pub use store::{STORE_ENV, Store};

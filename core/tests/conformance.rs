@@ -225,9 +225,10 @@ async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Res
     let started = Instant::now();
     let outcome: Result<Success, Error> = async {
         // A store of its own, so that no scenario's rate budget carries over to the next.
-        let mut builder = Client::builder()
-            .base_url(base_url)
-            .store(format!("memory://scenario-{}", scenario["name"].as_str().unwrap_or("?")));
+        let mut builder = Client::builder().base_url(base_url).store(format!(
+            "memory://scenario-{}",
+            scenario["name"].as_str().unwrap_or("?")
+        ));
         if let Some(key) = api_key {
             builder = builder.api_key(key);
         }

@@ -31,8 +31,11 @@
 //!
 //! ## Pacing
 //!
-//! See `pacing.rs`: from `X-RateLimit-Remaining`/`-Reset` on the server's clock; a 429 that
-//! comes anyway is waited out (`retry_after`) and the row sent again.
+//! The client's: every request takes a slot of postcore's rate budget, shared through
+//! `--store` with the other processes using the key. When the budget has no slot for a while,
+//! the client says so (`RateLimitError`, nothing sent) and the import waits for it here, where
+//! Ctrl-C can stop it; a 429 that comes anyway is waited out (`retry_after`) and the row sent
+//! again. `--reserve N` leaves N requests of each window (as last reported) to others.
 //!
 //! ## Stopping
 //!
@@ -41,27 +44,30 @@
 //! flight stays `sent` and is reconciled by the next run.
 
 mod input;
-mod pacing;
 mod progress;
 mod state;
+mod window;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::path::Path;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use postcore::{Client, CreateProfile, ErrorKind, Profile, RequestOptions, Response};
 use serde_json::json;
 
 use self::input::Input;
-use self::pacing::{Pacer, unix_ms};
 use self::progress::{Progress, human};
 use self::state::{Counts, Fingerprint, Row, RowState, Setup, State};
+use self::window::{RateView, after, unix_ms};
 use crate::args::{Global, ImportArgs};
 use crate::output::{Output, cell, describe};
 use crate::signals::{Interrupts, Signal};
 use crate::{EXIT_ERROR, EXIT_OK, Failure};
 
+/// The longest the client itself waits for a slot of the rate budget; beyond, the import
+/// waits (interruptibly) and tries again.
+const BUDGET_WAIT: Duration = Duration::from_secs(2);
 /// Consecutive failures (no connection, timeouts, 5xx) after which the run stops.
 const MAX_CONSECUTIVE_FAILURES: u32 = 8;
 /// Longest backoff between such failures.
@@ -90,8 +96,12 @@ pub(crate) async fn run(global: &Global, args: ImportArgs, out: &Output) -> Resu
         }
     }
     // 429s come back to the import, which waits them out itself (and shows it).
-    let client =
-        crate::build_client(crate::client_builder(global)?.max_retry_wait(Duration::ZERO))?;
+    let client = crate::build_client(
+        crate::client_builder(global)?
+            .max_retry_wait(Duration::ZERO)
+            // Long waits for the budget come back here, where Ctrl-C can end them.
+            .max_rate_limit_wait(BUDGET_WAIT),
+    )?;
     let input = input::read(&args.csv, &args.name_column)?;
     let mut state = State::open(&args.state)?;
     let fingerprint = Fingerprint {
@@ -141,7 +151,10 @@ pub(crate) async fn run(global: &Global, args: ImportArgs, out: &Output) -> Resu
     let interrupts = Interrupts::install();
     let mut importer = Importer {
         client,
-        pacer: Pacer::new(args.reserve),
+        view: RateView::default(),
+        reserve: args.reserve,
+        hold: None,
+        rate_limited: 0,
         progress: Progress::new(args.progress, counts),
         interrupts,
         settle: args.settle,
@@ -259,7 +272,14 @@ enum Call<T> {
 struct Importer<'a> {
     client: Client,
     state: State,
-    pacer: Pacer,
+    /// The rate-limit window as last reported (progress, `--reserve`).
+    view: RateView,
+    /// Requests of each window left to others.
+    reserve: u64,
+    /// No request before this (a 429's wait, a backoff).
+    hold: Option<Instant>,
+    /// Answers with status 429.
+    rate_limited: u64,
     progress: Progress,
     interrupts: Interrupts,
     settle: Duration,
@@ -348,12 +368,12 @@ impl Importer<'_> {
 
     fn refresh(&mut self, force: bool) {
         self.progress
-            .update(self.state.counts(), &self.pacer, force);
+            .update(self.state.counts(), &self.view, self.reserve, force);
     }
 
     /// Sleeps `wait`, keeping the progress display fresh; a signal ends it early.
     async fn wait(&mut self, wait: Duration) -> Option<Signal> {
-        let deadline = pacing::after(Instant::now(), wait);
+        let deadline = after(Instant::now(), wait);
         loop {
             if let Some(signal) = self.interrupts.received().first {
                 return Some(signal);
@@ -371,13 +391,26 @@ impl Importer<'_> {
         }
     }
 
+    /// How long before the next request: a hold (429, backoff) or the reserve.
+    fn delay(&self) -> Duration {
+        let held = self.hold.map_or(Duration::ZERO, |h| {
+            h.saturating_duration_since(Instant::now())
+        });
+        held.max(self.view.reserve_wait(self.reserve))
+    }
+
+    /// Nothing leaves for `wait`.
+    fn hold_for(&mut self, wait: Duration) {
+        let until = after(Instant::now(), wait);
+        self.hold = Some(self.hold.map_or(until, |h| h.max(until)));
+    }
+
     /// Waits for the pace, then sends; a signal during the wait stops before sending.
     async fn paced<T, F>(&mut self, call: F) -> Result<Call<T>, Signal>
     where
         F: Future<Output = postcore::Result<Response<T>>>,
     {
-        let left = self.state.counts().left().max(1);
-        let delay = self.pacer.delay(left);
+        let delay = self.delay();
         if let Some(signal) = self.wait(delay).await {
             return Err(signal);
         }
@@ -388,12 +421,11 @@ impl Importer<'_> {
     }
 
     /// Runs one call to its end (a first signal waits for it; a second abandons it), and
-    /// learns the rate limit and the server's clock from its answer.
+    /// notes the rate-limit window its answer reports.
     async fn call<T, F>(&mut self, call: F) -> Call<T>
     where
         F: Future<Output = postcore::Result<Response<T>>>,
     {
-        let sent = SystemTime::now();
         self.requests += 1;
         let mut call = std::pin::pin!(call);
         let mut tick = tokio::time::interval(Duration::from_millis(500));
@@ -411,21 +443,19 @@ impl Importer<'_> {
                             "stopping after the request in flight (Ctrl-C again to stop at once)",
                         );
                     }
-                    self.progress.update(self.state.counts(), &self.pacer, false);
+                    self.progress.update(self.state.counts(), &self.view, self.reserve, false);
                 }
             }
         };
-        let received = SystemTime::now();
         match &result {
-            Ok(response) => self.pacer.observe(
-                Some(&response.headers),
-                response.rate_limit.as_ref(),
-                sent,
-                received,
-            ),
-            Err(error) => self
-                .pacer
-                .observe(error.headers(), error.rate_limit(), sent, received),
+            Ok(response) => self
+                .view
+                .observe(Some(&response.headers), response.rate_limit.as_ref()),
+            Err(error) => self.view.observe(error.headers(), error.rate_limit()),
+        }
+        if result.as_ref().is_err_and(|e| e.attempts() == 0) {
+            // Refused before sending (the shared budget had no slot): not a request.
+            self.requests -= 1;
         }
         Call::Done(result)
     }
@@ -494,9 +524,11 @@ impl Importer<'_> {
     }
 
     fn rate_limited(&mut self, error: &postcore::Error, what: &str) {
-        self.pacer.rate_limited += 1;
+        if error.attempts() > 0 {
+            self.rate_limited += 1;
+        }
         let wait = error.retry_after().unwrap_or(Duration::from_secs(1));
-        self.pacer.hold_for(wait);
+        self.hold_for(wait);
         self.progress.println(&format!(
             "{what}: {}; waiting {}",
             describe(error),
@@ -514,7 +546,7 @@ impl Importer<'_> {
         let backoff = Duration::from_millis(500)
             .saturating_mul(1 << (self.failures - 1).min(10))
             .min(MAX_BACKOFF);
-        self.pacer.hold_for(backoff);
+        self.hold_for(backoff);
         (Step::Go, backoff)
     }
 
@@ -528,8 +560,7 @@ impl Importer<'_> {
             )?;
             return Ok(Step::Go);
         }
-        let left = self.state.counts().left().max(1);
-        let delay = self.pacer.delay(left);
+        let delay = self.delay();
         if let Some(signal) = self.wait(delay).await {
             return Ok(Step::End(End::Interrupted(signal)));
         }
@@ -753,6 +784,9 @@ fn resume_command(global: &Global, args: &ImportArgs) -> String {
     if let Some(variable) = &global.api_key_env {
         words.extend(["--api-key-env".into(), quote(variable)]);
     }
+    if let Some(store) = &global.store {
+        words.extend(["--store".into(), quote(store)]);
+    }
     if let Some(timeout) = global.request_timeout {
         words.extend([
             "--request-timeout".into(),
@@ -842,7 +876,7 @@ fn finish(
         counts.failed,
         counts.left(),
         importer.requests,
-        importer.pacer.rate_limited,
+        importer.rate_limited,
         human(elapsed),
     );
     out.note(&summary);
@@ -906,7 +940,7 @@ fn finish(
             "reconciled": importer.reconciled_found,
             "resent": importer.resent,
             "requests": importer.requests,
-            "rateLimited": importer.pacer.rate_limited,
+            "rateLimited": importer.rate_limited,
             "seconds": elapsed.as_secs_f64(),
             "out": args.out.as_ref().map(|p| p.display().to_string()),
         }))?;

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::pacing::Pacer;
 use super::state::Counts;
+use super::window::RateView;
 use crate::args::ProgressMode;
 
 /// How often the plain line is printed (the first one sooner, as a sign of life).
@@ -57,14 +57,14 @@ impl Progress {
     }
 
     /// Refreshes the display; the plain line only every few seconds unless `force`.
-    pub(crate) fn update(&mut self, counts: Counts, pacer: &Pacer, force: bool) {
+    pub(crate) fn update(&mut self, counts: Counts, view: &RateView, reserve: u64, force: bool) {
         match &mut self.display {
             Display::Silent => {}
             Display::Bar(bar) => {
                 bar.set_position(counts.done());
                 bar.set_message(status(
                     counts,
-                    pacer,
+                    (view, reserve),
                     self.started,
                     self.done_at_start,
                     false,
@@ -77,7 +77,13 @@ impl Progress {
                 };
                 if force || due {
                     *last = Some(Instant::now());
-                    let line = status(counts, pacer, self.started, self.done_at_start, true);
+                    let line = status(
+                        counts,
+                        (view, reserve),
+                        self.started,
+                        self.done_at_start,
+                        true,
+                    );
                     eprintln_safe(&format!("import: {line}"));
                 }
             }
@@ -107,7 +113,7 @@ fn eprintln_safe(message: &str) {
 
 fn status(
     counts: Counts,
-    pacer: &Pacer,
+    (view, reserve): (&RateView, u64),
     started: Instant,
     done_at_start: u64,
     line: bool,
@@ -135,14 +141,14 @@ fn status(
             format!("{:.1}/min", per_second * 60.0)
         });
     }
-    if let Some((until, remaining)) = pacer.window_status() {
+    if let Some((until, remaining)) = view.window_status() {
         parts.push(format!(
             "limit resets in {} ({remaining} left)",
             human(until)
         ));
     }
     if counts.left() > 0 {
-        if let Some(eta) = pacer.eta(counts.left()) {
+        if let Some(eta) = view.eta(counts.left(), reserve) {
             parts.push(format!("ETA {}", human(eta)));
         }
     }

@@ -310,10 +310,9 @@ impl Pacer {
                     return (value, Source::Store);
                 }
                 Ok(Err(e)) => self.store_is_down(&e.0),
-                Err(_) => self.store_is_down(&format!(
-                    "no answer within {} s",
-                    STORE_TIMEOUT.as_secs()
-                )),
+                Err(_) => {
+                    self.store_is_down(&format!("no answer within {} s", STORE_TIMEOUT.as_secs()))
+                }
             }
         }
         match op(local.backend()).await {
@@ -395,7 +394,9 @@ impl Slot<'_> {
                 let clock = *clock;
                 let limit = RateLimit::from_headers(headers);
                 let observation = limit.and_then(|l| observe(&clock, &l));
-                let pause = (status == 429).then(|| rate_limit_pause(headers, body)).flatten();
+                let pause = (status == 429)
+                    .then(|| rate_limit_pause(headers, body))
+                    .flatten();
                 // A refusal while the general window still has room is the other budget's.
                 let target = match self.grants.get(1) {
                     Some((kind, _)) if limit.and_then(|l| l.remaining).is_some_and(|r| r > 0) => {
@@ -470,8 +471,8 @@ impl Drop for Slot<'_> {
         };
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
             handle.spawn(async move {
-                let _ = tokio::time::timeout(STORE_TIMEOUT, store.backend().settle(&settlements))
-                    .await;
+                let _ =
+                    tokio::time::timeout(STORE_TIMEOUT, store.backend().settle(&settlements)).await;
             });
         }
     }

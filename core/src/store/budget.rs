@@ -160,8 +160,7 @@ impl BudgetState {
         }
         match *outcome {
             Settle::NotSent => {
-                if self.reset_at != 0 && self.window_id == grant.window_id && now < self.reset_at
-                {
+                if self.reset_at != 0 && self.window_id == grant.window_id && now < self.reset_at {
                     self.remaining = (self.remaining + 1).min(self.limit.max(1));
                 }
             }
@@ -319,7 +318,10 @@ mod tests {
         // At the reset, the next window is probed again.
         let next = granted(s.acquire(&GENERAL, &at(10_005)));
         assert!(next.probe);
-        assert_eq!(s.acquire(&GENERAL, &at(10_006)), Decision::Wait(PROBE_POLL_MS));
+        assert_eq!(
+            s.acquire(&GENERAL, &at(10_006)),
+            Decision::Wait(PROBE_POLL_MS)
+        );
     }
 
     #[test]

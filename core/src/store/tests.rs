@@ -112,24 +112,45 @@ pub(crate) async fn conformance(backend: &dyn Backend, prefix: &str) {
     // Key-value: conditions and expiry.
     let k = format!("{prefix}:value");
     assert_eq!(backend.get(&k).await, Ok(None));
-    assert_eq!(backend.put(&k, b"one", None, Condition::IfAbsent).await, Ok(true));
-    assert_eq!(backend.put(&k, b"two", None, Condition::IfAbsent).await, Ok(false));
     assert_eq!(
-        backend.put(&k, b"two", None, Condition::IfEquals(b"nope")).await,
+        backend.put(&k, b"one", None, Condition::IfAbsent).await,
+        Ok(true)
+    );
+    assert_eq!(
+        backend.put(&k, b"two", None, Condition::IfAbsent).await,
         Ok(false)
     );
     assert_eq!(
-        backend.put(&k, b"two", None, Condition::IfEquals(b"one")).await,
+        backend
+            .put(&k, b"two", None, Condition::IfEquals(b"nope"))
+            .await,
+        Ok(false)
+    );
+    assert_eq!(
+        backend
+            .put(&k, b"two", None, Condition::IfEquals(b"one"))
+            .await,
         Ok(true)
     );
     assert_eq!(backend.get(&k).await, Ok(Some(b"two".to_vec())));
-    assert_eq!(backend.delete(&k, Condition::IfEquals(b"one")).await, Ok(false));
-    assert_eq!(backend.delete(&k, Condition::IfEquals(b"two")).await, Ok(true));
+    assert_eq!(
+        backend.delete(&k, Condition::IfEquals(b"one")).await,
+        Ok(false)
+    );
+    assert_eq!(
+        backend.delete(&k, Condition::IfEquals(b"two")).await,
+        Ok(true)
+    );
     assert_eq!(backend.delete(&k, Condition::Always).await, Ok(false));
     let short = format!("{prefix}:short");
     assert_eq!(
         backend
-            .put(&short, b"x", Some(Duration::from_millis(50)), Condition::Always)
+            .put(
+                &short,
+                b"x",
+                Some(Duration::from_millis(50)),
+                Condition::Always
+            )
             .await,
         Ok(true)
     );
@@ -161,5 +182,8 @@ fn stores_are_shared_by_url_and_namespaced_by_key() {
     let ns = super::namespace("pc_live_secret", "https://api.postcore.dev");
     assert_eq!(ns.len(), 32);
     assert!(!ns.contains("secret"));
-    assert_ne!(ns, super::namespace("pc_live_secret", "http://127.0.0.1:4010"));
+    assert_ne!(
+        ns,
+        super::namespace("pc_live_secret", "http://127.0.0.1:4010")
+    );
 }

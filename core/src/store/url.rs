@@ -69,7 +69,9 @@ impl StoreUrl {
                 }
                 let path = percent_decode(rest).ok_or_else(|| bad("bad %-escape".to_owned()))?;
                 if path.ends_with('/') || path == "/" {
-                    return Err(bad("the path names a folder, not a database file".to_owned()));
+                    return Err(bad(
+                        "the path names a folder, not a database file".to_owned()
+                    ));
                 }
                 Ok(Self::Sqlite(PathBuf::from(path)))
             }
@@ -85,15 +87,15 @@ impl StoreUrl {
                     .trim_start_matches('[')
                     .trim_end_matches(']')
                     .to_owned();
-                let db = match parsed.path().trim_matches('/') {
-                    "" => 0,
-                    db => db
-                        .parse::<i64>()
-                        .ok()
-                        .filter(|d| *d >= 0)
-                        .ok_or_else(|| bad(format!("the database must be a number, not {db:?}")))?,
-                };
-                let decode = |s: &str| percent_decode(s).ok_or_else(|| bad("bad %-escape".to_owned()));
+                let db =
+                    match parsed.path().trim_matches('/') {
+                        "" => 0,
+                        db => db.parse::<i64>().ok().filter(|d| *d >= 0).ok_or_else(|| {
+                            bad(format!("the database must be a number, not {db:?}"))
+                        })?,
+                    };
+                let decode =
+                    |s: &str| percent_decode(s).ok_or_else(|| bad("bad %-escape".to_owned()));
                 let username = match parsed.username() {
                     "" => None,
                     user => Some(decode(user)?),
@@ -225,7 +227,10 @@ mod tests {
         let Ok(StoreUrl::Redis(r)) = StoreUrl::parse("redis://cache.internal", None) else {
             panic!("redis URL");
         };
-        assert_eq!((r.host.as_str(), r.port, r.db, r.tls), ("cache.internal", 6379, 0, false));
+        assert_eq!(
+            (r.host.as_str(), r.port, r.db, r.tls),
+            ("cache.internal", 6379, 0, false)
+        );
         let Ok(StoreUrl::Redis(r)) = StoreUrl::parse("rediss://:s%40cret@10.0.0.5:6380/3", None)
         else {
             panic!("rediss URL");
