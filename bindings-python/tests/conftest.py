@@ -6,6 +6,7 @@ it). Tests script it over HTTP with the standard library only.
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import inspect
 import json
@@ -139,11 +140,17 @@ def mock_server() -> Iterator[MockServer]:
 
 
 @pytest.fixture
-def server(mock_server: MockServer, monkeypatch: pytest.MonkeyPatch) -> MockServer:
-    """The mock, reset, with the environment pointing at it and no cached default client."""
+def server(
+    mock_server: MockServer, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> MockServer:
+    """The mock, reset, with the environment pointing at it and no cached default client.
+    Each test's clients share a rate budget of their own (``POSTCORE_STORE``), so that a 429
+    one test provokes pauses nobody else."""
     mock_server.reset()
     monkeypatch.setenv("POSTCORE_API_KEY", mock_server.api_key)
     monkeypatch.setenv("POSTCORE_BASE_URL", mock_server.url)
+    test_id = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
+    monkeypatch.setenv("POSTCORE_STORE", f"memory://test-{test_id}")
     monkeypatch.setattr(postcore._client, "_default_client", None)
     return mock_server
 
@@ -155,6 +162,10 @@ def refused_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+#: The window the mock reports when it enforces no rate limit (`postcore_mock::UNLIMITED`).
+UNLIMITED = 1_000_000_000
 
 
 def pytest_report_header() -> str:

@@ -14,7 +14,7 @@ import pytest
 
 import postcore
 
-from .conftest import BOTH, MockServer, aclient, client, close, done, make
+from .conftest import BOTH, UNLIMITED, MockServer, aclient, client, close, done, make
 
 PASSWORD = "abcd-efgh-ijkl-mnop"
 
@@ -131,7 +131,8 @@ async def test_platforms_not_connected(kind: str, server: MockServer) -> None:
     error = info.value
     assert isinstance(error, postcore.BadRequestError)
     assert error.missing_platforms == ["linkedin", "bluesky"]
-    assert error.attempts == 1 and error.rate_limit is not None and error.rate_limit.limit == 100
+    assert error.attempts == 1 and error.rate_limit is not None
+    assert error.rate_limit.limit == UNLIMITED
     await close(c)
 
 
@@ -195,7 +196,7 @@ async def test_errors_carry_rate_limit_and_attempts(
         await done(c.profiles.list())
     assert info.value.attempts == 2  # a GET is retried once on 500
     limit = info.value.rate_limit
-    assert limit is not None and limit.limit == 100 and limit.remaining is not None
+    assert limit is not None and limit.limit == UNLIMITED and limit.remaining is not None
     assert limit.reset is not None and limit.reset > server.clock()
     with pytest.raises(postcore.NotFoundError) as missing:
         await done(c.posts.retrieve("post_missing"))

@@ -25,6 +25,8 @@ import postcore
 from postcore import _postcore
 from postcore.testing import DEFAULT_API_KEY, MockServer, RecordedRequest
 
+from .conftest import UNLIMITED
+
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"
 
 
@@ -115,7 +117,7 @@ def test_the_docs_requests_snippet() -> None:
         assert response.status_code == 201
         profile_key = response.json()["profileKey"]
         assert profile_key.startswith("prof_")
-        assert int(response.headers["X-RateLimit-Limit"]) == 100
+        assert int(response.headers["X-RateLimit-Limit"]) == UNLIMITED
         assert server.profiles[0].profile_key == profile_key
         assert server.requests[0].body == {"profileName": "User: john@example.com"}
         wrong = requests.get(
@@ -150,6 +152,15 @@ def test_fail_next_status_body_and_times() -> None:
         with pytest.raises(postcore.RateLimitError) as limited:
             client.profiles.create(profile_name="x")
         assert limited.value.retry_after == 600 and limited.value.code == "RATE_LIMIT_EXCEEDED"
+        # The client now keeps to that pause by itself: nothing more reaches the server.
+        seen = len(server.requests)
+        with pytest.raises(postcore.RateLimitError) as paused:
+            client.profiles.list()
+        assert paused.value.attempts == 0 and paused.value.retry_after is not None
+        assert 590 < paused.value.retry_after <= 600 and len(server.requests) == seen
+        # A reset gives the clients made afterwards a fresh budget.
+        server.reset()
+        client = server.client(max_retries=0)
 
         server.fail_next(502, times=2)
         for _ in range(2):
@@ -240,10 +251,22 @@ def test_options() -> None:
         raw = client.with_raw_response.profiles.list()
         assert raw.rate_limit is not None and raw.rate_limit.limit == 2
         client.profiles.list()
+        # The window is spent: the client would wait for it, up to max_rate_limit_wait.
         with pytest.raises(postcore.RateLimitError) as limited:
-            client.profiles.list()
+            client.with_options(max_rate_limit_wait=0).profiles.list()
         assert limited.value.retry_after is not None and limited.value.retry_after <= 30
+        assert limited.value.attempts == 0 and len(server.requests) == 2
+        # Without the client's pacing, the server refuses the third request itself.
         server.advance(seconds=31)  # a new window
+        statuses = [
+            requests.get(
+                f"{server.base_url}/profiles", headers={"x-api-key": server.api_key}, timeout=10
+            ).status_code
+            for _ in range(3)
+        ]
+        assert statuses == [200, 200, 429]
+        server.reset()  # a new window, and a fresh budget for the clients made from now on
+        client = server.client(max_retries=0)
         key = server.seed({"profiles": [{"connect": ["bluesky"]}]})["profiles"][0]
         due = server.now() + timedelta(minutes=5)
         client.posts.create(key, "one", ["bluesky"], due)
@@ -270,7 +293,9 @@ def test_loopback_only_and_dashboard() -> None:
         assert server.env == {
             "POSTCORE_API_KEY": server.api_key,
             "POSTCORE_BASE_URL": server.base_url,
+            "POSTCORE_STORE": server.store,
         }
+        assert server.store.startswith("memory://postcore-mock-")
         # 127.0.0.1 only: not even the IPv6 loopback.
         if socket.has_ipv6:
             with socket.socket(socket.AF_INET6) as probe:

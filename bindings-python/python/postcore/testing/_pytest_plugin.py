@@ -31,7 +31,8 @@ def postcore_mock(
 
     While the test runs, ``POSTCORE_API_KEY`` and ``POSTCORE_BASE_URL`` point at it (so code
     that builds its client from the environment, ``postcore.Postcore()`` or
-    ``postcore.create_profile()``, talks to it); it stops when the test ends. Options go in a
+    ``postcore.create_profile()``, talks to it) and ``POSTCORE_STORE`` at a rate budget of the
+    test's own; it stops when the test ends. Options go in a
     marker::
 
         @pytest.mark.postcore_mock(rate_limit=5, posts_per_month=100)
@@ -42,8 +43,8 @@ def postcore_mock(
     marker = request.node.get_closest_marker("postcore_mock")
     options: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
     with MockServer(**options) as server:
-        monkeypatch.setenv("POSTCORE_API_KEY", server.api_key)
-        monkeypatch.setenv("POSTCORE_BASE_URL", server.base_url)
+        for name, value in server.env.items():
+            monkeypatch.setenv(name, value)
         # The module-level functions' client is made once per process from the environment:
         # this test gets one for its own server.
         monkeypatch.setattr(_client, "_default_client", None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import secrets
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from types import TracebackType
@@ -142,6 +143,7 @@ class MockServer:
             "posts_per_month": posts_per_month,
         }
         self._native: _NativeMockServer | None = None
+        self._store = _fresh_store()
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -213,10 +215,21 @@ class MockServer:
         return self._server().dashboard_url
 
     @property
+    def store(self) -> str:
+        """A ``memory://`` store of this server's own (a new one after each :meth:`reset`):
+        the clients made by :meth:`client` and from :attr:`env` share their rate budget in
+        it, so a 429 a test provokes pauses only that test's clients."""
+        return self._store
+
+    @property
     def env(self) -> dict[str, str]:
-        """``POSTCORE_API_KEY`` and ``POSTCORE_BASE_URL`` for it: for code (or a subprocess)
-        that builds its client from the environment."""
-        return {"POSTCORE_API_KEY": self.api_key, "POSTCORE_BASE_URL": self.base_url}
+        """``POSTCORE_API_KEY``, ``POSTCORE_BASE_URL`` and ``POSTCORE_STORE`` for it: for code
+        (or a subprocess) that builds its client from the environment."""
+        return {
+            "POSTCORE_API_KEY": self.api_key,
+            "POSTCORE_BASE_URL": self.base_url,
+            "POSTCORE_STORE": self.store,
+        }
 
     # -- clients --------------------------------------------------------------------------
 
@@ -238,6 +251,7 @@ class MockServer:
             max_retries=max_retries,
             max_connections=max_connections,
             default_headers=default_headers,
+            store=self.store,
         )
 
     def async_client(
@@ -256,6 +270,7 @@ class MockServer:
             max_retries=max_retries,
             max_connections=max_connections,
             default_headers=default_headers,
+            store=self.store,
         )
 
     # -- controls -------------------------------------------------------------------------
@@ -350,8 +365,10 @@ class MockServer:
 
     def reset(self) -> None:
         """Forget queued faults, recorded requests, profiles, posts, the monthly quota and the
-        rate-limit window, and set the clock back to real time."""
+        rate-limit window, and set the clock back to real time. Clients made afterwards get a
+        fresh rate budget (:attr:`store`)."""
         self._server().reset()
+        self._store = _fresh_store()
 
     def seed(self, data: Mapping[str, Any]) -> dict[str, list[str]]:
         """Store profiles (with connected platforms) and posts directly, e.g. to start a test
@@ -408,3 +425,8 @@ def _check_int(name: str, value: object, low: int, high: int) -> None:
 
 def _utc(unix_seconds: float) -> datetime:
     return datetime.fromtimestamp(unix_seconds, timezone.utc)
+
+
+def _fresh_store() -> str:
+    """A ``memory://`` store no other server or generation uses."""
+    return f"memory://postcore-mock-{secrets.token_hex(8)}"
