@@ -60,6 +60,10 @@ export declare class NativeClient {
   get maxRetries(): number
   /** The most connections the client opens at once. */
   get maxConnections(): number
+  /** The store the client shares its rate budgets through (any password masked). */
+  get store(): string
+  /** The longest a call waits for a slot of the rate budget, in milliseconds. */
+  get maxRateLimitWait(): number
 }
 
 /** A running mock server. Use `startMockServer()` from `postcore/testing` instead. */
@@ -137,6 +141,12 @@ export interface ClientOptions {
   proxy?: string
   /** PEM files of CA certificates to trust besides the platform's store. */
   extraCaCerts?: Array<string>
+  /** Where the rate budgets are shared (`memory://`, `sqlite:///…`, `redis://…`). */
+  store?: string
+  /** The group whose per-IP budgets this client shares. */
+  budgetGroup?: string
+  /** The longest a call waits for a slot of the rate budget, in milliseconds. */
+  maxRateLimitWait?: number
 }
 
 /** Settings `withOptions` replaces; the rest, and the connection pool, are shared. */
@@ -147,6 +157,8 @@ export interface ClientOverrides {
   maxRetries?: number
   /** Replaces the default headers, as `[name, value]` pairs. */
   defaultHeaders?: Array<[string, string]>
+  /** The longest a call waits for a slot of the rate budget, in milliseconds. */
+  maxRateLimitWait?: number
 }
 
 /**
@@ -226,6 +238,8 @@ export interface RequestOptions {
   maxRetries?: number
   /** Headers added to this call's requests, as `[name, value]` pairs. */
   headers?: Array<[string, string]>
+  /** The longest this call waits for a slot of the rate budget, in milliseconds. */
+  maxRateLimitWait?: number
 }
 
 /**

@@ -43,6 +43,10 @@ export declare class Postcore {
     get maxRetries(): number;
     /** The most connections the client opens at once. */
     get maxConnections(): number;
+    /** The store the client shares its rate budgets through (any password masked). */
+    get store(): string;
+    /** The longest a call waits for a slot of the shared rate budget, in milliseconds. */
+    get maxRateLimitWait(): number;
     /**
      * A client with some settings replaced that shares this one's connection pool (no new
      * sockets, cheap to make per request), e.g. `client.withOptions({ timeout: 5000 })`.

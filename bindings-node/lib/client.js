@@ -81,6 +81,14 @@ class Postcore {
     get maxConnections() {
         return this.#native.maxConnections;
     }
+    /** The store the client shares its rate budgets through (any password masked). */
+    get store() {
+        return this.#native.store;
+    }
+    /** The longest a call waits for a slot of the shared rate budget, in milliseconds. */
+    get maxRateLimitWait() {
+        return this.#native.maxRateLimitWait;
+    }
     /**
      * A client with some settings replaced that shares this one's connection pool (no new
      * sockets, cheap to make per request), e.g. `client.withOptions({ timeout: 5000 })`.
@@ -97,6 +105,9 @@ class Postcore {
         const defaultHeaders = (0, options_js_1.headerPairs)(opts.defaultHeaders, 'options.defaultHeaders');
         if (defaultHeaders !== undefined)
             overrides.defaultHeaders = defaultHeaders;
+        const maxRateLimitWait = (0, options_js_1.optionalNumber)(opts.maxRateLimitWait, 'options.maxRateLimitWait', 'milliseconds');
+        if (maxRateLimitWait !== undefined)
+            overrides.maxRateLimitWait = maxRateLimitWait;
         let adopted;
         try {
             adopted = this.#native.withOptions(overrides);
@@ -155,6 +166,15 @@ function build(options) {
     if (proxy !== undefined)
         config.proxy = proxy;
     config.extraCaCerts = caFiles(opts.extraCaCerts);
+    const store = (0, options_js_1.optionalString)(opts.store, 'options.store') ?? fromEnv('POSTCORE_STORE');
+    if (store !== undefined)
+        config.store = store;
+    const budgetGroup = (0, options_js_1.optionalString)(opts.budgetGroup, 'options.budgetGroup');
+    if (budgetGroup !== undefined)
+        config.budgetGroup = budgetGroup;
+    const maxRateLimitWait = (0, options_js_1.optionalNumber)(opts.maxRateLimitWait, 'options.maxRateLimitWait', 'milliseconds');
+    if (maxRateLimitWait !== undefined)
+        config.maxRateLimitWait = maxRateLimitWait;
     try {
         return new native.NativeClient(config);
     }

@@ -36,6 +36,23 @@ export interface ClientOptions {
      * TLS-inspecting proxy, a private gateway). `NODE_EXTRA_CA_CERTS` is honoured too.
      */
     extraCaCerts?: string | string[];
+    /**
+     * Where the rate budgets are shared with other clients: `memory://` (this process),
+     * `sqlite:///absolute/path.db` (the processes of one host) or
+     * `redis://[:password@]host[:port][/db]` / `rediss://…` (many hosts). Default:
+     * `process.env.POSTCORE_STORE`, else `memory://`.
+     */
+    store?: string;
+    /**
+     * The group whose per-IP budgets (general, connect) this client shares (default: one for
+     * the whole store); give hosts with their own IP addresses their own group.
+     */
+    budgetGroup?: string;
+    /**
+     * The longest a call waits, in milliseconds, for a slot of the shared rate budget before
+     * rejecting with `RateLimitError` without sending (default 30000).
+     */
+    maxRateLimitWait?: number;
 }
 /** Per-call options, the last argument of every method that sends a request. */
 export interface RequestOptions {
@@ -50,6 +67,8 @@ export interface RequestOptions {
     maxRetries?: number;
     /** Headers added to this call's requests (same rules as `defaultHeaders`). */
     headers?: Record<string, string>;
+    /** The longest this call waits for a slot of the shared rate budget, in milliseconds. */
+    maxRateLimitWait?: number;
 }
 /** Settings `client.withOptions()` replaces; everything else, and the connection pool, is shared. */
 export interface WithOptions {
@@ -59,4 +78,6 @@ export interface WithOptions {
     maxRetries?: number;
     /** Replaces the default headers (same rules as `ClientOptions.defaultHeaders`). */
     defaultHeaders?: Record<string, string>;
+    /** The longest a call waits for a slot of the shared rate budget, in milliseconds. */
+    maxRateLimitWait?: number;
 }

@@ -103,5 +103,8 @@ function requestOptions(options) {
     const headers = headerPairs(opts.headers, 'options.headers');
     if (headers !== undefined)
         native.headers = headers;
+    const maxRateLimitWait = optionalNumber(opts.maxRateLimitWait, 'options.maxRateLimitWait', 'milliseconds');
+    if (maxRateLimitWait !== undefined)
+        native.maxRateLimitWait = maxRateLimitWait;
     return { signal: signal ?? undefined, native };
 }

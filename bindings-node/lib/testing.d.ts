@@ -130,10 +130,17 @@ export declare class MockServer {
     get dashboardUrl(): string;
     /** Whether it is serving (false once closed). */
     get running(): boolean;
-    /** `POSTCORE_API_KEY` and `POSTCORE_BASE_URL` for it, e.g. for a child process's `env`. */
+    /**
+     * A `memory://` store of this server's own (a new one after each `reset()`): the clients
+     * made by `client()` and from `env` share their rate budget in it, so a 429 one test
+     * provokes pauses only that test's clients.
+     */
+    get store(): string;
+    /** `POSTCORE_API_KEY`, `POSTCORE_BASE_URL` and `POSTCORE_STORE` for it, e.g. for a child process's `env`. */
     get env(): {
         POSTCORE_API_KEY: string;
         POSTCORE_BASE_URL: string;
+        POSTCORE_STORE: string;
     };
     /**
      * A `Postcore` client with this server's URL and key (other options as for `new Postcore`;
@@ -172,7 +179,8 @@ export declare class MockServer {
     now(): Date;
     /**
      * Forgets queued faults, recorded requests, profiles, posts, the monthly quota and the
-     * rate-limit window, and sets the clock back to real time.
+     * rate-limit window, and sets the clock back to real time. Clients made afterwards get a
+     * fresh rate budget (`store`).
      */
     reset(): void;
     /**

@@ -30,17 +30,23 @@
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.MockServer = exports.DEFAULT_API_KEY = void 0;
 exports.startMockServer = startMockServer;
+const node_crypto_1 = require("node:crypto");
 const native = require("../native.js");
 const client_js_1 = require("./client.js");
 const options_js_1 = require("./options.js");
 /** The key a server accepts when none is given (`"pc_test_key"`). */
 exports.DEFAULT_API_KEY = native.mockDefaultApiKey();
 const ACTIONS = ['respond', 'drop', 'reset', 'truncate'];
+/** A `memory://` store no other server or generation uses. */
+function freshStore() {
+    return `memory://postcore-mock-${(0, node_crypto_1.randomBytes)(8).toString('hex')}`;
+}
 /**
  * A running local postcore server; made by `startMockServer()`. Listens on 127.0.0.1 only.
  */
 class MockServer {
     #native;
+    #store = freshStore();
     constructor(server) {
         if (!(server instanceof native.NativeMockServer)) {
             throw (0, options_js_1.typeError)('a MockServer is made by startMockServer(), not by new MockServer()');
@@ -74,16 +80,24 @@ class MockServer {
     get running() {
         return this.#native.running;
     }
-    /** `POSTCORE_API_KEY` and `POSTCORE_BASE_URL` for it, e.g. for a child process's `env`. */
+    /**
+     * A `memory://` store of this server's own (a new one after each `reset()`): the clients
+     * made by `client()` and from `env` share their rate budget in it, so a 429 one test
+     * provokes pauses only that test's clients.
+     */
+    get store() {
+        return this.#store;
+    }
+    /** `POSTCORE_API_KEY`, `POSTCORE_BASE_URL` and `POSTCORE_STORE` for it, e.g. for a child process's `env`. */
     get env() {
-        return { POSTCORE_API_KEY: this.apiKey, POSTCORE_BASE_URL: this.baseUrl };
+        return { POSTCORE_API_KEY: this.apiKey, POSTCORE_BASE_URL: this.baseUrl, POSTCORE_STORE: this.#store };
     }
     /**
      * A `Postcore` client with this server's URL and key (other options as for `new Postcore`;
      * `maxRetries: 0` makes `failNext` faults surface at once).
      */
     client(options) {
-        return new client_js_1.Postcore({ ...(0, options_js_1.checkObject)(options, 'options'), apiKey: this.apiKey, baseUrl: this.baseUrl });
+        return new client_js_1.Postcore({ store: this.#store, ...(0, options_js_1.checkObject)(options, 'options'), apiKey: this.apiKey, baseUrl: this.baseUrl });
     }
     /**
      * Makes the next request(s) fail (or be slow), then answers normally again.
@@ -164,10 +178,12 @@ class MockServer {
     }
     /**
      * Forgets queued faults, recorded requests, profiles, posts, the monthly quota and the
-     * rate-limit window, and sets the clock back to real time.
+     * rate-limit window, and sets the clock back to real time. Clients made afterwards get a
+     * fresh rate budget (`store`).
      */
     reset() {
         this.#native.reset();
+        this.#store = freshStore();
     }
     /**
      * Stores profiles (with connected platforms) and posts directly, e.g. a profile that already

@@ -99,7 +99,8 @@ function expandNow (value, now, convert) {
   return value
 }
 
-const KNOWN_TOP = new Set(['name', 'description', 'client', 'call', 'seed', 'advance', 'faults', 'expect'])
+const KNOWN_TOP = new Set(['name', 'description', 'client', 'call', 'seed', 'advance', 'faults', 'expect', 'then'])
+const KNOWN_STEP_EXPECT = new Set(['result', 'error', 'server_requests', 'min_elapsed_ms', 'max_elapsed_ms'])
 const KNOWN_EXPECT = new Set(['result', 'result_contains', 'response', 'error', 'server_requests',
   'profiles_created', 'posts_stored', 'request', 'min_elapsed_ms', 'max_elapsed_ms'])
 
@@ -116,10 +117,15 @@ async function replay (scenario) {
   const spec = scenario.client
   const apiKey = { valid: API_KEY, invalid: WRONG_KEY, missing: undefined }[spec.api_key]
   assert.ok(['valid', 'invalid', 'missing'].includes(spec.api_key), `api_key ${spec.api_key}`)
-  const options = { baseUrl: spec.base_url === 'refused' ? await refusedUrl() : mock.url }
+  // A store of its own, so that no scenario's rate budget carries over to the next.
+  const options = {
+    baseUrl: spec.base_url === 'refused' ? await refusedUrl() : mock.url,
+    store: `memory://scenario-${scenario.name}`
+  }
   if (apiKey !== undefined) options.apiKey = apiKey
   if (spec.timeout_ms !== undefined) options.timeout = spec.timeout_ms
   if (spec.max_retries !== undefined) options.maxRetries = spec.max_retries
+  if (spec.max_rate_limit_wait_ms !== undefined) options.maxRateLimitWait = spec.max_rate_limit_wait_ms
 
   const { method } = scenario.call
   const call = CALLS[method]
@@ -146,8 +152,9 @@ async function replay (scenario) {
   let result
   let response
   let error
+  let client
   try {
-    const client = new postcore.Postcore(options)
+    client = new postcore.Postcore(options)
     const pending = call(client, params, callOptions)
     if (expect.response !== undefined) {
       assert.equal(typeof pending.withResponse, 'function', `${method} returns an APIPromise`);
@@ -205,6 +212,42 @@ async function replay (scenario) {
     assert.match(first.headers['user-agent'] ?? '', /^postcore-node\//)
     if ('json' in want) assert.deepEqual(JSON.parse(first.body), expected(want.json), 'request body')
   }
+
+  // Further calls with the same client (what the first one left in its rate budget).
+  for (const [i, step] of (scenario.then ?? []).entries()) {
+    const where = `then[${i}]`
+    for (const key of Object.keys(step.expect)) assert.ok(KNOWN_STEP_EXPECT.has(key), `${where}: unknown expect key ${key}`)
+    assert.ok(client !== undefined, `${where}: the client was not built`)
+    const stepCall = CALLS[step.call.method]
+    assert.equal(typeof stepCall, 'function', `no Node call for ${step.call.method}`)
+    const stepParams = {}
+    for (const [name, value] of Object.entries(step.call.params ?? {})) {
+      stepParams[camel(name)] = expandNow(value, now, (date) => date)
+    }
+    let stepResult
+    let stepError
+    const stepStarted = performance.now()
+    try {
+      stepResult = await stepCall(client, stepParams, {})
+    } catch (e) {
+      stepError = e
+    }
+    const stepElapsed = performance.now() - stepStarted
+    const want = step.expect
+    if ('result' in want) {
+      assert.equal(stepError, undefined, `${where}: expected a result, got ${stepError?.name}: ${stepError?.message}`)
+      matches(stepResult, expected(want.result), `${where}.result`)
+    }
+    if (want.error !== undefined) {
+      assert.notEqual(stepError, undefined, `${where}: expected an error, got ${JSON.stringify(stepResult)}`)
+      checkError(stepError, want.error)
+    }
+    if (want.server_requests !== undefined) {
+      assert.equal((await mock.requests()).length, want.server_requests, `${where}: requests the server saw in all`)
+    }
+    if (want.min_elapsed_ms !== undefined) assert.ok(stepElapsed >= want.min_elapsed_ms, `${where}: took ${stepElapsed} ms`)
+    if (want.max_elapsed_ms !== undefined) assert.ok(stepElapsed <= want.max_elapsed_ms, `${where}: took ${stepElapsed} ms`)
+  }
 }
 
 /**
@@ -259,7 +302,7 @@ function checkRateLimit (got, want, where) {
 }
 
 const ERROR_KEYS = new Set(['type', 'status', 'code', 'message_contains', 'body_contains', 'body_json',
-  'retry_after', 'missing_platforms', 'platform', 'next_available', 'may_have_been_processed',
+  'retry_after', 'retry_after_range', 'missing_platforms', 'platform', 'next_available', 'may_have_been_processed',
   'post_status', 'attempts', 'rate_limit'])
 
 function checkError (error, want) {
@@ -288,6 +331,10 @@ function checkError (error, want) {
     assert.deepEqual(error.body[key], value, `body JSON ${key}`)
   }
   if ('retry_after' in want) assert.equal(error.retryAfter, want.retry_after, 'retryAfter')
+  if ('retry_after_range' in want) {
+    const [low, high] = want.retry_after_range
+    assert.ok(error.retryAfter >= low && error.retryAfter <= high, `retryAfter ${error.retryAfter} not within [${low}, ${high}]`)
+  }
   if ('missing_platforms' in want) assert.deepEqual(error.missingPlatforms, want.missing_platforms, 'missingPlatforms')
   if ('platform' in want) assert.equal(error.platform, want.platform, 'platform')
   if ('next_available' in want) {

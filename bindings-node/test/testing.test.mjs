@@ -101,7 +101,7 @@ test('the docs\' fetch snippet against the kit', async () => {
     assert.equal(response.status, 201)
     const { profileKey } = await response.json()
     assert.match(profileKey, /^prof_/)
-    assert.equal(response.headers.get('x-ratelimit-limit'), '100')
+    assert.equal(response.headers.get('x-ratelimit-limit'), '1000000000') // no limit enforced by default
     assert.equal(server.profiles[0].profileKey, profileKey)
     const wrong = await fetch(`${server.baseUrl}/profiles`, { headers: { 'x-api-key': 'nope' } })
     assert.equal(wrong.status, 401)
@@ -114,7 +114,7 @@ test('the docs\' fetch snippet against the kit', async () => {
 test('failNext: status, body, headers, times, delay, drop, process, truncate', async () => {
   const server = await startMockServer()
   try {
-    const client = server.client({ maxRetries: 0 })
+    let client = server.client({ maxRetries: 0 })
     server.failNext({ status: 503 })
     await assert.rejects(client.profiles.list(), (e) => e instanceof postcore.InternalServerError && e.status === 503)
     assert.equal(server.requests.at(-1).status, 503)
@@ -130,6 +130,14 @@ test('failNext: status, body, headers, times, delay, drop, process, truncate', a
     })
     await assert.rejects(client.profiles.create({ profileName: 'x' }),
       (e) => e instanceof postcore.RateLimitError && e.retryAfter === 600 && e.code === 'RATE_LIMIT_EXCEEDED')
+    // The client now keeps to that pause by itself: nothing more reaches the server.
+    const seen = server.requests.length
+    await assert.rejects(client.profiles.list(),
+      (e) => e instanceof postcore.RateLimitError && e.attempts === 0 && e.retryAfter > 590 && e.retryAfter <= 600)
+    assert.equal(server.requests.length, seen)
+    // A reset gives the clients made afterwards a fresh budget.
+    server.reset()
+    client = server.client({ maxRetries: 0 })
 
     server.failNext({ status: 502, times: 2 })
     for (let i = 0; i < 2; i++) await assert.rejects(client.profiles.list(), postcore.InternalServerError)
@@ -201,12 +209,23 @@ test('failNext and advance refuse nonsense before queuing anything', async () =>
 test('options: rateLimit, rateWindow, postsPerMonth, port; bad ones are refused', async () => {
   const server = await startMockServer({ rateLimit: 2, rateWindow: 30_000, postsPerMonth: 1 })
   try {
-    const client = server.client({ maxRetries: 0 })
+    let client = server.client({ maxRetries: 0 })
     const { response } = await client.profiles.list().withResponse()
     assert.equal(response.rateLimit.limit, 2)
     await client.profiles.list()
-    await assert.rejects(client.profiles.list(), (e) => e instanceof postcore.RateLimitError && e.retryAfter <= 30)
+    // The window is spent: the client would wait for it, up to maxRateLimitWait.
+    await assert.rejects(client.withOptions({ maxRateLimitWait: 0 }).profiles.list(),
+      (e) => e instanceof postcore.RateLimitError && e.retryAfter <= 30 && e.attempts === 0)
+    assert.equal(server.requests.length, 2)
+    // Without the client's pacing, the server refuses the third request itself.
     server.advance({ seconds: 31 }) // a new window
+    const statuses = []
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await fetch(`${server.baseUrl}/profiles`, { headers: { 'x-api-key': server.apiKey } })).status)
+    }
+    assert.deepEqual(statuses, [200, 200, 429])
+    server.reset() // a new window, and a fresh budget for the clients made from now on
+    client = server.client({ maxRetries: 0 })
     const { profiles: [key] } = server.seed({ profiles: [{ connect: ['bluesky'] }] })
     const due = server.now().getTime() + 300_000
     await client.posts.create({ profileKey: key, content: 'one', platforms: ['bluesky'], scheduledFor: new Date(due) })

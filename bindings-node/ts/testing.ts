@@ -27,6 +27,7 @@
  * @module
  */
 
+import { randomBytes } from 'node:crypto'
 import native = require('../native.js')
 import { Postcore } from './client.js'
 import type { Post, Profile } from './models.js'
@@ -122,11 +123,17 @@ export interface Seeded {
 
 const ACTIONS: readonly FaultAction[] = ['respond', 'drop', 'reset', 'truncate']
 
+/** A `memory://` store no other server or generation uses. */
+function freshStore (): string {
+  return `memory://postcore-mock-${randomBytes(8).toString('hex')}`
+}
+
 /**
  * A running local postcore server; made by `startMockServer()`. Listens on 127.0.0.1 only.
  */
 export class MockServer {
   readonly #native: native.NativeMockServer
+  #store = freshStore()
 
   private constructor (server: native.NativeMockServer) {
     if (!(server instanceof native.NativeMockServer)) {
@@ -168,9 +175,18 @@ export class MockServer {
     return this.#native.running
   }
 
-  /** `POSTCORE_API_KEY` and `POSTCORE_BASE_URL` for it, e.g. for a child process's `env`. */
-  get env (): { POSTCORE_API_KEY: string, POSTCORE_BASE_URL: string } {
-    return { POSTCORE_API_KEY: this.apiKey, POSTCORE_BASE_URL: this.baseUrl }
+  /**
+   * A `memory://` store of this server's own (a new one after each `reset()`): the clients
+   * made by `client()` and from `env` share their rate budget in it, so a 429 one test
+   * provokes pauses only that test's clients.
+   */
+  get store (): string {
+    return this.#store
+  }
+
+  /** `POSTCORE_API_KEY`, `POSTCORE_BASE_URL` and `POSTCORE_STORE` for it, e.g. for a child process's `env`. */
+  get env (): { POSTCORE_API_KEY: string, POSTCORE_BASE_URL: string, POSTCORE_STORE: string } {
+    return { POSTCORE_API_KEY: this.apiKey, POSTCORE_BASE_URL: this.baseUrl, POSTCORE_STORE: this.#store }
   }
 
   /**
@@ -178,7 +194,7 @@ export class MockServer {
    * `maxRetries: 0` makes `failNext` faults surface at once).
    */
   client (options?: Omit<ClientOptions, 'apiKey' | 'baseUrl'>): Postcore {
-    return new Postcore({ ...checkObject(options, 'options'), apiKey: this.apiKey, baseUrl: this.baseUrl })
+    return new Postcore({ store: this.#store, ...checkObject(options, 'options'), apiKey: this.apiKey, baseUrl: this.baseUrl })
   }
 
   /**
@@ -260,10 +276,12 @@ export class MockServer {
 
   /**
    * Forgets queued faults, recorded requests, profiles, posts, the monthly quota and the
-   * rate-limit window, and sets the clock back to real time.
+   * rate-limit window, and sets the clock back to real time. Clients made afterwards get a
+   * fresh rate budget (`store`).
    */
   reset (): void {
     this.#native.reset()
+    this.#store = freshStore()
   }
 
   /**

@@ -12,10 +12,11 @@ from __future__ import annotations
 import copy
 import json
 import re
+import secrets
 import time
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
@@ -28,8 +29,20 @@ from .conftest import REPO_ROOT, MockServer
 SCENARIO_DIR = REPO_ROOT / "tests" / "scenarios"
 NOW = re.compile(r"^\$NOW(?:([+-])(\d+))?$")
 
-SCENARIO_KEYS = {"name", "description", "seed", "advance", "faults", "client", "call", "expect"}
-CLIENT_KEYS = {"api_key", "base_url", "timeout_ms", "max_retries"}
+SCENARIO_KEYS = {
+    "name",
+    "description",
+    "seed",
+    "advance",
+    "faults",
+    "client",
+    "call",
+    "expect",
+    "then",
+}
+CLIENT_KEYS = {"api_key", "base_url", "timeout_ms", "max_retries", "max_rate_limit_wait_ms"}
+STEP_KEYS = {"call", "expect"}
+STEP_EXPECT_KEYS = {"result", "error", "server_requests", "min_elapsed_ms", "max_elapsed_ms"}
 CALL_KEYS = {"method", "params", "options"}
 OPTION_KEYS = {"timeout_ms", "max_retries", "headers"}
 EXPECT_KEYS = {
@@ -52,6 +65,7 @@ ERROR_KEYS = {
     "body_contains",
     "body_json",
     "retry_after",
+    "retry_after_range",
     "missing_platforms",
     "platform",
     "next_available",
@@ -99,6 +113,11 @@ def check_shape(scenario: dict[str, Any]) -> None:
         rate_limit = expect.get(where, {}).get("rate_limit") or {}
         _known(f"expect.{where}.rate_limit", rate_limit, RATE_LIMIT_KEYS)
     _known("expect.request", expect.get("request", {}), REQUEST_KEYS)
+    for i, step in enumerate(scenario.get("then", [])):
+        _known(f"then[{i}]", step, STEP_KEYS)
+        _known(f"then[{i}].call", step["call"], {"method", "params"})
+        _known(f"then[{i}].expect", step["expect"], STEP_EXPECT_KEYS)
+        _known(f"then[{i}].expect.error", step["expect"].get("error", {}), ERROR_KEYS)
 
 
 def _known(where: str, value: dict[str, Any], keys: set[str]) -> None:
@@ -174,6 +193,10 @@ class Outcome:
     error: BaseException | None
     elapsed: float
     response: postcore.APIResponse[Any] | None = None
+    #: The outcomes of the scenario's ``then`` steps, made with the same client.
+    steps: list[Outcome] = field(default_factory=list)
+    #: The requests the server had seen when the main call ended (before the steps).
+    requests: list[dict[str, Any]] | None = None
 
 
 def substitute(value: Any, now: Callable[[], datetime], as_text: bool) -> Any:
@@ -219,10 +242,14 @@ def set_up(
         client_args["timeout"] = spec["timeout_ms"] / 1000
     if "max_retries" in spec:
         client_args["max_retries"] = spec["max_retries"]
+    if "max_rate_limit_wait_ms" in spec:
+        client_args["max_rate_limit_wait"] = spec["max_rate_limit_wait_ms"] / 1000
+    # A store of its own, so that no scenario's rate budget carries over to the next.
+    client_args["store"] = f"memory://scenario-{secrets.token_hex(8)}"
 
     # The server's clock, read once right after any advance when $NOW is used.
     call = scenario["call"]
-    uses_now = "$NOW" in json.dumps([call.get("params"), scenario["expect"]])
+    uses_now = "$NOW" in json.dumps([call.get("params"), scenario["expect"], scenario.get("then")])
     clock = server.clock() if uses_now else None
 
     def now() -> datetime:
@@ -273,27 +300,72 @@ def as_json(result: Any) -> Any:
     return result
 
 
-def run_sync(run: Run) -> Outcome:
+def steps(run: Run) -> list[Run]:
+    """The scenario's ``then`` steps, as runs of their own (same client arguments)."""
+    now = run.now
+    return [
+        Run(
+            {"expect": step["expect"]},
+            run.client_args,
+            step["call"]["method"],
+            substitute(step["call"].get("params") or {}, lambda: now or datetime.now(), False),
+            {},
+            now,
+        )
+        for step in run.scenario.get("then", [])
+    ]
+
+
+def run_sync(run: Run, server: MockServer) -> Outcome:
     start = time.monotonic()
     try:
         with postcore.Postcore(**run.client_args) as client:
             call = target(client, run)
             start = time.monotonic()
-            result = call()
+            try:
+                result = call()
+            except Exception as e:  # the expectations say which
+                first = Outcome(None, e, time.monotonic() - start)
+            else:
+                first = outcome(result, time.monotonic() - start)
+            first.requests = server.requests()
+            for step in steps(run):
+                first.steps.append(run_sync_step(client, step))
+            return first
+    except Exception as e:  # the client could not be built
+        return Outcome(None, e, time.monotonic() - start)
+
+
+def run_sync_step(client: postcore.Postcore, step: Run) -> Outcome:
+    call = target(client, step)
+    start = time.monotonic()
+    try:
+        result = call()
     except Exception as e:  # the expectations say which
         return Outcome(None, e, time.monotonic() - start)
     return outcome(result, time.monotonic() - start)
 
 
-async def run_async(run: Run) -> Outcome:
+async def run_async(run: Run, server: MockServer) -> Outcome:
     start = time.monotonic()
     try:
         async with postcore.AsyncPostcore(**run.client_args) as client:
-            call = target(client, run)
-            start = time.monotonic()
-            result = call()
-            if run.method != "profiles.linkedin_connect_url":  # a plain method on both
-                result = await result
+            first = await run_async_step(client, run)
+            first.requests = server.requests()
+            for step in steps(run):
+                first.steps.append(await run_async_step(client, step))
+            return first
+    except Exception as e:  # the client could not be built
+        return Outcome(None, e, time.monotonic() - start)
+
+
+async def run_async_step(client: postcore.AsyncPostcore, step: Run) -> Outcome:
+    call = target(client, step)
+    start = time.monotonic()
+    try:
+        result = call()
+        if step.method != "profiles.linkedin_connect_url":  # a plain method on both
+            result = await result
     except Exception as e:  # the expectations say which
         return Outcome(None, e, time.monotonic() - start)
     return outcome(result, time.monotonic() - start)
@@ -352,6 +424,9 @@ def check_error(want: dict[str, Any], error: BaseException | None, outcome: Outc
         assert isinstance(error.body, dict), error.body
         for key, value in want["body_json"].items():
             assert error.body.get(key) == value, (key, error.body)
+    if "retry_after_range" in want:
+        low, high = want["retry_after_range"]
+        assert error.retry_after is not None and low <= error.retry_after <= high, repr(error)
     if "retry_after" in want:
         if want["retry_after"] is None:
             assert error.retry_after is None, repr(error)
@@ -439,7 +514,7 @@ def check(run: Run, server: MockServer, outcome: Outcome) -> None:
         for secret in secrets:
             assert secret not in str(error) and secret not in repr(error)
 
-    requests = server.requests()
+    requests = outcome.requests if outcome.requests is not None else server.requests()
     kind = expect.get("error", {}).get("type")
     if kind in BUILTIN_ERRORS:
         assert requests == [], "argument errors must be raised before any request"
@@ -473,6 +548,33 @@ def check(run: Run, server: MockServer, outcome: Outcome) -> None:
     if "max_elapsed_ms" in expect:
         assert outcome.elapsed * 1000 <= expect["max_elapsed_ms"], outcome.elapsed
 
+    step_runs = steps(run)
+    assert len(outcome.steps) == len(step_runs), outcome.steps
+    for i, (step, got) in enumerate(zip(step_runs, outcome.steps)):
+        check_step(i, step, server, got)
+
+
+def check_step(i: int, step: Run, server: MockServer, outcome: Outcome) -> None:
+    """A ``then`` step: its result or error, the requests the server saw in all, its time."""
+    expect = step.scenario["expect"]
+    where = f"then[{i}]"
+    if "result" in expect:
+        assert outcome.error is None, f"{where}: expected a result, got {outcome.error!r}"
+        want = substitute(expect["result"], lambda: step.now or datetime.now(), as_text=True)
+        problems = list(mismatches(outcome.result, want))
+        assert not problems, where + ": " + "\n".join(problems)
+    if "error" in expect:
+        check_error(expect["error"], outcome.error, outcome)
+    elif outcome.error is not None:
+        raise AssertionError(f"{where}: unexpected {outcome.error!r}")
+    if "server_requests" in expect:
+        seen = server.requests()
+        assert len(seen) == expect["server_requests"], (where, [r["path"] for r in seen])
+    if "min_elapsed_ms" in expect:
+        assert outcome.elapsed * 1000 >= expect["min_elapsed_ms"], (where, outcome.elapsed)
+    if "max_elapsed_ms" in expect:
+        assert outcome.elapsed * 1000 <= expect["max_elapsed_ms"], (where, outcome.elapsed)
+
 
 @pytest.mark.parametrize(("case_id", "scenario"), CASES, ids=IDS)
 def test_scenario_sync(
@@ -484,7 +586,7 @@ def test_scenario_sync(
 ) -> None:
     check_shape(scenario)
     run = set_up(scenario, server, refused_url, monkeypatch)
-    check(run, server, run_sync(run))
+    check(run, server, run_sync(run, server))
 
 
 @pytest.mark.parametrize(("case_id", "scenario"), CASES, ids=IDS)
@@ -497,7 +599,7 @@ async def test_scenario_async(
 ) -> None:
     check_shape(scenario)
     run = set_up(scenario, server, refused_url, monkeypatch)
-    check(run, server, await run_async(run))
+    check(run, server, await run_async(run, server))
 
 
 def test_every_operation_has_scenarios() -> None:

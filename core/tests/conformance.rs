@@ -169,6 +169,51 @@ fn now_offset(text: &str, now: &Timestamp) -> Option<Timestamp> {
     }
 }
 
+/// Runs one call of a scenario (its main call or a `then` step) with `client`.
+async fn run_call(
+    client: &Client,
+    method: &str,
+    params: Value,
+    options: &RequestOptions,
+) -> Result<Success, Error> {
+    match method {
+        "create_profile" => {
+            let params = CreateProfile {
+                profile_name: params["profile_name"].as_str().map(str::to_owned),
+            };
+            let response = client.create_profile_with(params, options).await?;
+            Ok(Success {
+                data: serde_json::to_value(&response.data).unwrap_or_default(),
+                status: response.status,
+                attempts: response.attempts,
+                rate_limit: response.rate_limit,
+                headers: response.headers,
+            })
+        }
+        bindings::LINKEDIN_CONNECT_URL => {
+            let url = bindings::linkedin_connect_url(client, Language::Python, params)?;
+            Ok(Success {
+                data: Value::String(url),
+                status: 0,
+                attempts: 0,
+                rate_limit: None,
+                headers: postcore::HeaderMap::new(),
+            })
+        }
+        operation => {
+            let prepared = bindings::prepare(Language::Python, operation, params)?;
+            let response = prepared.send(client, options).await?;
+            Ok(Success {
+                data: response.data,
+                status: response.status,
+                attempts: response.attempts,
+                rate_limit: response.rate_limit,
+                headers: response.headers,
+            })
+        }
+    }
+}
+
 /// What a call returned, as the API's JSON, with its metadata.
 struct Success {
     data: Value,
@@ -223,6 +268,7 @@ async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Res
     }
 
     let started = Instant::now();
+    let mut built: Option<Client> = None;
     let outcome: Result<Success, Error> = async {
         // A store of its own, so that no scenario's rate budget carries over to the next.
         let mut builder = Client::builder().base_url(base_url).store(format!(
@@ -238,43 +284,13 @@ async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Res
         if let Some(n) = client_spec["max_retries"].as_u64() {
             builder = builder.max_retries(n as u32);
         }
-        let client = builder.build()?;
-        match method {
-            "create_profile" => {
-                let params = CreateProfile {
-                    profile_name: params["profile_name"].as_str().map(str::to_owned),
-                };
-                let response = client.create_profile_with(params, &options).await?;
-                Ok(Success {
-                    data: serde_json::to_value(&response.data).unwrap_or_default(),
-                    status: response.status,
-                    attempts: response.attempts,
-                    rate_limit: response.rate_limit,
-                    headers: response.headers,
-                })
-            }
-            bindings::LINKEDIN_CONNECT_URL => {
-                let url = bindings::linkedin_connect_url(&client, Language::Python, params)?;
-                Ok(Success {
-                    data: Value::String(url),
-                    status: 0,
-                    attempts: 0,
-                    rate_limit: None,
-                    headers: postcore::HeaderMap::new(),
-                })
-            }
-            operation => {
-                let prepared = bindings::prepare(Language::Python, operation, params)?;
-                let response = prepared.send(&client, &options).await?;
-                Ok(Success {
-                    data: response.data,
-                    status: response.status,
-                    attempts: response.attempts,
-                    rate_limit: response.rate_limit,
-                    headers: response.headers,
-                })
-            }
+        if let Some(ms) = client_spec["max_rate_limit_wait_ms"].as_u64() {
+            builder = builder.max_rate_limit_wait(Duration::from_millis(ms));
         }
+        let client = builder.build()?;
+        let result = run_call(&client, method, params, &options).await;
+        built = Some(client);
+        result
     }
     .await;
     let elapsed = started.elapsed().as_millis() as u64;
@@ -333,6 +349,65 @@ async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Res
             want,
             api_key,
         )?;
+    }
+    // Further calls with the same client (what the first one left in its rate budget).
+    for (i, step) in scenario["then"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let client = built.as_ref().ok_or("then: the client was not built")?;
+        let call = &step["call"];
+        let method = call["method"].as_str().ok_or("then: no call.method")?;
+        let mut params = call.get("params").cloned().unwrap_or(json!({}));
+        expand_now(&mut params, &now);
+        let started = Instant::now();
+        let outcome = run_call(client, method, params, &RequestOptions::new()).await;
+        let elapsed = started.elapsed().as_millis() as u64;
+        let mut expect = step["expect"].clone();
+        expand_now(&mut expect, &now);
+        let step_error = |problem: String| format!("then[{i}]: {problem}");
+        match (outcome, expect.get("result").is_some()) {
+            (Ok(success), true) => check_success(&success, &expect).map_err(step_error)?,
+            (Err(error), false) if expect.get("error").is_some() => {
+                check_error(&error, &expect["error"]).map_err(step_error)?
+            }
+            (Ok(success), _) => {
+                return Err(step_error(format!(
+                    "expected an error, got {}",
+                    success.data
+                )));
+            }
+            (Err(error), _) => {
+                return Err(step_error(format!(
+                    "expected a result, got {}: {error}",
+                    error.kind().class_name()
+                )));
+            }
+        }
+        if let Some(n) = expect["server_requests"].as_u64() {
+            let seen = control.list("requests").await?.len() as u64;
+            if seen != n {
+                return Err(step_error(format!(
+                    "server saw {seen} requests in all, expected {n}"
+                )));
+            }
+        }
+        if let Some(min) = expect["min_elapsed_ms"].as_u64() {
+            if elapsed < min {
+                return Err(step_error(format!(
+                    "took {elapsed} ms, expected at least {min} ms"
+                )));
+            }
+        }
+        if let Some(max) = expect["max_elapsed_ms"].as_u64() {
+            if elapsed > max {
+                return Err(step_error(format!(
+                    "took {elapsed} ms, expected at most {max} ms"
+                )));
+            }
+        }
     }
     Ok(())
 }
@@ -505,6 +580,13 @@ fn check_error(error: &Error, want: &Value) -> Result<(), String> {
                 "body JSON {:?} lacks {key}={value}",
                 error.body_json()
             ));
+        }
+    }
+    if let Some([low, high]) = want["retry_after_range"].as_array().map(Vec::as_slice) {
+        let got = error.retry_after().map(|d| d.as_secs_f64());
+        let (low, high) = (low.as_f64().unwrap_or(0.0), high.as_f64().unwrap_or(0.0));
+        if !got.is_some_and(|g| (low..=high).contains(&g)) {
+            return Err(format!("retry_after {got:?} not within [{low}, {high}]"));
         }
     }
     if let Some(retry_after) = want.get("retry_after") {

@@ -1,6 +1,8 @@
 //! `$NOW` templates: scenario files cannot know the mock clock when they are written, so a JSON
 //! string of the exact form `$NOW`, `$NOW+<n>` or `$NOW-<n>` (n whole seconds) stands for the
 //! ISO timestamp of mock-now plus or minus n, filled in when a fault is applied or a seed loaded.
+//! `$UNIX`, `$UNIX+<n>`, `$UNIX-<n>` stand for the same instant in Unix seconds (for headers
+//! such as `X-RateLimit-Reset`).
 
 use serde_json::Value;
 
@@ -8,7 +10,15 @@ use crate::time::iso8601;
 
 /// The ISO timestamp a template string stands for, or `None` if `text` is not a template.
 pub(crate) fn expand_str(text: &str, now: i64) -> Option<String> {
+    if let Some(rest) = text.strip_prefix("$UNIX") {
+        return Some(now.checked_add(offset(rest)?)?.to_string());
+    }
     let rest = text.strip_prefix("$NOW")?;
+    Some(iso8601(now.checked_add(offset(rest)?)?))
+}
+
+/// The `+<n>` / `-<n>` after a template's name (nothing: 0).
+fn offset(rest: &str) -> Option<i64> {
     let delta = match rest.as_bytes().first() {
         None => 0,
         Some(sign @ (b'+' | b'-')) => {
@@ -21,7 +31,7 @@ pub(crate) fn expand_str(text: &str, now: i64) -> Option<String> {
         }
         Some(_) => return None,
     };
-    Some(iso8601(now.checked_add(delta)?))
+    Some(delta)
 }
 
 /// Replaces every template string inside `value` (object values and array items, at any depth;
@@ -60,8 +70,10 @@ mod tests {
             expand_str("$NOW-1", now).as_deref(),
             Some("2025-01-15T14:00:59Z")
         );
+        assert_eq!(expand_str("$UNIX+5", now).as_deref(), Some("1736949665"));
+        assert_eq!(expand_str("$UNIX", now).as_deref(), Some("1736949660"));
         for text in [
-            "$NOW+", "$NOW+1.5", "$NOW +1", "x$NOW", "$NOWISH", "$NOW+-1", "$now",
+            "$NOW+", "$NOW+1.5", "$NOW +1", "x$NOW", "$NOWISH", "$NOW+-1", "$now", "$UNIX+x",
         ] {
             assert_eq!(expand_str(text, now), None, "{text}");
         }

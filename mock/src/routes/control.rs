@@ -114,8 +114,16 @@ async fn mark_linkedin(AxumState(state): Shared, body: Bytes) -> Answer {
     Ok(Json(json!({ "profileKey": key, "connection": connection })).into_response())
 }
 
+/// Connection counts, and the rate-limit windows so far (`start`, `reset`, `requests`,
+/// `refused`: how a fleet of clients used them) with the limit enforced (`null`: none).
 async fn stats(AxumState(state): Shared) -> Response {
-    Json(json!({ "connections": state.connections.stats() })).into_response()
+    let (windows, limit) = state.windows();
+    Json(json!({
+        "connections": state.connections.stats(),
+        "rateLimit": limit,
+        "windows": windows,
+    }))
+    .into_response()
 }
 
 /// `{"seconds": n}` moves the mock clock by n seconds (fractions and negative numbers allowed).

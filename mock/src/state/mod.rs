@@ -62,6 +62,20 @@ pub(crate) struct Admission {
     pub(crate) index: usize,
 }
 
+/// How one rate-limit window was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct WindowCount {
+    /// Unix seconds (mock clock) when it started and ends (its `X-RateLimit-Reset`).
+    pub(crate) start: i64,
+    pub(crate) reset: i64,
+    /// Requests counted in it, and how many of them were refused with a 429 for it.
+    pub(crate) requests: u32,
+    pub(crate) refused: u32,
+}
+
+/// Windows kept in the history.
+const WINDOW_HISTORY: usize = 10_000;
+
 #[derive(Default)]
 struct Inner {
     store: Store,
@@ -69,6 +83,8 @@ struct Inner {
     requests: Vec<RecordedRequest>,
     window_start: i64,
     window_count: u32,
+    /// The windows so far, oldest first, the current one last (for `/__mock/stats`).
+    windows: VecDeque<WindowCount>,
     /// Bumped by every reset, so a request delayed across a reset leaves no trace in the next test.
     generation: u64,
 }
@@ -249,6 +265,12 @@ impl State {
         is_reset
     }
 
+    /// The rate-limit windows so far (oldest first) and the limit enforced, if any.
+    pub(crate) fn windows(&self) -> (Vec<WindowCount>, Option<u32>) {
+        let windows = self.lock().windows.iter().copied().collect();
+        (windows, self.enforce_rate_limit.then_some(self.rate_limit))
+    }
+
     /// Records an API request, takes the fault that applies to it, if any, and counts it in
     /// the rate-limit window (which runs on the mock clock).
     pub(crate) fn admit(&self, request: RecordedRequest) -> Admission {
@@ -265,9 +287,18 @@ impl State {
             None => None,
         };
         let window_end = inner.window_start.saturating_add(self.rate_window_secs);
-        if now >= window_end || now < inner.window_start {
+        if now >= window_end || now < inner.window_start || inner.windows.is_empty() {
             inner.window_start = now;
             inner.window_count = 0;
+            if inner.windows.len() >= WINDOW_HISTORY {
+                inner.windows.pop_front();
+            }
+            inner.windows.push_back(WindowCount {
+                start: now,
+                reset: now.saturating_add(self.rate_window_secs),
+                requests: 0,
+                refused: 0,
+            });
         }
         inner.window_count = inner.window_count.saturating_add(1);
         let window = RateWindow {
@@ -276,6 +307,11 @@ impl State {
             reset: inner.window_start.saturating_add(self.rate_window_secs),
             exceeded: self.enforce_rate_limit && inner.window_count > self.rate_limit,
         };
+        let count = inner.window_count;
+        if let Some(current) = inner.windows.back_mut() {
+            current.requests = count;
+            current.refused += u32::from(window.exceeded);
+        }
         let admission = Admission {
             fault,
             window,
