@@ -145,6 +145,11 @@ export class WaitTimeoutError extends PostcoreError {
   }
 }
 
+/** An `idempotencyKey` used again for another operation or other arguments; nothing was sent. */
+export class IdempotencyKeyReusedError extends PostcoreError {}
+/** A webhook's `Postcore-Signature` does not verify (`verifyWebhook`): tampered, replayed, wrong secret, malformed. */
+export class WebhookSignatureError extends PostcoreError {}
+
 /** Every class by name: what `postcoreClass` from the native layer refers to. */
 const classes: Record<string, new (message: string, fields?: PostcoreErrorFields) => PostcoreError> = {
   PostcoreError,
@@ -163,7 +168,9 @@ const classes: Record<string, new (message: string, fields?: PostcoreErrorFields
   APIConnectionError,
   APITimeoutError,
   ConfigurationError,
-  WaitTimeoutError
+  WaitTimeoutError,
+  IdempotencyKeyReusedError,
+  WebhookSignatureError
 }
 
 // `name` on each prototype, spelled out so that it survives minification.

@@ -44,6 +44,8 @@ export {
   APIConnectionError,
   APITimeoutError,
   ConfigurationError,
-  WaitTimeoutError
+  WaitTimeoutError,
+  IdempotencyKeyReusedError,
+  WebhookSignatureError
 } from './errors.js'
 export type { PostcoreErrorFields } from './errors.js'

@@ -101,6 +101,14 @@ macro_rules! operations {
             Wait { post_id: String, options: WaitOptions },
         }
 
+        /// Whether operation `name` takes an idempotency key.
+        fn keyed(name: &str) -> bool {
+            match name {
+                $(<$ty as Endpoint>::NAME => <$ty as Endpoint>::KEYED,)*
+                _ => false,
+            }
+        }
+
         fn parse_http(name: &str, args: Value, names: Names) -> Option<Result<Prepared>> {
             match name {
                 $(<$ty as Endpoint>::NAME => Some(
@@ -173,12 +181,38 @@ pub const WAIT: &str = "posts.wait";
 pub struct Call {
     prepared: Prepared,
     language: Language,
+    /// The call's idempotency key, if it is a creation given one.
+    idempotency_key: Option<String>,
 }
 
 /// Parses and validates the arguments of operation `name`.
 pub fn prepare(language: Language, name: &str, args: Value) -> Result<Call> {
     let names = language.names();
-    let args = normalize(language, args)?;
+    let mut args = normalize(language, args)?;
+    let idempotency_key = match args
+        .as_object_mut()
+        .and_then(|m| m.remove("idempotencyKey"))
+    {
+        None => None,
+        Some(_) if !keyed(name) => {
+            return Err(Error::invalid_argument_type(format!(
+                "unexpected argument: {} (only posts.create, profiles.create and \
+                 profiles.connect_bluesky take one)",
+                names.spell("idempotencyKey")
+            )));
+        }
+        Some(Value::String(key)) => {
+            crate::idempotency::check_key(names, &key)?;
+            Some(key)
+        }
+        Some(other) => {
+            return Err(Error::invalid_argument_type(format!(
+                "{} must be a string, not {}",
+                names.spell("idempotencyKey"),
+                json_type(&other)
+            )));
+        }
+    };
     let prepared = if name == WAIT {
         parse_wait(language, args)?
     } else {
@@ -188,7 +222,11 @@ pub fn prepare(language: Language, name: &str, args: Value) -> Result<Call> {
             )))
         })?
     };
-    Ok(Call { prepared, language })
+    Ok(Call {
+        prepared,
+        language,
+        idempotency_key,
+    })
 }
 
 impl Call {
@@ -204,7 +242,13 @@ impl Call {
                 let response = client.wait_for_post_checked(&post_id, &wait, names).await?;
                 to_json(response)
             }
-            prepared => send_prepared(prepared, client, options, names).await,
+            prepared => match self.idempotency_key {
+                Some(key) => {
+                    let options = options.clone().idempotency_key(key);
+                    send_prepared(prepared, client, &options, names).await
+                }
+                None => send_prepared(prepared, client, options, names).await,
+            },
         }
     }
 }

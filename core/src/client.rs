@@ -204,6 +204,38 @@ impl Client {
         options: &RequestOptions,
         names: Names,
     ) -> Result<Response<E::Output>> {
+        match &options.idempotency_key {
+            Some(key) => {
+                endpoint.validate(names)?;
+                options.validate()?;
+                self.send_keyed(endpoint, key, options, names).await
+            }
+            None => self.send_unkeyed(endpoint, options, names).await,
+        }
+    }
+
+    /// The configuration.
+    pub(crate) fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// This client's namespace in its store (a hash of the key and base URL).
+    pub(crate) fn namespace(&self) -> String {
+        crate::store::namespace(self.api_key_str(), &self.inner.config.base_url)
+    }
+
+    /// The server's clock as this client knows it (a lower bound), Unix ms.
+    pub(crate) fn server_now_ms(&self) -> i64 {
+        self.inner.pool.pacer.server_now_ms()
+    }
+
+    /// [`Client::send_checked`] without an idempotency key: one request and its retries.
+    pub(crate) async fn send_unkeyed<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        options: &RequestOptions,
+        names: Names,
+    ) -> Result<Response<E::Output>> {
         endpoint.validate(names)?;
         let extra = options.validate()?;
         let config = &self.inner.config;

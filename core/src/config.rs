@@ -81,6 +81,8 @@ pub(crate) struct Config {
     pub(crate) budget_group: String,
     /// The longest a call waits for a slot of the rate budget.
     pub(crate) max_rate_limit_wait: Duration,
+    /// How long idempotency keys are remembered.
+    pub(crate) idempotency_ttl: Duration,
 }
 
 /// A proxy URL; shown without its credentials.
@@ -136,6 +138,7 @@ pub struct ClientBuilder {
     store: Option<String>,
     budget_group: Option<String>,
     max_rate_limit_wait: Option<Duration>,
+    idempotency_ttl: Option<Duration>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -283,6 +286,13 @@ impl ClientBuilder {
         self
     }
 
+    /// How long idempotency keys are remembered in the store (default 24 h): a call repeated
+    /// with the same key within it returns the first call's result.
+    pub fn idempotency_ttl(mut self, ttl: Duration) -> Self {
+        self.idempotency_ttl = Some(ttl);
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<crate::Client> {
         crate::Client::from_config(self.into_config()?)
@@ -348,10 +358,19 @@ impl ClientBuilder {
                 .unwrap_or(DEFAULT_MAX_RATE_LIMIT_WAIT),
         )
         .map_err(config_error)?;
+        let idempotency_ttl = self
+            .idempotency_ttl
+            .unwrap_or(crate::idempotency::DEFAULT_IDEMPOTENCY_TTL);
+        if idempotency_ttl.is_zero() || idempotency_ttl > Duration::from_secs(366 * 24 * 3600) {
+            return Err(Error::config(
+                "idempotency_ttl must be greater than zero and at most a year",
+            ));
+        }
         Ok(Config {
             store,
             budget_group,
             max_rate_limit_wait,
+            idempotency_ttl,
             headers: request_headers(&api_key_header, &user_agent, &default_headers),
             default_headers,
             max_connections,
@@ -545,6 +564,10 @@ pub struct RequestOptions {
     pub extra_headers: Vec<(String, String)>,
     /// The longest this call waits for a slot of the rate budget.
     pub max_rate_limit_wait: Option<Duration>,
+    /// Makes a creation happen once however often it is called with this key, from any
+    /// process sharing the client's store (`posts.create`, `profiles.create`,
+    /// `profiles.connect_bluesky`; see [`RequestOptions::idempotency_key`]).
+    pub idempotency_key: Option<String>,
     /// Whether the call is a background poll (leaves half of each window to others).
     pub(crate) priority: crate::pacer::Priority,
 }
@@ -570,6 +593,22 @@ impl RequestOptions {
     /// Overrides the longest wait for a slot of the rate budget.
     pub fn max_rate_limit_wait(mut self, wait: Duration) -> Self {
         self.max_rate_limit_wait = Some(wait);
+        self
+    }
+
+    /// Runs this creation under an idempotency key: any later call with the same key (from
+    /// any process sharing the client's store) returns this call's result instead of creating
+    /// again; with other arguments it fails with `IdempotencyKeyReused`. Use one for any call a
+    /// job queue may run twice, e.g. `format!("welcome-post-{user_id}")`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: postcore::Client, params: postcore::CreatePost) -> postcore::Result<()> {
+    /// let options = postcore::RequestOptions::new().idempotency_key("welcome-post-42");
+    /// let scheduled = client.create_post_with(params, &options).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
         self
     }
 

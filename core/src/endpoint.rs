@@ -11,9 +11,12 @@ use http::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::Client;
 use crate::config::MAX_RESPONSE_BYTES;
 use crate::error::Result;
+use crate::idempotency::{Claims, Found};
 use crate::pacer::Budgets;
+use crate::store::BoxFuture;
 use crate::validate::Names;
 
 /// Which failures a call may be resent after.
@@ -45,6 +48,8 @@ pub(crate) trait Endpoint: Send + Sync {
     const MAX_RESPONSE_BYTES: usize = MAX_RESPONSE_BYTES;
     /// The rate budgets each attempt spends (the general one, and maybe another).
     const BUDGETS: Budgets = Budgets::General;
+    /// Whether the operation takes an idempotency key (see [`Endpoint::fingerprint`]).
+    const KEYED: bool = false;
 
     /// Checks the arguments before anything is sent; `names` spells argument names for the
     /// caller's language.
@@ -73,6 +78,35 @@ pub(crate) trait Endpoint: Send + Sync {
     /// any error should a server echo it back.
     fn secret(&self) -> Option<&str> {
         None
+    }
+
+    /// For the creations that take an idempotency key: the arguments that make two calls the
+    /// same operation (no secrets). `None`: the operation takes no key.
+    fn fingerprint(&self) -> Option<serde_json::Value> {
+        None
+    }
+
+    /// Looks for what an earlier call with these arguments created after `since_ms` (the
+    /// server's clock), when its answer was lost (see `idempotency/`).
+    fn find_created<'a>(
+        &'a self,
+        _client: &'a Client,
+        _since_ms: i64,
+        _claims: &'a Claims<'a>,
+    ) -> BoxFuture<'a, Found<Self::Output>> {
+        Box::pin(async { Found::Absent })
+    }
+
+    /// The ids of what a creation returned (claimed for its idempotency key).
+    fn created_ids(&self, _output: &Self::Output) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// A recorded result (the serialized output) read back, for a repeated keyed call.
+    fn replayed(&self, value: serde_json::Value) -> Option<Self::Output> {
+        serde_json::from_value::<Self::Wire>(value)
+            .ok()
+            .map(|wire| self.output(wire))
     }
 }
 

@@ -81,6 +81,20 @@ pub enum Error {
         /// The post as last seen (still pending).
         post: Box<Post>,
     },
+    /// An idempotency key was used again for another operation or other arguments: nothing
+    /// was sent (a key stands for one operation with one set of arguments).
+    #[error("{message}")]
+    IdempotencyKeyReused {
+        /// Says which operation the key was first used for.
+        message: String,
+    },
+    /// A webhook's `Postcore-Signature` does not verify: a tampered or replayed body, a wrong
+    /// secret, a timestamp outside the tolerance, a missing or malformed header.
+    #[error("{message}")]
+    WebhookSignature {
+        /// Says what did not verify.
+        message: String,
+    },
 }
 
 /// What the server sent with a refused (or unusable) response: nothing is dropped.
@@ -163,6 +177,10 @@ pub enum ErrorKind {
     Timeout,
     /// See [`Error::WaitTimeout`].
     WaitTimeout,
+    /// See [`Error::IdempotencyKeyReused`].
+    IdempotencyKeyReused,
+    /// See [`Error::WebhookSignature`].
+    WebhookSignature,
 }
 
 impl ErrorKind {
@@ -187,6 +205,8 @@ impl ErrorKind {
         Self::Connection,
         Self::Timeout,
         Self::WaitTimeout,
+        Self::IdempotencyKeyReused,
+        Self::WebhookSignature,
     ];
 
     /// The kind of an error response with this status and postcore error code.
@@ -235,6 +255,8 @@ impl ErrorKind {
             Self::Connection => "APIConnectionError",
             Self::Timeout => "APITimeoutError",
             Self::WaitTimeout => "WaitTimeoutError",
+            Self::IdempotencyKeyReused => "IdempotencyKeyReusedError",
+            Self::WebhookSignature => "WebhookSignatureError",
         }
     }
 
@@ -258,7 +280,9 @@ impl ErrorKind {
             | Self::InvalidArgumentType
             | Self::Api
             | Self::Connection
-            | Self::WaitTimeout => None,
+            | Self::WaitTimeout
+            | Self::IdempotencyKeyReused
+            | Self::WebhookSignature => None,
         }
     }
 
@@ -295,6 +319,8 @@ impl Error {
             Self::Connection { message, .. }
             | Self::Timeout { message, .. }
             | Self::WaitTimeout { message, .. }
+            | Self::IdempotencyKeyReused { message }
+            | Self::WebhookSignature { message }
             | Self::Configuration { message }
             | Self::InvalidArgument { message }
             | Self::InvalidArgumentType { message } => *message = message.replace(secret, MASK),
@@ -331,6 +357,8 @@ impl Error {
             Self::Connection { .. } => ErrorKind::Connection,
             Self::Timeout { .. } => ErrorKind::Timeout,
             Self::WaitTimeout { .. } => ErrorKind::WaitTimeout,
+            Self::IdempotencyKeyReused { .. } => ErrorKind::IdempotencyKeyReused,
+            Self::WebhookSignature { .. } => ErrorKind::WebhookSignature,
         }
     }
 
@@ -360,7 +388,9 @@ impl Error {
             | Self::InvalidArgumentType { message }
             | Self::Connection { message, .. }
             | Self::Timeout { message, .. }
-            | Self::WaitTimeout { message, .. } => message,
+            | Self::WaitTimeout { message, .. }
+            | Self::IdempotencyKeyReused { message }
+            | Self::WebhookSignature { message } => message,
             Self::Api(e) | Self::ResponseValidation(e) => &e.message,
         }
     }
@@ -407,7 +437,9 @@ impl Error {
             Self::Configuration { .. }
             | Self::InvalidArgument { .. }
             | Self::InvalidArgumentType { .. }
-            | Self::WaitTimeout { .. } => 0,
+            | Self::WaitTimeout { .. }
+            | Self::IdempotencyKeyReused { .. }
+            | Self::WebhookSignature { .. } => 0,
             Self::Connection { attempts, .. } | Self::Timeout { attempts, .. } => *attempts,
             Self::Api(e) | Self::ResponseValidation(e) => e.attempts,
         }

@@ -59,6 +59,7 @@ mod connector;
 mod endpoint;
 mod endpoints;
 mod error;
+mod idempotency;
 mod log;
 mod models;
 mod pacer;
@@ -87,6 +88,7 @@ pub use endpoints::posts::CreatePost;
 pub use endpoints::profiles::{AppPassword, ConnectBluesky, CreateProfile};
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use http::header::HeaderMap;
+pub use idempotency::DEFAULT_IDEMPOTENCY_TTL;
 pub use models::{
     ConnectedPlatform, Connection, Extra, Platform, Post, PostStatus, Profile, ScheduledPosts,
     Usage,

@@ -20,6 +20,8 @@ that the classes here match it), so the Python, Node and Rust packages agree::
     ├── APIConnectionError            no usable answer (refused, reset, DNS, TLS)
     │   └── APITimeoutError           an attempt took longer than the timeout
     ├── WaitTimeoutError              ``posts.wait`` gave up (``post``: the post as last seen)
+    ├── IdempotencyKeyReusedError     an idempotency key used again with other arguments
+    ├── WebhookSignatureError         a webhook's ``Postcore-Signature`` does not verify
     └── ConfigurationError            no API key, a bad base URL (also a ``ValueError``)
 
 Arguments the SDK refuses before sending anything raise the built-in ``ValueError`` (a bad
@@ -50,6 +52,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "IdempotencyKeyReusedError",
     "InternalServerError",
     "InvalidCredentialsError",
     "NotFoundError",
@@ -59,6 +62,7 @@ __all__ = [
     "RateLimitError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
+    "WebhookSignatureError",
 ]
 
 
@@ -222,6 +226,17 @@ class APITimeoutError(APIConnectionError):
 class WaitTimeoutError(PostcoreError):
     """``posts.wait`` gave up after its ``timeout``: the post was still pending. ``post`` is
     the post as last seen; waiting again later is fine."""
+
+
+class IdempotencyKeyReusedError(PostcoreError):
+    """An ``idempotency_key`` was used again for another operation or with other arguments.
+    Nothing was sent: a key stands for one operation with one set of arguments."""
+
+
+class WebhookSignatureError(PostcoreError):
+    """A webhook's ``Postcore-Signature`` header does not verify
+    (:func:`postcore.webhooks.verify`): a tampered or replayed body, a wrong secret, a
+    timestamp outside the tolerance, or a missing or malformed header."""
 
 
 class ConfigurationError(PostcoreError, ValueError):

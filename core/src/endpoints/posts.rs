@@ -13,9 +13,11 @@ use crate::Client;
 use crate::config::RequestOptions;
 use crate::endpoint::{Endpoint, Retry, json_body, path_segment};
 use crate::error::Result;
+use crate::idempotency::{Claims, Found, reconcile};
 use crate::models::{Platform, Post, ScheduledPosts};
 use crate::pacer::Budgets;
 use crate::response::Response;
+use crate::store::BoxFuture;
 use crate::timestamp::Timestamp;
 use crate::validate::{self, Names};
 
@@ -66,6 +68,7 @@ impl Endpoint for CreatePost {
     const PATH: &'static str = "/posts";
     const RETRY: Retry = Retry::SentOnce;
     const BUDGETS: Budgets = Budgets::Posting;
+    const KEYED: bool = true;
 
     fn validate(&self, names: Names) -> Result<()> {
         validate::id(names, "profileKey", &self.profile_key)?;
@@ -79,6 +82,28 @@ impl Endpoint for CreatePost {
 
     fn body(&self) -> Result<Option<Vec<u8>>> {
         json_body(self)
+    }
+
+    fn fingerprint(&self) -> Option<serde_json::Value> {
+        Some(serde_json::json!({
+            "profileKey": self.profile_key,
+            "content": self.content,
+            "platforms": self.platforms,
+            "scheduledFor": self.scheduled_for,
+        }))
+    }
+
+    fn find_created<'a>(
+        &'a self,
+        client: &'a Client,
+        since_ms: i64,
+        claims: &'a Claims<'a>,
+    ) -> BoxFuture<'a, Found<ScheduledPosts>> {
+        Box::pin(reconcile::created_post(self, client, since_ms, claims))
+    }
+
+    fn created_ids(&self, output: &ScheduledPosts) -> Vec<String> {
+        output.posts.iter().map(|p| p.post_id.clone()).collect()
     }
 
     /// The answer's posts lack `profileKey` and `content`: filled in from the request, so

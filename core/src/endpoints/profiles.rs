@@ -16,9 +16,11 @@ use crate::Client;
 use crate::config::{RequestOptions, is_loopback};
 use crate::endpoint::{Endpoint, Retry, json_body, path_segment};
 use crate::error::{Error, Result};
+use crate::idempotency::{Claims, Found, reconcile};
 use crate::models::{Connection, Profile};
 use crate::pacer::Budgets;
 use crate::response::Response;
+use crate::store::BoxFuture;
 use crate::validate::{self, Names};
 
 /// Parameters of `POST /profiles/create`.
@@ -55,6 +57,7 @@ impl Endpoint for CreateProfile {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/profiles/create";
     const RETRY: Retry = Retry::SentOnce;
+    const KEYED: bool = true;
 
     fn path(&self) -> Cow<'static, str> {
         Cow::Borrowed(Self::PATH)
@@ -66,6 +69,23 @@ impl Endpoint for CreateProfile {
 
     fn output(&self, wire: Profile) -> Profile {
         wire
+    }
+
+    fn fingerprint(&self) -> Option<serde_json::Value> {
+        Some(serde_json::json!({ "profileName": self.profile_name }))
+    }
+
+    fn find_created<'a>(
+        &'a self,
+        client: &'a Client,
+        since_ms: i64,
+        claims: &'a Claims<'a>,
+    ) -> BoxFuture<'a, Found<Profile>> {
+        Box::pin(reconcile::created_profile(self, client, since_ms, claims))
+    }
+
+    fn created_ids(&self, output: &Profile) -> Vec<String> {
+        vec![output.profile_key.clone()]
     }
 }
 
@@ -207,6 +227,7 @@ impl Endpoint for ConnectBluesky {
     const PATH: &'static str = "/profiles/connect";
     const RETRY: Retry = Retry::SentOnce;
     const BUDGETS: Budgets = Budgets::Connect;
+    const KEYED: bool = true;
 
     fn validate(&self, names: Names) -> Result<()> {
         if let Some(key) = &self.profile_key {
@@ -240,6 +261,34 @@ impl Endpoint for ConnectBluesky {
 
     fn secret(&self) -> Option<&str> {
         Some(self.app_password.expose())
+    }
+
+    /// The profile and the handle: never the app password (a retry with a corrected password
+    /// is the same connection).
+    fn fingerprint(&self) -> Option<serde_json::Value> {
+        Some(serde_json::json!({
+            "profileKey": self.profile_key,
+            "handle": reconcile::normalized_handle(&self.handle),
+        }))
+    }
+
+    fn find_created<'a>(
+        &'a self,
+        client: &'a Client,
+        since_ms: i64,
+        claims: &'a Claims<'a>,
+    ) -> BoxFuture<'a, Found<Connection>> {
+        Box::pin(reconcile::created_connection(
+            self, client, since_ms, claims,
+        ))
+    }
+
+    fn created_ids(&self, output: &Connection) -> Vec<String> {
+        output
+            .profile_key
+            .iter()
+            .map(|key| format!("{key}:bluesky"))
+            .collect()
     }
 }
 

@@ -176,6 +176,13 @@ impl Pacer {
         }
     }
 
+    /// The server's clock as the responses so far tell it (a lower bound), Unix ms.
+    pub(crate) fn server_now_ms(&self) -> i64 {
+        #[allow(clippy::cast_possible_truncation)]
+        let ms = (lock(&self.clock).now() * 1000.0) as i64;
+        ms
+    }
+
     /// The store this pacer shares its state through.
     #[allow(dead_code)] // the idempotency records and event cursors use it
     pub(crate) fn store(&self) -> &Store {
