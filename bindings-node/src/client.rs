@@ -45,6 +45,8 @@ pub struct ClientOptions {
     pub budget_group: Option<String>,
     /// The longest a call waits for a slot of the rate budget, in milliseconds.
     pub max_rate_limit_wait: Option<f64>,
+    /// How long idempotency keys are remembered, in milliseconds.
+    pub idempotency_ttl: Option<f64>,
 }
 
 /// Per-call options overriding the client's settings.
@@ -121,6 +123,11 @@ impl NativeClient {
         }
         if let Some(ms) = options.max_rate_limit_wait {
             builder = builder.max_rate_limit_wait(wait(&env, ms)?);
+        }
+        if let Some(ms) = options.idempotency_ttl {
+            let ttl = bindings::duration_from_millis(ms, "idempotencyTtl")
+                .map_err(|e| throw_core_error(&env, &e))?;
+            builder = builder.idempotency_ttl(ttl);
         }
         let client = builder.build().map_err(|e| throw_core_error(&env, &e))?;
         // Default headers go through `with_options` rather than the builder: the same check

@@ -178,6 +178,8 @@ function build (options: unknown): native.NativeClient {
   if (budgetGroup !== undefined) config.budgetGroup = budgetGroup
   const maxRateLimitWait = optionalNumber(opts.maxRateLimitWait, 'options.maxRateLimitWait', 'milliseconds')
   if (maxRateLimitWait !== undefined) config.maxRateLimitWait = maxRateLimitWait
+  const idempotencyTtl = optionalNumber(opts.idempotencyTtl, 'options.idempotencyTtl', 'milliseconds')
+  if (idempotencyTtl !== undefined) config.idempotencyTtl = idempotencyTtl
   try {
     return new native.NativeClient(config)
   } catch (error) {

@@ -58,6 +58,20 @@ pub(crate) fn wait_seconds(
     name: &str,
     value: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Option<Duration>> {
+    seconds_with(name, value, postcore::bindings::wait_from_secs)
+}
+
+/// A length of time in seconds (int or float, non-negative; the option checks its range);
+/// `None` = not given.
+pub(crate) fn seconds(name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Duration>> {
+    seconds_with(name, value, postcore::bindings::duration_from_secs)
+}
+
+fn seconds_with(
+    name: &str,
+    value: Option<&Bound<'_, PyAny>>,
+    convert: fn(f64, &str) -> postcore::Result<Duration>,
+) -> PyResult<Option<Duration>> {
     let Some(value) = given(value) else {
         return Ok(None);
     };
@@ -72,7 +86,7 @@ pub(crate) fn wait_seconds(
     let seconds: f64 = value
         .extract()
         .map_err(|_| PyValueError::new_err(format!("{name} is out of range")))?;
-    postcore::bindings::wait_from_secs(seconds, name)
+    convert(seconds, name)
         .map(Some)
         .map_err(|e| PyValueError::new_err(e.message().to_owned()))
 }

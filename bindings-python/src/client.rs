@@ -264,7 +264,7 @@ impl Client {
     #[pyo3(signature = (
         *, api_key = None, base_url = None, timeout = None, max_retries = None,
         max_connections = None, default_headers = None, proxy = None, extra_ca_certs = None,
-        store = None, budget_group = None, max_rate_limit_wait = None,
+        store = None, budget_group = None, max_rate_limit_wait = None, idempotency_ttl = None,
     ))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per option
     fn new(
@@ -280,6 +280,7 @@ impl Client {
         store: Option<&Bound<'_, PyAny>>,
         budget_group: Option<&Bound<'_, PyAny>>,
         max_rate_limit_wait: Option<&Bound<'_, PyAny>>,
+        idempotency_ttl: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut builder = postcore::Client::builder().user_agent(user_agent());
         if let Some(key) = args::optional_str("api_key", api_key)? {
@@ -317,6 +318,9 @@ impl Client {
         }
         if let Some(wait) = args::wait_seconds("max_rate_limit_wait", max_rate_limit_wait)? {
             builder = builder.max_rate_limit_wait(wait);
+        }
+        if let Some(ttl) = args::seconds("idempotency_ttl", idempotency_ttl)? {
+            builder = builder.idempotency_ttl(ttl);
         }
         let client = builder.build().map_err(|e| to_py_err(py, &e))?;
         crate::logging::install_if_enabled(py)?;

@@ -66,6 +66,10 @@ pub enum ProfilesCommand {
         /// A label for the end-user, e.g. "User: john@example.com"
         #[arg(long)]
         name: Option<String>,
+        /// Create it once however often this command is run with the same key (from any
+        /// process sharing --store); a repeat prints the first run's result
+        #[arg(long, value_name = "KEY")]
+        idempotency_key: Option<String>,
     },
     /// List every profile with its connected accounts
     List,
@@ -92,6 +96,10 @@ pub enum ProfilesCommand {
         /// Connect to this profile (default: a new one is created)
         #[arg(long, value_name = "PROFILE_KEY")]
         profile: Option<String>,
+        /// Create it once however often this command is run with the same key (from any
+        /// process sharing --store); a repeat prints the first run's result
+        #[arg(long, value_name = "KEY")]
+        idempotency_key: Option<String>,
     },
     /// Create one profile per row of a CSV file, pacing to the rate limit; resumable
     Import(ImportArgs),
@@ -186,6 +194,10 @@ pub struct CreatePostArgs {
     pub at: postcore::Timestamp,
     #[command(flatten)]
     pub content: ContentArgs,
+    /// Schedule it once however often this command is run with the same key (from any
+    /// process sharing --store); a repeat prints the first run's result
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -28,15 +28,30 @@ fn client(global: &Global) -> Result<Client, Failure> {
     crate::build_client(crate::client_builder(global)?)
 }
 
+/// Per-call options with the idempotency key, if one was given.
+fn keyed(key: Option<String>) -> postcore::RequestOptions {
+    let options = postcore::RequestOptions::new();
+    match key {
+        Some(key) => options.idempotency_key(key),
+        None => options,
+    }
+}
+
 async fn profiles(global: &Global, command: ProfilesCommand, out: &Output) -> Result<i32, Failure> {
     match command {
-        ProfilesCommand::Create { name } => {
+        ProfilesCommand::Create {
+            name,
+            idempotency_key,
+        } => {
             let client = client(global)?;
             let params = match name {
                 Some(name) => CreateProfile::named(name),
                 None => CreateProfile::new(),
             };
-            let profile = client.create_profile(params).await?;
+            let profile = client
+                .create_profile_with(params, &keyed(idempotency_key))
+                .await?
+                .data;
             if out.json {
                 out.print_json(&json!({
                     "profileKey": profile.profile_key,
@@ -85,14 +100,21 @@ async fn profiles(global: &Global, command: ProfilesCommand, out: &Output) -> Re
                 out.print(&format!("{url}\n"))?;
             }
         }
-        ProfilesCommand::ConnectBluesky { handle, profile } => {
+        ProfilesCommand::ConnectBluesky {
+            handle,
+            profile,
+            idempotency_key,
+        } => {
             let client = client(global)?;
             let password = read_app_password()?;
             let mut params = ConnectBluesky::new(handle, password);
             if let Some(key) = profile {
                 params = params.profile_key(key);
             }
-            let connection = client.connect_bluesky(params).await?;
+            let connection = client
+                .connect_bluesky_with(params, &keyed(idempotency_key))
+                .await?
+                .data;
             if out.json {
                 out.print_json(&connection)?;
             } else {
@@ -109,8 +131,12 @@ async fn profiles(global: &Global, command: ProfilesCommand, out: &Output) -> Re
 async fn posts(global: &Global, command: PostsCommand, out: &Output) -> Result<i32, Failure> {
     match command {
         PostsCommand::Create(args) => {
+            let options = keyed(args.idempotency_key.clone());
             let params = create_post_params(args)?;
-            let scheduled = client(global)?.create_post(params).await?;
+            let scheduled = client(global)?
+                .create_post_with(params, &options)
+                .await?
+                .data;
             if out.json {
                 out.print_json(&scheduled)?;
             } else {

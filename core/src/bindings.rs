@@ -23,7 +23,8 @@ use crate::validate::{Names, snake_to_camel};
 use crate::wait::WaitOptions;
 
 pub use crate::config::{
-    max_retries_from, timeout_from_millis, timeout_from_secs, wait_from_millis, wait_from_secs,
+    duration_from_millis, duration_from_secs, max_retries_from, timeout_from_millis,
+    timeout_from_secs, wait_from_millis, wait_from_secs,
 };
 pub use crate::log::{DebugSink, set_debug_sink};
 

@@ -670,6 +670,23 @@ pub fn wait_from_secs(seconds: f64, name: &str) -> Result<Duration> {
     check_wait(name, wait)
 }
 
+/// Converts a length of time given in seconds into a `Duration` (non-negative, finite); the
+/// option it is for checks its own range.
+pub fn duration_from_secs(seconds: f64, name: &str) -> Result<Duration> {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return Err(Error::invalid_argument(format!(
+            "{name} must be a non-negative number of seconds, got {seconds}"
+        )));
+    }
+    Duration::try_from_secs_f64(seconds)
+        .map_err(|_| Error::invalid_argument(format!("{name} {seconds} s is out of range")))
+}
+
+/// [`duration_from_secs`] for milliseconds (as Node passes them).
+pub fn duration_from_millis(millis: f64, name: &str) -> Result<Duration> {
+    duration_from_secs(millis / 1000.0, name)
+}
+
 /// [`wait_from_secs`] for milliseconds (as Node passes them).
 pub fn wait_from_millis(millis: f64, name: &str) -> Result<Duration> {
     if !millis.is_finite() || millis < 0.0 {

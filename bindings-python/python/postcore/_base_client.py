@@ -43,6 +43,7 @@ class BaseClient:
         store: str | None = None,
         budget_group: str | None = None,
         max_rate_limit_wait: float | None = DEFAULT_MAX_RATE_LIMIT_WAIT,
+        idempotency_ttl: float | None = None,
     ) -> None:
         self._setup(
             _NativeClient(
@@ -57,6 +58,7 @@ class BaseClient:
                 store=store,
                 budget_group=budget_group,
                 max_rate_limit_wait=max_rate_limit_wait,
+                idempotency_ttl=idempotency_ttl,
             )
         )
 

@@ -68,6 +68,8 @@ class Postcore(BaseClient):
             the whole store); give hosts with their own IP addresses their own group.
         max_rate_limit_wait: The longest a call waits, in seconds, for a slot of the shared
             rate budget before raising ``RateLimitError`` without sending.
+        idempotency_ttl: How long, in seconds, idempotency keys are remembered in the store
+            (default a day).
 
     Raises:
         ConfigurationError: No API key was given or found, or a setting is unusable.
@@ -98,9 +100,11 @@ class Postcore(BaseClient):
         self,
         profile_name: str | None = None,
         *,
+        idempotency_key: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Profile:
         """Create a profile (``POST /profiles/create``): the same as
         :meth:`profiles.create <Profiles.create>`.
@@ -108,9 +112,13 @@ class Postcore(BaseClient):
         Args:
             profile_name: A label for the end-user, e.g. ``"User: john@example.com"``.
                 ``None`` creates an unnamed profile.
+            idempotency_key: Makes the creation happen once however often the call is made
+                with this key (see :meth:`Profiles.create`).
             timeout: Per-attempt timeout in seconds for this call (default: the client's).
             max_retries: Retries for this call (default: the client's).
             extra_headers: Headers to add to this call's request.
+            max_rate_limit_wait: The longest this call waits, in seconds, for a slot of the
+                shared rate budget (default: the client's).
 
         Returns:
             The new :class:`Profile`; store its ``profile_key`` with your user.
@@ -121,7 +129,12 @@ class Postcore(BaseClient):
             TypeError, ValueError: An argument has the wrong type or value.
         """
         return self.profiles.create(
-            profile_name, timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+            profile_name,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            max_rate_limit_wait=max_rate_limit_wait,
         )
 
     def close(self) -> None:
@@ -194,12 +207,19 @@ class AsyncPostcore(BaseClient):
         self,
         profile_name: str | None = None,
         *,
+        idempotency_key: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Coroutine[Any, Any, Profile]:
         return self.profiles.create(
-            profile_name, timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+            profile_name,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            max_rate_limit_wait=max_rate_limit_wait,
         )
 
     create_profile.__doc__ = Postcore.create_profile.__doc__
@@ -258,9 +278,11 @@ def _default() -> Postcore:
 def create_profile(
     profile_name: str | None = None,
     *,
+    idempotency_key: str | None = None,
     timeout: float | None = None,
     max_retries: int | None = None,
     extra_headers: Mapping[str, str] | None = None,
+    max_rate_limit_wait: float | None = None,
 ) -> Profile:
     """Create a profile with a client configured from the environment.
 
@@ -278,5 +300,10 @@ def create_profile(
     :class:`ConfigurationError` when no API key is set.
     """
     return _default().create_profile(
-        profile_name, timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+        profile_name,
+        idempotency_key=idempotency_key,
+        timeout=timeout,
+        max_retries=max_retries,
+        extra_headers=extra_headers,
+        max_rate_limit_wait=max_rate_limit_wait,
     )

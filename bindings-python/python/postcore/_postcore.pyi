@@ -68,6 +68,7 @@ class Client:
         store: str | None = None,
         budget_group: str | None = None,
         max_rate_limit_wait: float | None = None,
+        idempotency_ttl: float | None = None,
     ) -> None: ...
     def with_options(
         self,

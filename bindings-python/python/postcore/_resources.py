@@ -71,6 +71,7 @@ class _SyncResource(_Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> T:
         """Runs ``operation`` and returns ``parse`` of its JSON result (an ``APIResponse``
         around it in raw mode: the one place the declared type is widened, see the module
@@ -79,6 +80,7 @@ class _SyncResource(_Resource):
             "timeout": timeout,
             "max_retries": max_retries,
             "extra_headers": extra_headers,
+            "max_rate_limit_wait": max_rate_limit_wait,
         }
         if self._raw:
             raw = self._native.call_raw(operation, arguments, **options)
@@ -95,6 +97,7 @@ class _AsyncResource(_Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Coroutine[Any, Any, T]:
         """The awaitable form of ``_SyncResource._call``: a native coroutine that sends the
         request when awaited and resolves to ``parse`` of the result, parsed on the event loop
@@ -110,6 +113,7 @@ class _AsyncResource(_Resource):
                 timeout=timeout,
                 max_retries=max_retries,
                 extra_headers=extra_headers,
+                max_rate_limit_wait=max_rate_limit_wait,
             )
         else:
             pending = self._native.call_async(
@@ -119,6 +123,7 @@ class _AsyncResource(_Resource):
                 timeout=timeout,
                 max_retries=max_retries,
                 extra_headers=extra_headers,
+                max_rate_limit_wait=max_rate_limit_wait,
             )
         return cast("Coroutine[Any, Any, T]", pending)
 
@@ -143,18 +148,27 @@ class Profiles(_SyncResource):
         self,
         profile_name: str | None = None,
         *,
+        idempotency_key: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Profile:
         """Create a profile (``POST /profiles/create``): one end-user of your app.
 
         Args:
             profile_name: A label for the end-user, e.g. ``"User: john@example.com"``.
                 ``None`` creates an unnamed profile.
+            idempotency_key: Makes this creation happen once however often the call is
+                made with the key, from any process sharing the client's store: a repeat
+                returns the first call's result, sending nothing (other arguments raise
+                :class:`IdempotencyKeyReusedError`). Use one for any call a job queue may
+                run twice, e.g. ``f"signup-{user.id}"``.
             timeout: Per-attempt timeout in seconds for this call (default: the client's).
             max_retries: Retries for this call (default: the client's).
             extra_headers: Headers to add to this call's request.
+            max_rate_limit_wait: The longest this call waits, in seconds, for a slot of the
+                shared rate budget (default: the client's).
 
         Returns:
             The new :class:`Profile` (key and name); store its ``profile_key`` with your user.
@@ -162,9 +176,15 @@ class Profiles(_SyncResource):
         Never resent once the server may have processed it, so the client's retries never
         create a profile twice.
         """
-        arguments = {"profile_name": profile_name}
+        arguments = {"profile_name": profile_name, "idempotency_key": idempotency_key}
         return self._call(
-            "profiles.create", Profile.from_dict, arguments, timeout, max_retries, extra_headers
+            "profiles.create",
+            Profile.from_dict,
+            arguments,
+            timeout,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
         )
 
     def list(
@@ -173,12 +193,19 @@ class Profiles(_SyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> builtins.list[Profile]:
         """List every profile of your account (``GET /profiles``), with their connected
         accounts, in creation order. The API has no pagination: one response holds them all
         (bodies up to 512 MiB are read)."""
         return self._call(
-            "profiles.list", _many(Profile.from_dict), {}, timeout, max_retries, extra_headers
+            "profiles.list",
+            _many(Profile.from_dict),
+            {},
+            timeout,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
         )
 
     def delete(
@@ -188,6 +215,7 @@ class Profiles(_SyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> None:
         """Delete a profile with its connections, stored credentials and pending posts
         (``DELETE /profiles/:profileKey``). This cannot be undone.
@@ -197,7 +225,13 @@ class Profiles(_SyncResource):
         """
         arguments = {"profile_key": profile_key}
         return self._call(
-            "profiles.delete", _nothing, arguments, timeout, max_retries, extra_headers
+            "profiles.delete",
+            _nothing,
+            arguments,
+            timeout,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
         )
 
     def connect_bluesky(
@@ -206,9 +240,11 @@ class Profiles(_SyncResource):
         app_password: str,
         profile_key: str | None = None,
         *,
+        idempotency_key: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Connection:
         """Connect a Bluesky account with an app password (``POST /profiles/connect``).
 
@@ -218,6 +254,11 @@ class Profiles(_SyncResource):
                 Bluesky under Settings > App passwords; not the account password. It is
                 sent in the request body only, never shown in a repr, error or log line.
             profile_key: The profile to connect it to; ``None`` creates a new profile.
+            idempotency_key: Makes this creation happen once however often the call is
+                made with the key, from any process sharing the client's store: a repeat
+                returns the first call's result, sending nothing (other arguments raise
+                :class:`IdempotencyKeyReusedError`). Use one for any call a job queue may
+                run twice, e.g. ``f"signup-{user.id}"``.
 
         Returns:
             The :class:`Connection` (its ``profile_key`` is the new profile's when none was
@@ -230,7 +271,12 @@ class Profiles(_SyncResource):
             BadRequestError: ``PROFILE_ALREADY_EXISTS``: the profile has a Bluesky account.
             NotFoundError: No such profile.
         """
-        arguments = {"handle": handle, "app_password": app_password, "profile_key": profile_key}
+        arguments = {
+            "handle": handle,
+            "app_password": app_password,
+            "profile_key": profile_key,
+            "idempotency_key": idempotency_key,
+        }
         return self._call(
             "profiles.connect_bluesky",
             Connection.from_dict,
@@ -238,6 +284,7 @@ class Profiles(_SyncResource):
             timeout,
             max_retries,
             extra_headers,
+            max_rate_limit_wait,
         )
 
     def linkedin_connect_url(self, return_url: str, profile_key: str | None = None) -> str:
@@ -265,13 +312,21 @@ class AsyncProfiles(_AsyncResource):
         self,
         profile_name: str | None = None,
         *,
+        idempotency_key: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Coroutine[Any, Any, Profile]:
-        arguments = {"profile_name": profile_name}
+        arguments = {"profile_name": profile_name, "idempotency_key": idempotency_key}
         return self._call(
-            "profiles.create", Profile.from_dict, arguments, timeout, max_retries, extra_headers
+            "profiles.create",
+            Profile.from_dict,
+            arguments,
+            timeout,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
         )
 
     @_doc(Profiles.list)
@@ -281,9 +336,16 @@ class AsyncProfiles(_AsyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Coroutine[Any, Any, builtins.list[Profile]]:
         return self._call(
-            "profiles.list", _many(Profile.from_dict), {}, timeout, max_retries, extra_headers
+            "profiles.list",
+            _many(Profile.from_dict),
+            {},
+            timeout,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
         )
 
     @_doc(Profiles.delete)
@@ -294,10 +356,17 @@ class AsyncProfiles(_AsyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Coroutine[Any, Any, None]:
         arguments = {"profile_key": profile_key}
         return self._call(
-            "profiles.delete", _nothing, arguments, timeout, max_retries, extra_headers
+            "profiles.delete",
+            _nothing,
+            arguments,
+            timeout,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
         )
 
     @_doc(Profiles.connect_bluesky)
@@ -307,11 +376,18 @@ class AsyncProfiles(_AsyncResource):
         app_password: str,
         profile_key: str | None = None,
         *,
+        idempotency_key: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Coroutine[Any, Any, Connection]:
-        arguments = {"handle": handle, "app_password": app_password, "profile_key": profile_key}
+        arguments = {
+            "handle": handle,
+            "app_password": app_password,
+            "profile_key": profile_key,
+            "idempotency_key": idempotency_key,
+        }
         return self._call(
             "profiles.connect_bluesky",
             Connection.from_dict,
@@ -319,6 +395,7 @@ class AsyncProfiles(_AsyncResource):
             timeout,
             max_retries,
             extra_headers,
+            max_rate_limit_wait,
         )
 
     @_doc(Profiles.linkedin_connect_url)
@@ -339,9 +416,11 @@ class Posts(_SyncResource):
         platforms: Sequence[str],
         scheduled_for: datetime,
         *,
+        idempotency_key: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> ScheduledPosts:
         """Schedule a post (``POST /posts``): one :class:`Post` per platform, published at
         ``scheduled_for``.
@@ -356,6 +435,11 @@ class Posts(_SyncResource):
             scheduled_for: When to publish: a timezone-aware ``datetime`` in the future
                 (there is no "publish now"; e.g. ``datetime.now(timezone.utc) +
                 timedelta(minutes=5)``).
+            idempotency_key: Makes this creation happen once however often the call is
+                made with the key, from any process sharing the client's store: a repeat
+                returns the first call's result, sending nothing (other arguments raise
+                :class:`IdempotencyKeyReusedError`). Use one for any call a job queue may
+                run twice, e.g. ``f"signup-{user.id}"``.
 
         Returns:
             :class:`ScheduledPosts`: ``.posts`` (one pending post per platform) and
@@ -376,6 +460,7 @@ class Posts(_SyncResource):
             "content": content,
             "platforms": platforms,
             "scheduled_for": scheduled_for,
+            "idempotency_key": idempotency_key,
         }
         return self._call(
             "posts.create",
@@ -384,6 +469,7 @@ class Posts(_SyncResource):
             timeout,
             max_retries,
             extra_headers,
+            max_rate_limit_wait,
         )
 
     def list(
@@ -392,10 +478,17 @@ class Posts(_SyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> builtins.list[Post]:
         """List every post of your account (``GET /posts``), in creation order."""
         return self._call(
-            "posts.list", _many(Post.from_dict), {}, timeout, max_retries, extra_headers
+            "posts.list",
+            _many(Post.from_dict),
+            {},
+            timeout,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
         )
 
     def retrieve(
@@ -405,6 +498,7 @@ class Posts(_SyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Post:
         """Read one post (``GET /posts/:postId``).
 
@@ -413,7 +507,13 @@ class Posts(_SyncResource):
         """
         arguments = {"post_id": post_id}
         return self._call(
-            "posts.retrieve", Post.from_dict, arguments, timeout, max_retries, extra_headers
+            "posts.retrieve",
+            Post.from_dict,
+            arguments,
+            timeout,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
         )
 
     def delete(
@@ -423,6 +523,7 @@ class Posts(_SyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> None:
         """Cancel a pending post (``DELETE /posts/:postId``); published or failed posts
         cannot be deleted.
@@ -431,7 +532,15 @@ class Posts(_SyncResource):
             NotFoundError: No such post (``POST_NOT_FOUND``).
         """
         arguments = {"post_id": post_id}
-        return self._call("posts.delete", _nothing, arguments, timeout, max_retries, extra_headers)
+        return self._call(
+            "posts.delete",
+            _nothing,
+            arguments,
+            timeout,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
+        )
 
     def wait(
         self,
@@ -441,15 +550,16 @@ class Posts(_SyncResource):
         *,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Post:
         """Wait until a post is published or has failed, and return it (a failed post is
         returned, not raised: check ``post.status``).
 
         Reads the post once, sleeps until its ``scheduled_for`` time (on the server's clock),
-        then polls ``GET /posts/:postId`` every ``interval`` seconds. Polling stays inside the
-        API's rate limit (100 requests per 15 minutes): the interval is stretched from the
-        ``X-RateLimit-*`` headers rather than drawing a 429. Interruptible with Ctrl-C;
-        cancelling the task stops an async wait.
+        then polls ``GET /posts/:postId`` every ``interval`` seconds. Polls take at most half
+        of each window of the shared rate budget (100 requests per 15 minutes), so waiting
+        never starves your other calls nor draws a 429. Interruptible with Ctrl-C; cancelling
+        the task stops an async wait.
 
         Args:
             post_id: The post to wait for.
@@ -461,7 +571,15 @@ class Posts(_SyncResource):
                 number).
         """
         arguments = {"post_id": post_id, "timeout": timeout, "interval": interval}
-        return self._call("posts.wait", Post.from_dict, arguments, None, max_retries, extra_headers)
+        return self._call(
+            "posts.wait",
+            Post.from_dict,
+            arguments,
+            None,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
+        )
 
 
 class AsyncPosts(_AsyncResource):
@@ -475,15 +593,18 @@ class AsyncPosts(_AsyncResource):
         platforms: Sequence[str],
         scheduled_for: datetime,
         *,
+        idempotency_key: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Coroutine[Any, Any, ScheduledPosts]:
         arguments = {
             "profile_key": profile_key,
             "content": content,
             "platforms": platforms,
             "scheduled_for": scheduled_for,
+            "idempotency_key": idempotency_key,
         }
         return self._call(
             "posts.create",
@@ -492,6 +613,7 @@ class AsyncPosts(_AsyncResource):
             timeout,
             max_retries,
             extra_headers,
+            max_rate_limit_wait,
         )
 
     @_doc(Posts.list)
@@ -501,9 +623,16 @@ class AsyncPosts(_AsyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Coroutine[Any, Any, builtins.list[Post]]:
         return self._call(
-            "posts.list", _many(Post.from_dict), {}, timeout, max_retries, extra_headers
+            "posts.list",
+            _many(Post.from_dict),
+            {},
+            timeout,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
         )
 
     @_doc(Posts.retrieve)
@@ -514,10 +643,17 @@ class AsyncPosts(_AsyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Coroutine[Any, Any, Post]:
         arguments = {"post_id": post_id}
         return self._call(
-            "posts.retrieve", Post.from_dict, arguments, timeout, max_retries, extra_headers
+            "posts.retrieve",
+            Post.from_dict,
+            arguments,
+            timeout,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
         )
 
     @_doc(Posts.delete)
@@ -528,9 +664,18 @@ class AsyncPosts(_AsyncResource):
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Coroutine[Any, Any, None]:
         arguments = {"post_id": post_id}
-        return self._call("posts.delete", _nothing, arguments, timeout, max_retries, extra_headers)
+        return self._call(
+            "posts.delete",
+            _nothing,
+            arguments,
+            timeout,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
+        )
 
     @_doc(Posts.wait)
     def wait(
@@ -541,9 +686,18 @@ class AsyncPosts(_AsyncResource):
         *,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
     ) -> Coroutine[Any, Any, Post]:
         arguments = {"post_id": post_id, "timeout": timeout, "interval": interval}
-        return self._call("posts.wait", Post.from_dict, arguments, None, max_retries, extra_headers)
+        return self._call(
+            "posts.wait",
+            Post.from_dict,
+            arguments,
+            None,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
+        )
 
 
 # ------------------------------------------------------------------- with_raw_response
