@@ -100,6 +100,8 @@ macro_rules! operations {
         enum Prepared {
             $($variant($ty),)*
             Wait { post_id: String, options: WaitOptions },
+            WaitMany { post_ids: Vec<String>, options: WaitOptions },
+            NextEvent { consumer: String, interval: Duration, after: Option<String> },
         }
 
         /// Whether operation `name` takes an idempotency key.
@@ -131,7 +133,9 @@ macro_rules! operations {
                     to_json(client.send_checked(&params, options, names).await?)
                 })*
                 // Handled by `Call::send` before it gets here.
-                Prepared::Wait { .. } => Err(Error::invalid_argument("posts.wait sends no single request")),
+                Prepared::Wait { .. } | Prepared::WaitMany { .. } | Prepared::NextEvent { .. } => {
+                    Err(Error::invalid_argument("a polling operation sends no single request"))
+                }
             }
         }
 
@@ -155,6 +159,18 @@ macro_rules! operations {
                 path: "/posts/:postId",
                 idempotent: true,
             });
+            all.push(OperationInfo {
+                name: WAIT_MANY,
+                method: None,
+                path: "/posts",
+                idempotent: true,
+            });
+            all.push(OperationInfo {
+                name: NEXT_EVENT,
+                method: None,
+                path: "/posts",
+                idempotent: true,
+            });
             all
         }
     };
@@ -175,6 +191,10 @@ operations! {
 pub const LINKEDIN_CONNECT_URL: &str = "profiles.linkedin_connect_url";
 /// The polling operation (see [`Client::wait_for_post`]).
 pub const WAIT: &str = "posts.wait";
+/// Waiting for many posts (see [`Client::wait_for_posts`]).
+pub const WAIT_MANY: &str = "posts.wait_many";
+/// The next event of a consumer (see [`Client::events`]): `{consumer, interval, after}`.
+pub const NEXT_EVENT: &str = "events.next";
 
 /// A call checked and ready to send: arguments parsed and validated now, so that argument
 /// errors are raised when the call is made, not when its future first runs.
@@ -216,6 +236,10 @@ pub fn prepare(language: Language, name: &str, args: Value) -> Result<Call> {
     };
     let prepared = if name == WAIT {
         parse_wait(language, args)?
+    } else if name == WAIT_MANY {
+        parse_wait_many(language, args)?
+    } else if name == NEXT_EVENT {
+        parse_next_event(language, args)?
     } else {
         parse_http(name, args, names).unwrap_or_else(|| {
             Err(Error::invalid_argument(format!(
@@ -242,6 +266,30 @@ impl Call {
                 wait.request = options.clone();
                 let response = client.wait_for_post_checked(&post_id, &wait, names).await?;
                 to_json(response)
+            }
+            Prepared::WaitMany {
+                post_ids,
+                options: mut wait,
+            } => {
+                wait.request = options.clone();
+                let response = client
+                    .wait_for_posts_checked(&post_ids, &wait, names)
+                    .await?;
+                to_json(response)
+            }
+            Prepared::NextEvent {
+                consumer,
+                interval,
+                after,
+            } => {
+                let event = client.next_event(&consumer, interval, after, names).await?;
+                to_json(Response {
+                    data: event,
+                    status: 200,
+                    headers: crate::HeaderMap::new(),
+                    rate_limit: None,
+                    attempts: 0,
+                })
             }
             prepared => match self.idempotency_key {
                 Some(key) => {
@@ -346,6 +394,14 @@ pub fn models() -> Vec<(&'static str, Vec<String>)> {
     ]
 }
 
+/// Every post attached to a [`Error::WaitTimeout`] (`posts.wait_many`), as JSON.
+pub fn error_posts(error: &Error) -> Option<Value> {
+    let posts = error.posts();
+    (!posts.is_empty())
+        .then(|| serde_json::to_value(posts).ok())
+        .flatten()
+}
+
 /// The post attached to a [`Error::WaitTimeout`], as JSON.
 pub fn error_post(error: &Error) -> Option<Value> {
     error
@@ -379,6 +435,71 @@ fn parse_wait(language: Language, args: Value) -> Result<Prepared> {
     Ok(Prepared::Wait {
         post_id: args.post_id,
         options,
+    })
+}
+
+/// `posts.wait_many`: `{postIds, timeout, interval}`.
+fn parse_wait_many(language: Language, args: Value) -> Result<Prepared> {
+    let names = language.names();
+    let Value::Object(mut map) = args else {
+        return Err(Error::invalid_argument_type("arguments must be an object"));
+    };
+    let timeout = language.duration("timeout", &map.remove("timeout").unwrap_or(Value::Null))?;
+    let interval = language.duration("interval", &map.remove("interval").unwrap_or(Value::Null))?;
+    if interval.is_some_and(|i| i.is_zero()) {
+        return Err(Error::invalid_argument(format!(
+            "{} must be greater than zero",
+            names.spell("interval")
+        )));
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Args {
+        post_ids: Vec<String>,
+    }
+    let args: Args = parse_args(Value::Object(map), names)?;
+    for id in &args.post_ids {
+        crate::validate::id(names, "postIds", id)?;
+    }
+    let mut options = WaitOptions::new();
+    options.timeout = timeout;
+    options.interval = interval;
+    Ok(Prepared::WaitMany {
+        post_ids: args.post_ids,
+        options,
+    })
+}
+
+/// `events.next`: `{consumer, interval, after}`.
+fn parse_next_event(language: Language, args: Value) -> Result<Prepared> {
+    let names = language.names();
+    let Value::Object(mut map) = args else {
+        return Err(Error::invalid_argument_type("arguments must be an object"));
+    };
+    let interval = language
+        .duration("interval", &map.remove("interval").unwrap_or(Value::Null))?
+        .unwrap_or(crate::events::DEFAULT_EVENTS_INTERVAL);
+    if interval.is_zero() {
+        return Err(Error::invalid_argument(format!(
+            "{} must be greater than zero",
+            names.spell("interval")
+        )));
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Args {
+        #[serde(default)]
+        consumer: Option<String>,
+        #[serde(default)]
+        after: Option<String>,
+    }
+    let args: Args = parse_args(Value::Object(map), names)?;
+    Ok(Prepared::NextEvent {
+        consumer: args
+            .consumer
+            .unwrap_or_else(|| crate::events::DEFAULT_CONSUMER.to_owned()),
+        interval,
+        after: args.after,
     })
 }
 
@@ -589,6 +710,6 @@ mod tests {
         unique.sort_unstable();
         unique.dedup();
         assert_eq!(unique.len(), names.len());
-        assert_eq!(names.len(), 10);
+        assert_eq!(names.len(), 12);
     }
 }

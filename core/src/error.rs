@@ -78,8 +78,11 @@ pub enum Error {
     WaitTimeout {
         /// Says how long was waited and the post's last status.
         message: String,
-        /// The post as last seen (still pending).
+        /// The post as last seen (still pending); for a wait for several posts, the first
+        /// still pending.
         post: Box<Post>,
+        /// Every post waited for, as last seen (one for a single post's wait).
+        posts: Vec<Post>,
     },
     /// An idempotency key was used again for another operation or other arguments: nothing
     /// was sent (a key stands for one operation with one set of arguments).
@@ -489,6 +492,14 @@ impl Error {
     pub fn missing_platforms(&self) -> &[String] {
         self.api_error()
             .map_or(&[][..], |e| e.missing_platforms.as_slice())
+    }
+
+    /// Every post waited for, as last seen, for [`Error::WaitTimeout`] (empty otherwise).
+    pub fn posts(&self) -> &[Post] {
+        match self {
+            Self::WaitTimeout { posts, .. } => posts,
+            _ => &[],
+        }
     }
 
     /// The post as last seen, for [`Error::WaitTimeout`].

@@ -59,6 +59,7 @@ mod connector;
 mod endpoint;
 mod endpoints;
 mod error;
+pub mod events;
 mod idempotency;
 mod log;
 mod models;
@@ -72,6 +73,8 @@ mod tls;
 mod transport;
 mod validate;
 mod wait;
+mod wait_many;
+pub mod webhooks;
 
 #[doc(hidden)]
 pub mod bindings;
@@ -87,6 +90,7 @@ pub use endpoint::Retry;
 pub use endpoints::posts::CreatePost;
 pub use endpoints::profiles::{AppPassword, ConnectBluesky, CreateProfile};
 pub use error::{ApiError, Error, ErrorKind, Result};
+pub use events::{Event, EventType, Events};
 pub use http::header::HeaderMap;
 pub use idempotency::DEFAULT_IDEMPOTENCY_TTL;
 pub use models::{

@@ -165,6 +165,7 @@ fn wait_timeout(timeout: Option<Duration>, post: Option<Post>, post_id: String) 
                 "post {} was still {} after waiting {waited:?} (scheduled for {})",
                 post.post_id, post.status, post.scheduled_for
             ),
+            posts: vec![post.clone()],
             post: Box::new(post),
         },
         // Only rate-limit refusals were seen: no post to attach.
