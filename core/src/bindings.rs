@@ -227,76 +227,14 @@ pub fn with_new_pool(client: &Client) -> Result<Client> {
     client.with_new_pool()
 }
 
-/// Every model the packages return and its JSON field names, read off the Rust types
-/// themselves (by serializing a sample of each), so that the packages' model classes and type
-/// declarations can be checked against the one definition.
+/// Every model the packages return and its JSON field names, from the models' own
+/// declarations, so that the packages' model classes and type declarations can be checked
+/// against the one definition.
 pub fn models() -> Vec<(&'static str, Vec<String>)> {
-    use crate::models::*;
-    use crate::timestamp::Timestamp;
-    let at = Some(Timestamp::from_unix(0));
-    let connected = ConnectedPlatform {
-        platform: Platform::LinkedIn,
-        display_name: None,
-        username: None,
-        connected_at: at,
-        expires_at: at,
-        days_until_expiry: Some(1),
-        needs_reconnect: false,
-        extra: Extra::new(),
-    };
-    let profile = Profile {
-        profile_key: String::new(),
-        profile_name: None,
-        created_at: at,
-        connected_platforms: vec![connected.clone()],
-        extra: Extra::new(),
-    };
-    let connection = Connection {
-        profile_key: None,
-        platform: None,
-        username: None,
-        display_name: None,
-        connected_at: at,
-        extra: Extra::new(),
-    };
-    let post = Post {
-        post_id: String::new(),
-        profile_key: String::new(),
-        platform: Platform::Bluesky,
-        content: String::new(),
-        scheduled_for: Timestamp::from_unix(0),
-        created_at: at,
-        published_at: at,
-        status: PostStatus::Pending,
-        platform_url: None,
-        extra: Extra::new(),
-    };
-    let usage = Usage {
-        month: String::new(),
-        used: 0,
-        limit: 0,
-        remaining: 0,
-        extra: Extra::new(),
-    };
-    let scheduled = ScheduledPosts {
-        posts: vec![post.clone()],
-        usage: Some(usage.clone()),
-        extra: Extra::new(),
-    };
-    fn keys(value: impl serde::Serialize) -> Vec<String> {
-        match serde_json::to_value(value) {
-            Ok(Value::Object(map)) => map.keys().cloned().collect(),
-            _ => Vec::new(),
-        }
-    }
-    vec![
-        ("Profile", keys(profile)),
-        ("ConnectedPlatform", keys(connected)),
-        ("Connection", keys(connection)),
-        ("Post", keys(post)),
-        ("Usage", keys(usage)),
-        ("ScheduledPosts", keys(scheduled)),
-    ]
+    crate::models::field_names()
+        .into_iter()
+        .map(|(name, fields)| (name, fields.iter().map(|f| (*f).to_owned()).collect()))
+        .collect()
 }
 
 /// The post attached to a [`Error::WaitTimeout`], as JSON.

@@ -85,8 +85,8 @@ pub use endpoints::profiles::{AppPassword, ConnectBluesky, CreateProfile};
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use http::header::HeaderMap;
 pub use models::{
-    ConnectedPlatform, Connection, Extra, Platform, Post, PostStatus, Profile, ScheduledPosts,
-    Usage,
+    ConnectedPlatform, Connection, Extra, Model, Platform, Post, PostStatus, Profile,
+    ScheduledPosts, Usage,
 };
 pub use rate_limit::RateLimit;
 pub use response::Response;
