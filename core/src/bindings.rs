@@ -228,6 +228,16 @@ pub fn linkedin_connect_url(client: &Client, language: Language, args: Value) ->
     client.linkedin_connect_url_for(&args.return_url, args.profile_key.as_deref(), names)
 }
 
+/// The LinkedIn connect URL for the command line: argument errors name its flags
+/// (`--return-url`, `--profile-key`).
+pub fn linkedin_connect_url_for_flags(
+    client: &Client,
+    return_url: &str,
+    profile_key: Option<&str>,
+) -> Result<String> {
+    client.linkedin_connect_url_for(return_url, profile_key, Names::Flags)
+}
+
 /// The same configuration with a new, empty connection pool, for a child process after
 /// `fork()`, where the parent's sockets and runtime must not be reused.
 pub fn with_new_pool(client: &Client) -> Result<Client> {
