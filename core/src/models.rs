@@ -8,7 +8,7 @@
 //! server sends is dropped. (The Rust fields still have a value for an absent field: its
 //! default, or what the SDK filled in, such as a scheduled post's `profile_key`.)
 //!
-//! The models are declared with [`model!`], which writes their `Deserialize` (one pass over
+//! The models are declared with `model!`, which writes their `Deserialize` (one pass over
 //! the object's keys, no buffering: `GET /profiles` answers with tens of thousands) and their
 //! `Serialize`.
 

@@ -177,6 +177,9 @@ def run_python(session: Session, block: Block, namespace: dict[str, Any]) -> Non
     os.chdir(session.dir)
     try:
         exec(compile(block.code, block.where, "exec"), namespace)
+    except SystemExit as e:  # a script that ends with sys.exit(main())
+        if e.code not in (0, None):
+            raise RuntimeError(f"the block exited with status {e.code}") from e
     finally:
         os.chdir(cwd)
         os.environ.clear()
