@@ -40,8 +40,8 @@ pub(crate) async fn run(global: &Global, args: MockArgs, out: &Output) -> Result
     out.print(&format!("{}\n", server.url()))?;
     for line in keys::banner(
         "postcore mock",
-        &server.url(),
-        &server.dashboard_url(),
+        server.url(),
+        server.dashboard_url(),
         &accepted,
     ) {
         out.note(&line);

@@ -686,10 +686,19 @@ fn sdk_names_work_and_errors_name_the_flags() {
     assert!(out.stdout.contains("profileKey=prof_abc"), "{out:?}");
     let out = cli(
         &mock,
-        &["profiles", "linkedin-connect-url", "--return-url", "ftp://x"],
+        &[
+            "profiles",
+            "linkedin-connect-url",
+            "--return-url",
+            "ftp://x",
+        ],
     );
     assert_eq!(out.code, 2, "{out:?}");
-    assert!(out.stderr.contains("--return-url must be"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--return-url must be"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("return_url"), "{}", out.stderr);
     for name in ["retrieve", "get"] {
         let out = cli(&mock, &["posts", name, "post_nope"]);
@@ -726,7 +735,10 @@ fn postcore_mock_says_where_it_is_masks_its_keys_and_moves_its_clock() {
     command.env("POSTCORE_BASE_URL", &url);
     let out = run(command, &["mock", "advance", "2h"]);
     assert_eq!(out.code, 0, "{out:?}");
-    assert!(out.stdout.starts_with("the server's clock is now 2"), "{out:?}");
+    assert!(
+        out.stdout.starts_with("the server's clock is now 2"),
+        "{out:?}"
+    );
     interrupt(&child);
     assert_eq!(wait_child(&mut child, Duration::from_secs(10)), 0);
     let mut stderr = String::new();

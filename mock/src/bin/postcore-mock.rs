@@ -98,8 +98,8 @@ async fn main() -> ExitCode {
     let reachable = server.addr().ip().is_loopback() || server.addr().ip().is_unspecified();
     let banner = keys::banner(
         "postcore-mock",
-        &server.url(),
-        &server.dashboard_url(),
+        server.url(),
+        server.dashboard_url(),
         &accepted,
     );
     for (i, line) in banner.iter().enumerate() {
