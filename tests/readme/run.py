@@ -349,6 +349,12 @@ def main(argv: list[str]) -> int:
                         for block in group:
                             report(block, f"{e}")
                     continue
+                if language == "python":
+                    # `postcore.create_profile()` keeps its client from the environment: a
+                    # new server, a new client.
+                    import postcore._client
+
+                    postcore._client._default_client = None
                 namespace: dict[str, Any] = {
                     "__name__": "__readme__",
                     "key": "prof_readme",
