@@ -3,12 +3,12 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test lint dist test-rust test-cli doc test-python test-node test-kit test-soak test-dashboard soak fuzz bench
+.PHONY: demo test lint dist test-rust test-cli doc test-python test-node test-kit test-readme test-soak test-dashboard soak fuzz bench
 
 demo:
 	bash scripts/demo.sh
 
-test: lint test-rust test-cli doc test-python test-node test-kit test-soak test-dashboard
+test: lint test-rust test-cli doc test-python test-node test-kit test-readme test-soak test-dashboard
 
 # Formatters and linters of every language (Rust, Python, TypeScript/JavaScript, workflows).
 lint:
@@ -33,11 +33,17 @@ test-python:
 test-node:
 	bash bindings-node/test.sh
 
-# The testing kit's examples (docs/testing.md: pytest with the postcore_mock fixture, node:test
-# with startMockServer) run from the installed packages: a fresh venv with the built wheel, a
-# fresh npm project with the packed tarball.
+# The testing kit's examples (README.md, "Testing code that uses postcore": pytest with the
+# postcore_mock fixture, node:test with startMockServer) run from the installed packages: a
+# fresh venv with the built wheel, a fresh npm project with the packed tarball.
 test-kit:
 	bash examples/testing/run.sh
+
+# Every code block of every README (Python, JavaScript, Rust, shell), run against a local
+# server (tests/readme/run.py; needs the packages test-python/test-node built).
+test-readme:
+	$(CARGO) build --locked -q -p postcore -p postcore-cli
+	.venv/bin/python tests/readme/run.py
 
 # The local server's web dashboard in headless Chromium (installs Debian's chromium if missing),
 # with the app side through the Node SDK; writes target/dashboard.png.

@@ -52,6 +52,14 @@ export declare class NativeClient {
    * built locally, no request. It holds the API key: build it server-side only.
    */
   linkedInConnectUrl(args?: any | undefined | null): string
+  /**
+   * Closes this client and every client sharing its pool (`withOptions`): calls in flight
+   * reject at once, later calls reject, and every pooled connection is closed. Closing
+   * twice is harmless.
+   */
+  close(): void
+  /** Whether `close()` was called on this client or one sharing its pool. */
+  get closed(): boolean
   /** The API root this client sends to, without trailing slash. */
   get baseUrl(): string
   /** The client's per-attempt timeout in milliseconds. */
@@ -118,6 +126,12 @@ export declare class NativeMockServer {
  * before they build the environment-configured client (whose failure would hide them).
  */
 export declare function checkArguments(operation: string, args?: any | undefined | null): void
+
+/**
+ * Refuses option names the core does not list for `set` (`"client"`, `"with_options"`,
+ * `"request"`, `"wait"`): throws a `TypeError` naming the option and the closest valid one.
+ */
+export declare function checkOptions(set: string, names: Array<string>): void
 
 /**
  * Options for `new Postcore(options)`, as the TypeScript layer passes them (already
@@ -229,6 +243,12 @@ export interface OperationInfo {
 
 /** Every operation `NativeClient.call` accepts. */
 export declare function operations(): Array<OperationInfo>
+
+/**
+ * The valid option names of each set, as `checkOptions` checks them (for the tests, which
+ * compare them with the TypeScript option interfaces).
+ */
+export declare function optionNames(): Record<string, Array<string>>
 
 /** Per-call options overriding the client's settings. */
 export interface RequestOptions {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Python package into <repo>/.venv (see build.sh), builds the local postcore server,
 # then runs the Python test suite against it, runs the examples against it, and type-checks the
-# package, the examples and the README's snippets with mypy --strict. Works from any directory;
+# package, the examples and the README's snippets with mypy --strict, and a typed user app
+# (tests/typing) with mypy --strict and pyright --strict. Works from any directory;
 # exits non-zero on the first failure.
 set -euo pipefail
 
@@ -28,6 +29,11 @@ echo "== mypy --strict (examples, package, README examples)"
     "$root/examples/python/create_profile.py" "$root/examples/python/whole_flow.py" \
     "$root/examples/testing/test_with_postcore.py")
 (cd "$here" && "$venv/bin/python" -m mypy --strict --no-incremental -p postcore)
+echo "== a typed user app (tests/typing): mypy --strict, pyright --strict"
+"$venv/bin/python" -m mypy --strict --no-incremental "$here/tests/typing/typed_app.py"
+[ -x "$root/tools/lint/node_modules/.bin/pyright" ] ||
+    npm ci --prefix "$root/tools/lint" --no-audit --no-fund --loglevel=error
+"$root/tools/lint/node_modules/.bin/pyright" -p "$here/tests/typing" --pythonpath "$venv/bin/python"
 # Every ```python block of the package README, as its own file.
 snippets="$(mktemp -d)"
 trap 'rm -rf "$snippets"' EXIT

@@ -6,7 +6,7 @@
  */
 import { APIPromise } from './api-promise.js';
 import type { CreateProfileParams } from './args.js';
-import type { Profile } from './models.js';
+import type { CreatedProfile } from './models.js';
 import type { ClientOptions, RequestOptions, WithOptions } from './options.js';
 import { Posts, Profiles } from './resources.js';
 /** The package version, as sent in `User-Agent: postcore-node/<version>`. */
@@ -52,8 +52,17 @@ export declare class Postcore {
      * sockets, cheap to make per request), e.g. `client.withOptions({ timeout: 5000 })`.
      */
     withOptions(options: WithOptions): Postcore;
+    /**
+     * Closes the client: calls still in flight reject at once with `APIConnectionError`, later
+     * calls reject the same way, and every pooled connection is closed, for the clients made
+     * from this one with `withOptions` too (they share the pool). Closing twice is harmless.
+     * A client that is simply dropped closes its connections when it is garbage-collected.
+     */
+    close(): void;
+    /** Whether `close()` was called on this client or on one sharing its pool. */
+    get closed(): boolean;
     /** Creates a profile: the same as `client.profiles.create(params, options)`. */
-    createProfile(params?: CreateProfileParams, options?: RequestOptions): APIPromise<Profile>;
+    createProfile(params?: CreateProfileParams, options?: RequestOptions): APIPromise<CreatedProfile>;
     /** A description without the API key. */
     toString(): string;
 }
@@ -62,4 +71,4 @@ export declare class Postcore {
  * (built on first use and reused). Same as `new Postcore().profiles.create(params, options)`.
  * Bad arguments and an aborted signal are reported before a missing key is.
  */
-export declare function createProfile(params?: CreateProfileParams, options?: RequestOptions): APIPromise<Profile>;
+export declare function createProfile(params?: CreateProfileParams, options?: RequestOptions): APIPromise<CreatedProfile>;

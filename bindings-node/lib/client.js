@@ -95,6 +95,7 @@ class Postcore {
      */
     withOptions(options) {
         const opts = (0, options_js_1.checkObject)(options, 'options');
+        (0, options_js_1.checkOptionNames)('with_options', opts);
         const overrides = {};
         const timeout = (0, options_js_1.optionalNumber)(opts.timeout, 'options.timeout', 'milliseconds');
         if (timeout !== undefined)
@@ -116,6 +117,19 @@ class Postcore {
             throw (0, errors_js_1.fromNative)(error);
         }
         return new Postcore({ [ADOPT]: adopted });
+    }
+    /**
+     * Closes the client: calls still in flight reject at once with `APIConnectionError`, later
+     * calls reject the same way, and every pooled connection is closed, for the clients made
+     * from this one with `withOptions` too (they share the pool). Closing twice is harmless.
+     * A client that is simply dropped closes its connections when it is garbage-collected.
+     */
+    close() {
+        this.#native.close();
+    }
+    /** Whether `close()` was called on this client or on one sharing its pool. */
+    get closed() {
+        return this.#native.closed;
     }
     /** Creates a profile: the same as `client.profiles.create(params, options)`. */
     createProfile(params, options) {
@@ -143,6 +157,7 @@ function fromEnv(name) {
 /** Checks the constructor's options and builds the native client. */
 function build(options) {
     const opts = (0, options_js_1.checkObject)(options, 'options');
+    (0, options_js_1.checkOptionNames)('client', opts);
     const config = {};
     const apiKey = (0, options_js_1.optionalString)(opts.apiKey, 'options.apiKey') ?? fromEnv('POSTCORE_API_KEY');
     if (apiKey !== undefined)
@@ -220,30 +235,36 @@ const NO_ARGS = [];
  * the public error classes, so a call without options adds nothing here but the wrapper.
  */
 function send(client, operation, params, options, intoArgs = NO_ARGS) {
+    const site = (0, api_promise_js_1.callSite)(send);
     try {
         if ((options === undefined || options === null) && intoArgs.length === 0) {
-            return new api_promise_js_1.APIPromise(client.call(operation, (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), '')));
+            const call = client.call(operation, (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), ''));
+            return new api_promise_js_1.APIPromise(call, call, site);
         }
         const args = { ...(0, options_js_1.checkObject)(params, 'params') };
         const rest = { ...(0, options_js_1.checkObject)(options, 'options') };
+        const set = intoArgs.length === 0 ? 'request' : 'wait';
+        (0, options_js_1.checkOptionNames)(set, rest);
         for (const name of intoArgs) {
             args[name] = rest[name];
             delete rest[name];
         }
-        const { signal, native: nativeOptions } = (0, options_js_1.requestOptions)(rest);
+        const { signal, native: nativeOptions } = (0, options_js_1.requestOptions)(rest, set);
         const wire = (0, args_js_1.toWire)(args, '');
-        if (signal === undefined)
-            return new api_promise_js_1.APIPromise(client.call(operation, wire, nativeOptions));
+        if (signal === undefined) {
+            const call = client.call(operation, wire, nativeOptions);
+            return new api_promise_js_1.APIPromise(call, call, site);
+        }
         let call;
         const result = (0, abort_js_1.run)((token) => {
             const started = client.call(operation, wire, nativeOptions, token);
             call = started;
             return started;
         }, signal);
-        return new api_promise_js_1.APIPromise(result, { get meta() { return call?.meta; } });
+        return new api_promise_js_1.APIPromise(result, { get meta() { return call?.meta; } }, site);
     }
     catch (error) {
-        return new api_promise_js_1.APIPromise(Promise.reject((0, errors_js_1.fromNative)(error)));
+        return new api_promise_js_1.APIPromise(Promise.reject((0, errors_js_1.fromNative)(error)), undefined, site);
     }
 }
 // The environment-configured client of the top-level functions. Module scope is per JavaScript

@@ -68,6 +68,8 @@ export declare class PostcoreError extends Error {
 }
 /** The server answered with a non-success status (base class of the per-status errors). */
 export declare class APIError extends PostcoreError {
+    /** HTTP status of the response: an API error always has one. */
+    status: number;
 }
 /** HTTP 400: the request was refused (e.g. `PROFILE_ALREADY_EXISTS`, `VALIDATION_ERROR`). */
 export declare class BadRequestError extends APIError {

@@ -7,6 +7,7 @@
  * @module
  */
 Object.defineProperty(exports, "__esModule", { value: true });
+exports.checkOptionNames = checkOptionNames;
 exports.describe = describe;
 exports.typeError = typeError;
 exports.rangeError = rangeError;
@@ -15,6 +16,21 @@ exports.optionalString = optionalString;
 exports.optionalNumber = optionalNumber;
 exports.headerPairs = headerPairs;
 exports.requestOptions = requestOptions;
+const native = require("../native.js");
+/** The valid option names of each set, from the core (`checkOptions` has the same lists). */
+const OPTION_NAMES = new Map(Object.entries(native.optionNames()).map(([set, names]) => [set, new Set(names)]));
+/**
+ * Refuses an option the core does not list for `set` (`"client"`, `"with_options"`,
+ * `"request"`, `"wait"`) with a `TypeError` naming it and the closest valid one. Checked here
+ * against the core's lists; the native layer writes the message. @internal
+ */
+function checkOptionNames(set, options) {
+    const valid = OPTION_NAMES.get(set);
+    for (const name of Object.keys(options)) {
+        if (valid?.has(name) !== true)
+            native.checkOptions(set, Object.keys(options));
+    }
+}
 /** A short description of a value for error messages (never the whole of a long string). @internal */
 function describe(value) {
     if (value === null)
@@ -87,8 +103,9 @@ function isAbortSignal(value) {
         typeof v.removeEventListener === 'function';
 }
 /** Checks per-call options; returns the signal and what the native layer takes. @internal */
-function requestOptions(options) {
+function requestOptions(options, set = 'request') {
     const opts = checkObject(options, 'options');
+    checkOptionNames(set, opts);
     const signal = opts.signal;
     if (signal !== undefined && signal !== null && !isAbortSignal(signal)) {
         throw typeError(`options.signal must be an AbortSignal, got ${describe(signal)}`);

@@ -8,7 +8,7 @@
  */
 import type { APIPromise } from './api-promise.js';
 import type { ConnectBlueskyParams, CreatePostParams, CreateProfileParams, LinkedInConnectUrlParams, WaitOptions } from './args.js';
-import type { Connection, Post, Profile, ScheduledPosts } from './models.js';
+import type { Connection, CreatedProfile, Post, Profile, ScheduledPosts } from './models.js';
 import type { RequestOptions } from './options.js';
 /** `client.profiles`: the end-users of your app and their connected accounts. */
 export declare class Profiles {
@@ -18,7 +18,7 @@ export declare class Profiles {
      * `profileKey` with that user. Never resent after the server may have processed it, so the
      * client's own retries never create a profile twice.
      */
-    create(params?: CreateProfileParams, options?: RequestOptions): APIPromise<Profile>;
+    create(params?: CreateProfileParams, options?: RequestOptions): APIPromise<CreatedProfile>;
     /** Every profile, with its connected accounts (`GET /profiles`). */
     list(options?: RequestOptions): APIPromise<Profile[]>;
     /**

@@ -198,6 +198,20 @@ impl NativeClient {
             .map_err(|e| throw_core_error(&env, &e))
     }
 
+    /// Closes this client and every client sharing its pool (`withOptions`): calls in flight
+    /// reject at once, later calls reject, and every pooled connection is closed. Closing
+    /// twice is harmless.
+    #[napi(catch_unwind)]
+    pub fn close(&self) {
+        self.inner.close();
+    }
+
+    /// Whether `close()` was called on this client or one sharing its pool.
+    #[napi(getter, catch_unwind)]
+    pub fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
     /// The API root this client sends to, without trailing slash.
     #[napi(getter, catch_unwind)]
     pub fn base_url(&self) -> String {
@@ -344,4 +358,34 @@ pub fn check_arguments(env: Env, operation: String, args: Option<Value>) -> Resu
     bindings::prepare(Language::Node, &operation, args.unwrap_or(Value::Null))
         .map(drop)
         .map_err(|e| throw_core_error(&env, &e))
+}
+
+/// Refuses option names the core does not list for `set` (`"client"`, `"with_options"`,
+/// `"request"`, `"wait"`): throws a `TypeError` naming the option and the closest valid one.
+#[napi(catch_unwind)]
+pub fn check_options(env: Env, set: String, names: Vec<String>) -> Result<()> {
+    let Some(set) = bindings::OptionSet::ALL
+        .into_iter()
+        .find(|s| s.name() == set)
+    else {
+        return Err(crate::errors::type_error(
+            &env,
+            &format!("unknown option set {set:?}"),
+        ));
+    };
+    bindings::check_option_names(Language::Node, set, names.iter().map(String::as_str))
+        .map_err(|e| throw_core_error(&env, &e))
+}
+
+/// The valid option names of each set, as `checkOptions` checks them (for the tests, which
+/// compare them with the TypeScript option interfaces).
+#[napi(catch_unwind)]
+pub fn option_names() -> std::collections::HashMap<String, Vec<String>> {
+    bindings::OptionSet::ALL
+        .into_iter()
+        .map(|set| {
+            let names = set.names(Language::Node).iter().map(|n| (*n).to_owned());
+            (set.name().to_owned(), names.collect())
+        })
+        .collect()
 }

@@ -28,7 +28,10 @@ mod uv;
 
 pub use cancel::CancelToken;
 pub use cli::cli_main;
-pub use client::{ClientOptions, ClientOverrides, NativeClient, RequestOptions, check_arguments};
+pub use client::{
+    ClientOptions, ClientOverrides, NativeClient, RequestOptions, check_arguments, check_options,
+    option_names,
+};
 pub use meta::{
     ErrorClassInfo, ModelInfo, OperationInfo, error_classes, models, operations, user_agent,
 };

@@ -208,5 +208,31 @@ test('the native binding itself refuses bad input without crashing the process',
   assert.throws(() => native.linkedInConnectUrl({ returnUrl: 'ftp://x' }), RangeError)
   await assertNoRequest()
   const profile = await native.call('profiles.create', { profileName: 'direct' })
-  assert.deepEqual(Object.keys(profile).sort(), ['connectedPlatforms', 'createdAt', 'profileKey', 'profileName'])
+  assert.deepEqual(Object.keys(profile).sort(), ['profileKey', 'profileName'])
+})
+
+test('unknown client and per-call options are refused, naming the closest valid one', async () => {
+  await mock.reset()
+  const refused = (fn, pattern) => assert.throws(fn, (e) => e instanceof TypeError && pattern.test(e.message))
+  refused(() => new Postcore({ apiKey: API_KEY, maxRetry: 3 }), /unknown option "maxRetry" for new Postcore\(\): did you mean maxRetries\?/)
+  refused(() => new Postcore({ apiKey: API_KEY, baseURL: mock.url }), /did you mean baseUrl\?/)
+  const client = new Postcore({ apiKey: API_KEY, baseUrl: mock.url })
+  refused(() => client.withOptions({ timout: 5 }), /"timout" for withOptions\(\): did you mean timeout\?/)
+  await assert.rejects(client.profiles.list({ timout: 5 }), (e) => e instanceof TypeError && /did you mean timeout\?/.test(e.message))
+  await assert.rejects(client.posts.wait('post_1', { intervall: 5 }), /did you mean interval\?/)
+  await assert.rejects(client.createProfile({}, { header: {} }), /did you mean headers\?/)
+  await assertNoRequest()
+  // Every option of the core is accepted.
+  const names = binding.optionNames()
+  assert.deepEqual([...names.client].sort(), ['apiKey', 'baseUrl', 'defaultHeaders', 'extraCaCerts', 'maxConnections', 'maxRetries', 'proxy', 'timeout'])
+  assert.ok(await client.profiles.list({ signal: null, timeout: 5000, maxRetries: 0, headers: {} }))
+})
+
+test('a Date or an ISO 8601 string: type errors say it in JavaScript terms', async () => {
+  const client = new Postcore({ apiKey: API_KEY, baseUrl: mock.url })
+  await assert.rejects(
+    client.posts.create(post({ scheduledFor: 1.5 })),
+    { name: 'TypeError', message: 'scheduledFor must be a Date or an ISO 8601 string, not a number (1.5)' }
+  )
+  await assert.rejects(client.posts.create(post({ platforms: 'linkedin' })), { message: /platforms must be an array, not a string "linkedin"/ })
 })

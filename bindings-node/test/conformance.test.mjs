@@ -101,7 +101,7 @@ function expandNow (value, now, convert) {
 
 const KNOWN_TOP = new Set(['name', 'description', 'client', 'call', 'seed', 'advance', 'faults', 'expect', 'then'])
 const KNOWN_STEP_EXPECT = new Set(['result', 'error', 'server_requests', 'min_elapsed_ms', 'max_elapsed_ms'])
-const KNOWN_EXPECT = new Set(['result', 'result_contains', 'response', 'error', 'server_requests',
+const KNOWN_EXPECT = new Set(['result', 'result_contains', 'result_exact', 'response', 'error', 'server_requests',
   'profiles_created', 'posts_stored', 'request', 'min_elapsed_ms', 'max_elapsed_ms'])
 
 async function replay (scenario) {
@@ -172,7 +172,7 @@ async function replay (scenario) {
   const expected = (value) => expandNow(value, now, apiTime)
   if ('result' in expect || 'result_contains' in expect) {
     assert.equal(error, undefined, `expected a result, got ${error?.name}: ${error?.message}`)
-    if ('result' in expect) matches(result, expected(expect.result), 'result')
+    if ('result' in expect) matches(result, expected(expect.result), 'result', expect.result_exact === true)
     for (const part of expect.result_contains ?? []) {
       assert.equal(typeof result, 'string', 'result is a string')
       assert.ok(result.includes(part), `${result} lacks ${part}`)
@@ -255,17 +255,21 @@ async function replay (scenario) {
  * same length, a string ending in `*` any string with that prefix, anything else by equality.
  * A `null` result also matches `undefined` (Node's deletions resolve to `undefined`).
  */
-function matches (got, want, where) {
+function matches (got, want, where, exact = false) {
   if (want === null) {
     assert.ok(got === null || got === undefined, `${where}: expected null, got ${JSON.stringify(got)}`)
   } else if (Array.isArray(want)) {
     assert.ok(Array.isArray(got), `${where}: expected an array, got ${JSON.stringify(got)}`)
     assert.equal(got.length, want.length, `${where}: length`)
-    want.forEach((item, i) => matches(got[i], item, `${where}[${i}]`))
+    want.forEach((item, i) => matches(got[i], item, `${where}[${i}]`, exact))
   } else if (isObject(want)) {
     assert.ok(isObject(got), `${where}: expected an object, got ${JSON.stringify(got)}`)
     assert.equal(Object.getPrototypeOf(got), Object.prototype, `${where} is a plain object`)
-    for (const [key, value] of Object.entries(want)) matches(got[key], value, `${where}.${key}`)
+    for (const [key, value] of Object.entries(want)) {
+      assert.ok(Object.hasOwn(got, key), `${where}.${key} is missing in ${JSON.stringify(got)}`)
+      matches(got[key], value, `${where}.${key}`, exact)
+    }
+    if (exact) assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), `${where}: exactly these keys`)
   } else if (typeof want === 'string' && want.endsWith('*')) {
     const prefix = want.slice(0, -1)
     assert.ok(typeof got === 'string' && got.startsWith(prefix), `${where}: ${JSON.stringify(got)} does not match ${want}`)

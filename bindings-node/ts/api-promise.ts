@@ -6,6 +6,8 @@
  * @module
  */
 
+import { PostcoreError } from './errors.js'
+
 /** The `X-RateLimit-*` headers of a response; a field is `null` when its header was missing. */
 export interface RateLimit {
   /** Requests allowed per window (`X-RateLimit-Limit`). */
@@ -58,19 +60,22 @@ const idle = (): void => {}
 export class APIPromise<T> extends Promise<T> {
   readonly #call: Promise<T>
   readonly #source: MetaSource
+  readonly #site: CallSite | undefined
   #withResponse: Promise<WithResponse<T>> | undefined
 
   /**
    * `call` resolves with the result and rejects with the public error; `source` gets the
-   * response's metadata when it succeeds (by default `call` itself).
+   * response's metadata when it succeeds (by default `call` itself); `site` is where the call
+   * was made (see `callSite`): an error it rejects with gets the caller's frames as its stack.
    *
    * @internal
    */
-  constructor (call: Promise<unknown>, source: MetaSource = call as MetaSource) {
+  constructor (call: Promise<unknown>, source: MetaSource = call as MetaSource, site?: CallSite) {
     // `then`, `catch` and `finally` go to `call`: the base promise stays pending, unobserved.
     super(idle)
     this.#call = call as Promise<T>
     this.#source = source
+    this.#site = site
   }
 
   /** Promises made by `then` are plain promises (no second call, no `withResponse`). */
@@ -83,7 +88,11 @@ export class APIPromise<T> extends Promise<T> {
    * a plain object (`status`, `headers`, `rateLimit`, `attempts`).
    */
   withResponse (): Promise<WithResponse<T>> {
-    this.#withResponse ??= this.#call.then((data) => ({ data, response: responseOf(this.#source.meta) }))
+    const site = this.#site
+    this.#withResponse ??= this.#call.then(
+      (data) => ({ data, response: responseOf(this.#source.meta) }),
+      site === undefined ? undefined : (error: unknown) => { throw atCallSite(error, site) }
+    )
     return this.#withResponse
   }
 
@@ -92,16 +101,63 @@ export class APIPromise<T> extends Promise<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null
   ): Promise<R1 | R2> {
-    return this.#call.then(onfulfilled, onrejected)
+    const site = this.#site
+    if (site === undefined || typeof onrejected !== 'function') return this.#call.then(onfulfilled, onrejected)
+    return this.#call.then(onfulfilled, (error: unknown) => onrejected(atCallSite(error, site)))
   }
 
   override catch<R = never> (onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
-    return this.#call.catch(onrejected)
+    return this.then(undefined, onrejected)
   }
 
   override finally (onfinally?: (() => void) | null): Promise<T> {
-    return this.#call.finally(onfinally)
+    return this.then(
+      (value) => Promise.resolve(onfinally?.()).then(() => value),
+      (error: unknown) => Promise.resolve(onfinally?.()).then(() => { throw error })
+    )
   }
+}
+
+/** Where a call was made: the stack captured when it started. @internal */
+export interface CallSite {
+  stack?: string
+}
+
+/**
+ * The stack of the code that makes a call, captured when the call starts (as undici and the
+ * AWS SDK do): the error a call rejects with is created later, in a native callback, and its
+ * own stack would show no frame of the caller. `below` is left out with the frames above it.
+ *
+ * @internal
+ */
+export function callSite (below: (...args: never[]) => unknown): CallSite {
+  const site: CallSite = {}
+  Error.captureStackTrace(site, below)
+  return site
+}
+
+/** Marks errors whose stack already names their call site (one error, one rewrite). */
+const SITED = new WeakSet<object>()
+
+/**
+ * `error` with the call site's frames as its stack: its own first line, then the caller's.
+ * Only the errors the package makes (postcore's classes, argument errors): an abort rejects
+ * with the signal's own reason, which is left as it is.
+ */
+function atCallSite (error: unknown, site: CallSite): unknown {
+  if (!(error instanceof PostcoreError || error instanceof TypeError || error instanceof RangeError)) return error
+  if (SITED.has(error)) return error
+  SITED.add(error)
+  const frames = site.stack ?? ''
+  const at = frames.indexOf('\n')
+  const head = `${error.name}: ${error.message}`
+  Object.defineProperty(error, 'stack', {
+    value: at === -1 ? head : head + frames.slice(at),
+    writable: true,
+    configurable: true,
+    enumerable: false
+  })
+  return error
 }
 
 /**

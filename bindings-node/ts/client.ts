@@ -9,14 +9,16 @@ import { accessSync, constants } from 'node:fs'
 
 import native = require('../native.js')
 import { run, abortReason } from './abort.js'
-import { APIPromise } from './api-promise.js'
+import { APIPromise, callSite } from './api-promise.js'
 import type { MetaSource } from './api-promise.js'
 import type { CreateProfileParams } from './args.js'
 import { toWire } from './args.js'
 import { ConfigurationError, fromNative } from './errors.js'
-import type { Profile } from './models.js'
+import type { CreatedProfile } from './models.js'
 import type { ClientOptions, RequestOptions, WithOptions } from './options.js'
-import { checkObject, headerPairs, optionalNumber, optionalString, requestOptions, typeError, describe } from './options.js'
+import {
+  checkObject, checkOptionNames, headerPairs, optionalNumber, optionalString, requestOptions, typeError, describe
+} from './options.js'
 import type { Caller } from './resources.js'
 import { Posts, Profiles } from './resources.js'
 
@@ -109,6 +111,7 @@ export class Postcore {
    */
   withOptions (options: WithOptions): Postcore {
     const opts = checkObject(options, 'options')
+    checkOptionNames('with_options', opts)
     const overrides: native.ClientOverrides = {}
     const timeout = optionalNumber(opts.timeout, 'options.timeout', 'milliseconds')
     if (timeout !== undefined) overrides.timeout = timeout
@@ -127,8 +130,23 @@ export class Postcore {
     return new Postcore({ [ADOPT]: adopted } as ClientOptions)
   }
 
+  /**
+   * Closes the client: calls still in flight reject at once with `APIConnectionError`, later
+   * calls reject the same way, and every pooled connection is closed, for the clients made
+   * from this one with `withOptions` too (they share the pool). Closing twice is harmless.
+   * A client that is simply dropped closes its connections when it is garbage-collected.
+   */
+  close (): void {
+    this.#native.close()
+  }
+
+  /** Whether `close()` was called on this client or on one sharing its pool. */
+  get closed (): boolean {
+    return this.#native.closed
+  }
+
   /** Creates a profile: the same as `client.profiles.create(params, options)`. */
-  createProfile (params?: CreateProfileParams, options?: RequestOptions): APIPromise<Profile> {
+  createProfile (params?: CreateProfileParams, options?: RequestOptions): APIPromise<CreatedProfile> {
     return this.profiles.create(params, options)
   }
 
@@ -156,6 +174,7 @@ function fromEnv (name: string): string | undefined {
 /** Checks the constructor's options and builds the native client. */
 function build (options: unknown): native.NativeClient {
   const opts = checkObject(options, 'options')
+  checkOptionNames('client', opts)
   const config: native.ClientOptions = {}
   const apiKey = optionalString(opts.apiKey, 'options.apiKey') ?? fromEnv('POSTCORE_API_KEY')
   if (apiKey !== undefined) config.apiKey = apiKey
@@ -230,28 +249,35 @@ function send<T> (
   options: unknown,
   intoArgs: readonly string[] = NO_ARGS
 ): APIPromise<T> {
+  const site = callSite(send)
   try {
     if ((options === undefined || options === null) && intoArgs.length === 0) {
-      return new APIPromise(client.call(operation, toWire(checkObject(params, 'params'), '')))
+      const call = client.call(operation, toWire(checkObject(params, 'params'), ''))
+      return new APIPromise(call, call as MetaSource, site)
     }
     const args = { ...checkObject(params, 'params') }
     const rest = { ...checkObject(options, 'options') }
+    const set = intoArgs.length === 0 ? 'request' : 'wait'
+    checkOptionNames(set, rest)
     for (const name of intoArgs) {
       args[name] = rest[name]
       delete rest[name]
     }
-    const { signal, native: nativeOptions } = requestOptions(rest)
+    const { signal, native: nativeOptions } = requestOptions(rest, set)
     const wire = toWire(args, '')
-    if (signal === undefined) return new APIPromise(client.call(operation, wire, nativeOptions))
+    if (signal === undefined) {
+      const call = client.call(operation, wire, nativeOptions)
+      return new APIPromise(call, call as MetaSource, site)
+    }
     let call: MetaSource | undefined
     const result = run((token) => {
       const started = client.call(operation, wire, nativeOptions, token)
       call = started as MetaSource
       return started
     }, signal)
-    return new APIPromise(result, { get meta () { return call?.meta } })
+    return new APIPromise(result, { get meta () { return call?.meta } }, site)
   } catch (error) {
-    return new APIPromise(Promise.reject(fromNative(error)))
+    return new APIPromise(Promise.reject(fromNative(error)), undefined, site)
   }
 }
 
@@ -270,7 +296,7 @@ function getDefaultClient (): Postcore {
  * (built on first use and reused). Same as `new Postcore().profiles.create(params, options)`.
  * Bad arguments and an aborted signal are reported before a missing key is.
  */
-export function createProfile (params?: CreateProfileParams, options?: RequestOptions): APIPromise<Profile> {
+export function createProfile (params?: CreateProfileParams, options?: RequestOptions): APIPromise<CreatedProfile> {
   try {
     const { signal } = requestOptions(options)
     if (signal?.aborted === true) return new APIPromise(Promise.reject(abortReason(signal)))

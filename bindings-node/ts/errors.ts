@@ -83,7 +83,10 @@ export class PostcoreError extends Error {
 }
 
 /** The server answered with a non-success status (base class of the per-status errors). */
-export class APIError extends PostcoreError {}
+export class APIError extends PostcoreError {
+  /** HTTP status of the response: an API error always has one. */
+  declare status: number
+}
 /** HTTP 400: the request was refused (e.g. `PROFILE_ALREADY_EXISTS`, `VALIDATION_ERROR`). */
 export class BadRequestError extends APIError {}
 /** HTTP 400 `PLATFORMS_NOT_CONNECTED`: connect them first (`missingPlatforms`). */

@@ -25,7 +25,7 @@ export type {
   CreateProfileParams, LinkedInConnectUrlParams, ConnectBlueskyParams, CreatePostParams, WaitOptions
 } from './args.js'
 export type {
-  Platform, PostStatus, Profile, ConnectedPlatform, Connection, Post, Usage, ScheduledPosts
+  Platform, PostStatus, Profile, CreatedProfile, ConnectedPlatform, Connection, Post, ScheduledPost, Usage, ScheduledPosts
 } from './models.js'
 export {
   PostcoreError,

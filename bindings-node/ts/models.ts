@@ -1,8 +1,10 @@
 /**
- * What the API returns. Results are plain objects in the API's camelCase JSON, timestamps as
- * ISO 8601 strings (`"2025-01-15T14:01:00Z"`); fields this version does not know yet are
- * kept as the server sent them. Every known field is present (`null` when the server did not
- * send it). The test suite checks these interfaces against the core's model list.
+ * What the API returns. Results are plain objects holding exactly the API's camelCase JSON,
+ * timestamps as ISO 8601 strings (`"2025-01-15T14:01:00Z"`): fields this version does not
+ * know yet are kept as the server sent them, and no key is added that the server did not
+ * send. A field the documented answer always has is typed as present (should a server leave
+ * it out, it is `undefined`); one it may lack is optional. The test suite checks these
+ * interfaces against the core's model list.
  *
  * @module
  */
@@ -19,22 +21,25 @@ export interface Profile {
   profileKey: string
   /** The name given at creation, or `null`. */
   profileName: string | null
-  /** When it was created (sent by `profiles.list()`; `null` in `profiles.create()`'s answer). */
-  createdAt: string | null
-  /** The social accounts connected to it (empty right after creation). */
+  /** When it was created. */
+  createdAt: string
+  /** The social accounts connected to it. */
   connectedPlatforms: ConnectedPlatform[]
 }
+
+/** What `profiles.create()` returns: the new profile's key and name (the server sends no more). */
+export type CreatedProfile = Pick<Profile, 'profileKey' | 'profileName'> & Partial<Profile>
 
 /** A social account connected to a profile, as `profiles.list()` returns it. */
 export interface ConnectedPlatform {
   /** Which network. */
   platform: Platform
   /** The account's display name. */
-  displayName: string | null
+  displayName: string
   /** The account's username or handle. */
-  username: string | null
+  username: string
   /** When it was connected. */
-  connectedAt: string | null
+  connectedAt: string
   /** When the connection expires (LinkedIn only; tokens last 60 days). */
   expiresAt: string | null
   /** Whole days until it expires (LinkedIn only). */
@@ -43,18 +48,21 @@ export interface ConnectedPlatform {
   needsReconnect: boolean
 }
 
-/** The account `profiles.connectBluesky()` connected; fields the server did not send are `null`. */
+/**
+ * The account `profiles.connectBluesky()` connected. The documented answer has `username`;
+ * the other fields are sent by postcore today but not documented.
+ */
 export interface Connection {
   /** The profile it was connected to (a new one when none was given). */
-  profileKey: string | null
+  profileKey?: string
   /** Which network. */
-  platform: Platform | null
+  platform?: Platform
   /** The account's username or handle. */
-  username: string | null
+  username: string
   /** The account's display name. */
-  displayName: string | null
+  displayName?: string
   /** When it was connected. */
-  connectedAt: string | null
+  connectedAt?: string
 }
 
 /** A post scheduled on one platform. */
@@ -70,7 +78,7 @@ export interface Post {
   /** When it is (or was) due to be published. */
   scheduledFor: string
   /** When it was scheduled. */
-  createdAt: string | null
+  createdAt: string
   /** When it was published. */
   publishedAt: string | null
   /** `pending`, then `published` or `failed`. */
@@ -91,10 +99,16 @@ export interface Usage {
   remaining: number
 }
 
+/**
+ * A post as `posts.create()` returns it: the server sends neither `profileKey` nor `content`
+ * back, nor `publishedAt` / `platformUrl` (it is pending). `posts.retrieve()` gives the rest.
+ */
+export type ScheduledPost = Pick<Post, 'postId' | 'platform' | 'scheduledFor' | 'createdAt' | 'status'> & Partial<Post>
+
 /** What `posts.create()` returns: one pending post per platform, and the quota left. */
 export interface ScheduledPosts {
   /** One post per requested platform, in the request's order. */
-  posts: Post[]
-  /** The monthly quota, when the server reported it. */
-  usage: Usage | null
+  posts: ScheduledPost[]
+  /** The monthly quota left (always in the documented answer). */
+  usage: Usage
 }

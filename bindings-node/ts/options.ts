@@ -6,6 +6,25 @@
  * @module
  */
 
+import native = require('../native.js')
+
+/** The valid option names of each set, from the core (`checkOptions` has the same lists). */
+const OPTION_NAMES: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(native.optionNames()).map(([set, names]) => [set, new Set(names)])
+)
+
+/**
+ * Refuses an option the core does not list for `set` (`"client"`, `"with_options"`,
+ * `"request"`, `"wait"`) with a `TypeError` naming it and the closest valid one. Checked here
+ * against the core's lists; the native layer writes the message. @internal
+ */
+export function checkOptionNames (set: string, options: Record<string, unknown>): void {
+  const valid = OPTION_NAMES.get(set)
+  for (const name of Object.keys(options)) {
+    if (valid?.has(name) !== true) native.checkOptions(set, Object.keys(options))
+  }
+}
+
 /** Options for `new Postcore(options)`. Values not given fall back to the environment, then to the defaults. */
 export interface ClientOptions {
   /** The API key sent as `x-api-key` (default: `process.env.POSTCORE_API_KEY`). */
@@ -166,8 +185,9 @@ function isAbortSignal (value: unknown): value is AbortSignal {
 }
 
 /** Checks per-call options; returns the signal and what the native layer takes. @internal */
-export function requestOptions (options: unknown): { signal: AbortSignal | undefined, native: NativeRequestOptions } {
+export function requestOptions (options: unknown, set = 'request'): { signal: AbortSignal | undefined, native: NativeRequestOptions } {
   const opts = checkObject(options, 'options')
+  checkOptionNames(set, opts)
   const signal = opts.signal
   if (signal !== undefined && signal !== null && !isAbortSignal(signal)) {
     throw typeError(`options.signal must be an AbortSignal, got ${describe(signal)}`)

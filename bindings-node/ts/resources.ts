@@ -11,7 +11,7 @@ import type { APIPromise } from './api-promise.js'
 import type {
   ConnectBlueskyParams, CreatePostParams, CreateProfileParams, LinkedInConnectUrlParams, WaitOptions
 } from './args.js'
-import type { Connection, Post, Profile, ScheduledPosts } from './models.js'
+import type { Connection, CreatedProfile, Post, Profile, ScheduledPosts } from './models.js'
 import type { RequestOptions } from './options.js'
 
 /**
@@ -39,7 +39,7 @@ export class Profiles {
    * `profileKey` with that user. Never resent after the server may have processed it, so the
    * client's own retries never create a profile twice.
    */
-  create (params?: CreateProfileParams, options?: RequestOptions): APIPromise<Profile> {
+  create (params?: CreateProfileParams, options?: RequestOptions): APIPromise<CreatedProfile> {
     return this.#client.call('profiles.create', params, options)
   }
 

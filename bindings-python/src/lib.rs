@@ -52,6 +52,20 @@ mod _postcore {
         crate::cli::main(py, argv)
     }
 
+    /// "accepts x-api-key pc_t…_key (the default test key)": the accepted key masked, with
+    /// where it came from (`origin`: `"flag"`, `"default"`, or an environment variable's
+    /// name), as the `postcore-mock` binary and `postcore mock` print it.
+    #[pyfunction]
+    fn _describe_mock_key(key: String, origin: String) -> String {
+        use postcore_mock::keys::{AcceptedKey, KeyOrigin, describe};
+        let origin = match origin.as_str() {
+            "flag" => KeyOrigin::Flag,
+            "default" => KeyOrigin::Default,
+            _ => KeyOrigin::Environment(origin),
+        };
+        describe(&[AcceptedKey { key, origin }])
+    }
+
     /// Stops the I/O runtime; registered with `atexit` by the package so that no runtime
     /// thread touches the interpreter while it finalizes.
     #[pyfunction]
@@ -96,6 +110,12 @@ mod _postcore {
             models.set_item(name, PyTuple::new(py, fields)?)?;
         }
         m.add("MODELS", models)?;
+        let options = PyDict::new(py);
+        for set in postcore::bindings::OptionSet::ALL {
+            let names = set.names(postcore::bindings::Language::Python).to_vec();
+            options.set_item(set.name(), names)?;
+        }
+        m.add("OPTIONS", options)?;
         Ok(())
     }
 }

@@ -4,6 +4,7 @@ cancellation, concurrency, argument validation, context managers, values and err
 from __future__ import annotations
 
 import asyncio
+import copy
 import inspect
 import logging
 import multiprocessing
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -469,14 +471,15 @@ def test_profile_value(server: MockServer) -> None:
     with client(server) as c:
         profile = c.create_profile("User: john@example.com")
     assert profile.profile_key.startswith("prof_")
-    # The create call's answer has no createdAt / connectedPlatforms: every model has one
-    # shape in every language (the core's), with what was not sent as null / empty.
+    # The create call's answer has no createdAt / connectedPlatforms: to_dict() is exactly
+    # what the server sent (nothing invented); the attributes read as None / empty.
     assert profile.to_dict() == {
         "profileKey": profile.profile_key,
         "profileName": "User: john@example.com",
-        "createdAt": None,
-        "connectedPlatforms": [],
     }
+    assert (profile.created_at, profile.connected_platforms) == (None, ())
+    assert pickle.loads(pickle.dumps(profile)).to_dict() == profile.to_dict()
+    assert copy.deepcopy(profile).to_dict() == profile.to_dict()
     assert repr(profile) == (
         f"Profile(profile_key='{profile.profile_key}', profile_name='User: john@example.com', "
         "created_at=None, connected_platforms=())"
@@ -490,6 +493,57 @@ def test_profile_value(server: MockServer) -> None:
     )
     with pytest.raises(AttributeError):
         profile.profile_key = "other"  # type: ignore[misc]
+
+
+def test_to_dict_is_what_the_server_sent(server: MockServer) -> None:
+    server.faults(
+        [
+            {
+                "status": 201,
+                "body": {
+                    "profileKey": "prof_abc123def456",
+                    "profileName": None,
+                    "plan": {"tier": "pro"},
+                },
+            }
+        ]
+    )
+    with client(server) as c:
+        profile = c.create_profile()
+        # Null and unknown fields are kept, absent ones left out.
+        assert profile.to_dict() == {
+            "profileKey": "prof_abc123def456",
+            "profileName": None,
+            "plan": {"tier": "pro"},
+        }
+        key = c.profiles.connect_bluesky("ann.bsky.social", "abcd-efgh-ijkl-mnop").profile_key
+        assert key is not None
+        at = datetime.now(timezone.utc) + timedelta(hours=1)
+        scheduled = c.posts.create(key, "Hello!", ["bluesky"], at)
+    # The server does not send the posts' profileKey / content back: the attributes hold
+    # the call's arguments, to_dict() what the server sent.
+    post = scheduled.posts[0]
+    assert (post.profile_key, post.content) == (key, "Hello!")
+    assert set(post.to_dict()) == {"postId", "platform", "scheduledFor", "createdAt", "status"}
+    assert set(scheduled.to_dict()) == {"posts", "usage"}
+    assert scheduled.usage.remaining == 9
+
+
+def test_a_documented_field_left_out_reads_as_an_attribute_error(server: MockServer) -> None:
+    at = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    post = {"postId": "post_1", "platform": "bluesky", "scheduledFor": at, "status": "pending"}
+    server.faults([{"status": 201, "body": {"posts": [post]}}])
+    with client(server) as c:
+        scheduled = c.posts.create(
+            "prof_1", "Hi", ["bluesky"], datetime.fromisoformat(at[:-1] + "+00:00")
+        )
+    assert scheduled.to_dict() == {"posts": [post]}
+    with pytest.raises(AttributeError, match="the server's answer had no 'usage'"):
+        scheduled.usage  # noqa: B018
+    assert not hasattr(scheduled, "usage")
+    assert "usage=<absent>" in repr(scheduled)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        scheduled.nope  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_reprs_never_show_the_key(server: MockServer) -> None:

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -165,6 +167,56 @@ async def test_five_thousand_calls_never_exceed_max_connections(server: MockServ
     assert after["max_open"] <= before["open"] + bound, (before, after)
     assert after["max_open"] >= bound // 2, after  # the bound was actually reached
     assert elapsed < 60, elapsed
+
+
+def _settled_open(server: MockServer, at_most: int) -> int:
+    """The connections open at the server, once they drop to ``at_most`` (or after 3 s)."""
+    deadline = time.monotonic() + 3
+    while True:
+        open_now = server.stats()["open"] - 1  # less this stats request's own
+        if open_now <= at_most or time.monotonic() > deadline:
+            return open_now
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("ending", ["close", "with", "del"])
+def test_close_closes_every_pooled_connection_of_a_shared_sync_client(
+    server: MockServer, ending: str
+) -> None:
+    # One client, 20 threads, 200 calls: 20 connections at the server. Then close() (or
+    # leaving `with`, or dropping the client) must close every one of them, the derived
+    # client's too (it shares the pool).
+    before = _settled_open(server, 0)
+    c = client(server, max_connections=20)
+    patient = c.with_options(timeout=30.0)
+
+    def work(i: int) -> None:
+        for j in range(10):
+            (c if j % 2 else patient).profiles.list()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert server.stats()["open"] - 1 > before, "the pool keeps its connections"
+    if ending == "close":
+        patient.close()
+    elif ending == "with":
+        with c:
+            pass
+    else:
+        del c, patient
+        gc.collect()
+    assert _settled_open(server, before) <= before
+
+
+async def test_async_close_closes_every_pooled_connection(server: MockServer) -> None:
+    before = _settled_open(server, 0)
+    c = aclient(server, max_connections=20)
+    await asyncio.gather(*(c.profiles.list() for _ in range(200)))
+    await c.close()
+    assert _settled_open(server, before) <= before
 
 
 # ----------------------------------------------------------------- proxy, certificates

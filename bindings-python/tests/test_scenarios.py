@@ -48,6 +48,7 @@ OPTION_KEYS = {"timeout_ms", "max_retries", "headers"}
 EXPECT_KEYS = {
     "result",
     "result_contains",
+    "result_exact",
     "response",
     "error",
     "server_requests",
@@ -374,9 +375,10 @@ async def run_async_step(client: postcore.AsyncPostcore, step: Run) -> Outcome:
 # --------------------------------------------------------------------------- checking
 
 
-def mismatches(got: Any, want: Any, path: str = "result") -> Iterator[str]:
-    """Partial matching (tests/README.md): objects by the keys given, arrays item by item,
-    ``"prefix*"`` strings by prefix, anything else by equality."""
+def mismatches(got: Any, want: Any, path: str = "result", exact: bool = False) -> Iterator[str]:
+    """Partial matching (tests/README.md): objects by the keys given (``exact``: and no
+    others), arrays item by item, ``"prefix*"`` strings by prefix, anything else by
+    equality."""
     if isinstance(want, dict):
         if not isinstance(got, dict):
             yield f"{path}: expected an object, got {got!r}"
@@ -385,13 +387,16 @@ def mismatches(got: Any, want: Any, path: str = "result") -> Iterator[str]:
             if key not in got:
                 yield f"{path}.{key}: missing (got keys {sorted(got)})"
             else:
-                yield from mismatches(got[key], value, f"{path}.{key}")
+                yield from mismatches(got[key], value, f"{path}.{key}", exact)
+        if exact:
+            for key in got.keys() - want.keys():
+                yield f"{path}.{key}: not expected (got {got!r})"
     elif isinstance(want, list):
         if not isinstance(got, list) or len(got) != len(want):
             yield f"{path}: expected {len(want)} items, got {got!r}"
             return
         for i, (g, w) in enumerate(zip(got, want)):
-            yield from mismatches(g, w, f"{path}[{i}]")
+            yield from mismatches(g, w, f"{path}[{i}]", exact)
     elif isinstance(want, str) and want.endswith("*"):
         if not (isinstance(got, str) and got.startswith(want[:-1])):
             yield f"{path}: expected a string starting with {want[:-1]!r}, got {got!r}"
@@ -493,7 +498,7 @@ def check(run: Run, server: MockServer, outcome: Outcome) -> None:
     if "result" in expect:
         assert error is None, f"expected a result, got {error!r}"
         want = substitute(expect["result"], now, as_text=True)
-        problems = list(mismatches(outcome.result, want))
+        problems = list(mismatches(outcome.result, want, exact=expect.get("result_exact", False)))
         assert not problems, "\n".join(problems)
     if "result_contains" in expect:
         assert error is None, f"expected a result, got {error!r}"

@@ -284,3 +284,31 @@ def test_the_native_stub_matches_the_module() -> None:
     assert declared == public, declared ^ public
     native = {n for n in dir(_postcore.Client) if not n.startswith("_")} | {"__init__"}
     assert methods == native, methods ^ native
+
+
+def test_a_misspelled_option_names_the_client_class() -> None:
+    for cls in (postcore.Postcore, postcore.AsyncPostcore):
+        with pytest.raises(TypeError, match=rf"^{cls.__name__}\.__init__\(\) got an unexpected"):
+            cls(api_key="k", max_retry=3)  # type: ignore[call-arg]
+        assert cls.__init__.__doc__ == postcore._base_client.BaseClient.__init__.__doc__
+
+
+def test_option_names_match_the_core() -> None:
+    # The core lists every option (postcore::bindings::OptionSet): one added there must be
+    # accepted here too.
+    def keywords(function: Any) -> list[str]:
+        parameters = inspect.signature(function).parameters
+        return [name for name in parameters if name not in ("self", "profile_key", "post_id")]
+
+    assert keywords(postcore.Postcore.__init__) == _postcore.OPTIONS["client"]
+    assert keywords(postcore.Postcore.with_options) == _postcore.OPTIONS["with_options"]
+    request = _postcore.OPTIONS["request"]
+    assert keywords(postcore.Postcore.create_profile) == ["profile_name", *request]
+    assert keywords(postcore._resources.Posts.list) == request
+    assert keywords(postcore._resources.Posts.wait) == _postcore.OPTIONS["wait"]
+
+
+def test_the_namespace_holds_only_the_package() -> None:
+    leaked = {"annotations", "TYPE_CHECKING", "Any"} & set(vars(postcore))
+    assert not leaked
+    assert not leaked & set(dir(postcore))

@@ -484,12 +484,36 @@ def test_python_m_postcore_testing() -> None:
             )
         assert code == 0
         stderr = process.stderr.read()
-        assert "dashboard: http://127.0.0.1:" in stderr and "stopped" in stderr
+        assert "dashboard at http://127.0.0.1:" in stderr and "stopped" in stderr
+        assert "accepts x-api-key pc_t…_key (the default test key)" in stderr
         assert refuses_connections(int(url.rsplit(":", 1)[1]))
     finally:
         if process.poll() is None:
             process.kill()
         process.communicate(timeout=10)
+
+    # A key from the environment (perhaps a real one) is shown masked, with its origin.
+    secret = "pc_live_SUPERSECRET_123"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "postcore.testing", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "POSTCORE_API_KEY": secret},
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        headers = {"x-api-key": secret}
+        assert requests.get(f"{url}/profiles", headers=headers, timeout=10).status_code == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        _, stderr = process.communicate(timeout=10)
+    assert "accepts x-api-key pc_l…_123 (from $POSTCORE_API_KEY)" in stderr, stderr
+    assert "SUPERSECRET" not in stderr
 
     # SIGTERM stops it as well; a port in use is an error.
     with MockServer() as busy:

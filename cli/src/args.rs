@@ -55,7 +55,8 @@ pub enum Command {
     /// Scheduled posts
     #[command(subcommand)]
     Posts(PostsCommand),
-    /// Run the local postcore-compatible server (postcore-mock) in the foreground
+    /// Run the local postcore-compatible server (postcore-mock) in the foreground; `postcore
+    /// mock advance 1h` moves a running one's clock
     Mock(MockArgs),
 }
 
@@ -78,13 +79,15 @@ pub enum ProfilesCommand {
         /// The profile's key, e.g. prof_abc123def456
         profile_key: String,
     },
-    /// Print the URL that connects a LinkedIn account (it contains your API key: server-side only)
-    ConnectUrl {
+    /// Print the URL that connects a LinkedIn account (it contains your API key: server-side
+    /// only); also `connect-url`
+    #[command(name = "linkedin-connect-url", visible_alias = "connect-url")]
+    LinkedinConnectUrl {
         /// Where postcore sends the browser back to, with the profileKey
         #[arg(long, value_name = "URL")]
         return_url: String,
         /// Connect to this profile (default: a new one is created)
-        #[arg(long, value_name = "PROFILE_KEY")]
+        #[arg(long, value_name = "PROFILE_KEY", alias = "profile-key")]
         profile: Option<String>,
     },
     /// Connect a Bluesky account; the app password is read from stdin (one line) or
@@ -153,8 +156,9 @@ pub enum PostsCommand {
     Create(CreatePostArgs),
     /// List every post
     List,
-    /// Show one post
-    Get {
+    /// Show one post; also `get`
+    #[command(visible_alias = "get")]
+    Retrieve {
         /// The post's id, e.g. post_abc123
         post_id: String,
     },
@@ -189,7 +193,7 @@ pub struct CreatePostArgs {
         value_name = "PLATFORM"
     )]
     pub platforms: Vec<PlatformArg>,
-    /// When to publish, ISO 8601 with a time zone, e.g. 2025-01-15T14:00:00Z
+    /// When to publish (in the future), ISO 8601 with a time zone, e.g. 2030-01-15T14:00:00Z
     #[arg(long, value_name = "ISO8601", value_parser = parse_timestamp)]
     pub at: postcore::Timestamp,
     #[command(flatten)]
@@ -226,9 +230,12 @@ impl From<PlatformArg> for postcore::Platform {
     }
 }
 
-/// `postcore mock`: the flags of the `postcore-mock` binary.
+/// `postcore mock`: the flags of the `postcore-mock` binary, or a control of a running one.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct MockArgs {
+    #[command(subcommand)]
+    pub control: Option<MockControl>,
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
@@ -247,6 +254,47 @@ pub struct MockArgs {
     /// Monthly post quota [default: 10]
     #[arg(long, value_name = "N")]
     pub posts_per_month: Option<u32>,
+}
+
+/// Controls of a running local server (`POST /__mock/…`), at `--base-url` /
+/// `POSTCORE_BASE_URL`.
+#[derive(Debug, Subcommand)]
+pub enum MockControl {
+    /// Move the server's clock forward (posts that become due are published), e.g. `1h`,
+    /// `90m`, `30s`, `2d` or plain seconds; prints the server's new time
+    Advance {
+        /// How far: a number with an optional unit s, m, h or d
+        #[arg(value_name = "DURATION", value_parser = parse_span)]
+        by: Duration,
+    },
+    /// Forget everything: requests, faults, profiles, posts, quota, rate-limit window, clock
+    Reset,
+}
+
+/// `1h`, `90m`, `30s`, `2d`, `45` (seconds); at most 10 years.
+pub fn parse_span(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let factor = match unit {
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        other => return Err(format!("unknown unit {other:?}: use s, m, h or d")),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("not a duration: {text:?} (e.g. 1h, 90m, 30s)"))?;
+    let seconds = value * factor;
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 10.0 * 365.0 * 86_400.0) {
+        return Err(format!(
+            "must be a positive duration of at most 10 years, got {text}"
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 fn parse_timestamp(text: &str) -> Result<postcore::Timestamp, String> {
@@ -286,6 +334,17 @@ mod tests {
         assert!(parse_seconds("inf").is_err());
         assert!(parse_seconds("1e9").is_err());
         assert!(parse_seconds("x").is_err());
+    }
+
+    #[test]
+    fn spans() {
+        assert_eq!(parse_span("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_span("90m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_span("45"), Ok(Duration::from_secs(45)));
+        assert_eq!(parse_span("1.5d"), Ok(Duration::from_secs(129_600)));
+        assert!(parse_span("0").is_err());
+        assert!(parse_span("1w").is_err());
+        assert!(parse_span("h").is_err());
     }
 
     #[test]

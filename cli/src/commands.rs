@@ -82,11 +82,15 @@ async fn profiles(global: &Global, command: ProfilesCommand, out: &Output) -> Re
                 out.print(&format!("deleted profile {profile_key}\n"))?;
             }
         }
-        ProfilesCommand::ConnectUrl {
+        ProfilesCommand::LinkedinConnectUrl {
             return_url,
             profile,
         } => {
-            let url = client(global)?.linkedin_connect_url(&return_url, profile.as_deref())?;
+            let url = postcore::bindings::linkedin_connect_url_for_flags(
+                &client(global)?,
+                &return_url,
+                profile.as_deref(),
+            )?;
             // The URL is what was asked for, key included; say so where a person reads it.
             if std::io::stdout().is_terminal() {
                 out.note(
@@ -153,7 +157,7 @@ async fn posts(global: &Global, command: PostsCommand, out: &Output) -> Result<i
                 out.print(&posts_table(&posts))?;
             }
         }
-        PostsCommand::Get { post_id } => {
+        PostsCommand::Retrieve { post_id } => {
             let post = client(global)?.retrieve_post(&post_id).await?;
             print_post(out, &post)?;
         }

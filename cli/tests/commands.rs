@@ -667,3 +667,94 @@ fn postcore_mock_serves_until_interrupted() {
     let out = run(postcore(), &["mock", "--rate-window", "0"]);
     assert_eq!(out.code, 2);
 }
+
+#[test]
+fn sdk_names_work_and_errors_name_the_flags() {
+    let mock = Mock::plain();
+    let out = cli(
+        &mock,
+        &[
+            "profiles",
+            "linkedin-connect-url",
+            "--return-url",
+            "https://app.example.com/done",
+            "--profile-key",
+            "prof_abc",
+        ],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("profileKey=prof_abc"), "{out:?}");
+    let out = cli(
+        &mock,
+        &[
+            "profiles",
+            "linkedin-connect-url",
+            "--return-url",
+            "ftp://x",
+        ],
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("--return-url must be"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("return_url"), "{}", out.stderr);
+    for name in ["retrieve", "get"] {
+        let out = cli(&mock, &["posts", name, "post_nope"]);
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(out.stderr.contains("POST_NOT_FOUND"), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn postcore_mock_says_where_it_is_masks_its_keys_and_moves_its_clock() {
+    let secret = "pc_live_SUPERSECRET_123";
+    let mut child = postcore()
+        .args(["mock", "--port", "0"])
+        .env("POSTCORE_API_KEY", secret)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn mock");
+    let mut url = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut url)
+        .expect("URL line");
+    let url = url.trim().to_owned();
+    // Both the default test key (the README's next step) and the environment's are accepted.
+    for key in [postcore_mock::DEFAULT_API_KEY, secret] {
+        let mut command = postcore();
+        command
+            .env("POSTCORE_API_KEY", key)
+            .env("POSTCORE_BASE_URL", &url);
+        let out = run(command, &["profiles", "list", "--json"]);
+        assert_eq!(out.code, 0, "{key}: {out:?}");
+    }
+    let mut command = postcore();
+    command.env("POSTCORE_BASE_URL", &url);
+    let out = run(command, &["mock", "advance", "2h"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.starts_with("the server's clock is now 2"),
+        "{out:?}"
+    );
+    interrupt(&child);
+    assert_eq!(wait_child(&mut child, Duration::from_secs(10)), 0);
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+    }
+    assert!(stderr.contains(&format!("dashboard at {url}/")), "{stderr}");
+    assert!(
+        stderr.contains(
+            "accepts x-api-key pc_t…_key (the default test key) or pc_l…_123 (from $POSTCORE_API_KEY)"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("SUPERSECRET"), "{stderr}");
+    // Without a server to talk to, advance says how to name one.
+    let out = run(postcore(), &["mock", "advance", "1h"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("POSTCORE_BASE_URL"), "{out:?}");
+}

@@ -95,13 +95,10 @@ pub struct OperationInfo {
 /// Declares the HTTP operations once: their names come from each type's `Endpoint::NAME`.
 macro_rules! operations {
     ($($variant:ident($ty:ty)),* $(,)?) => {
-        /// A validated call, ready to send.
+        /// A validated call of one HTTP endpoint, ready to send.
         #[derive(Debug)]
-        enum Prepared {
+        enum HttpCall {
             $($variant($ty),)*
-            Wait { post_id: String, options: WaitOptions },
-            WaitMany { post_ids: Vec<String>, options: WaitOptions },
-            NextEvent { consumer: String, interval: Duration, after: Option<String> },
         }
 
         /// Whether operation `name` takes an idempotency key.
@@ -112,30 +109,26 @@ macro_rules! operations {
             }
         }
 
-        fn parse_http(name: &str, args: Value, names: Names) -> Option<Result<Prepared>> {
+        fn parse_http(name: &str, args: Value, names: Names) -> Option<Result<HttpCall>> {
             match name {
                 $(<$ty as Endpoint>::NAME => Some(
                     parse_args::<$ty>(args, names)
-                        .and_then(|p| p.validate(names).map(|()| Prepared::$variant(p))),
+                        .and_then(|p| p.validate(names).map(|()| HttpCall::$variant(p))),
                 ),)*
                 _ => None,
             }
         }
 
-        async fn send_prepared(
-            prepared: Prepared,
+        async fn send_http(
+            call: HttpCall,
             client: &Client,
             options: &RequestOptions,
             names: Names,
         ) -> Result<Response<Value>> {
-            match prepared {
-                $(Prepared::$variant(params) => {
+            match call {
+                $(HttpCall::$variant(params) => {
                     to_json(client.send_checked(&params, options, names).await?)
                 })*
-                // Handled by `Call::send` before it gets here.
-                Prepared::Wait { .. } | Prepared::WaitMany { .. } | Prepared::NextEvent { .. } => {
-                    Err(Error::invalid_argument("a polling operation sends no single request"))
-                }
             }
         }
 
@@ -196,6 +189,25 @@ pub const WAIT_MANY: &str = "posts.wait_many";
 /// The next event of a consumer (see [`Client::events`]): `{consumer, interval, after}`.
 pub const NEXT_EVENT: &str = "events.next";
 
+/// A validated call, ready to send: one request, or a polling operation.
+#[derive(Debug)]
+enum Prepared {
+    Http(HttpCall),
+    Wait {
+        post_id: String,
+        options: WaitOptions,
+    },
+    WaitMany {
+        post_ids: Vec<String>,
+        options: WaitOptions,
+    },
+    NextEvent {
+        consumer: String,
+        interval: Duration,
+        after: Option<String>,
+    },
+}
+
 /// A call checked and ready to send: arguments parsed and validated now, so that argument
 /// errors are raised when the call is made, not when its future first runs.
 #[derive(Debug)]
@@ -241,11 +253,11 @@ pub fn prepare(language: Language, name: &str, args: Value) -> Result<Call> {
     } else if name == NEXT_EVENT {
         parse_next_event(language, args)?
     } else {
-        parse_http(name, args, names).unwrap_or_else(|| {
+        Prepared::Http(parse_http(name, args, names).unwrap_or_else(|| {
             Err(Error::invalid_argument(format!(
                 "unknown operation {name:?}"
             )))
-        })?
+        })?)
     };
     Ok(Call {
         prepared,
@@ -291,12 +303,12 @@ impl Call {
                     attempts: 0,
                 })
             }
-            prepared => match self.idempotency_key {
+            Prepared::Http(call) => match self.idempotency_key {
                 Some(key) => {
                     let options = options.clone().idempotency_key(key);
-                    send_prepared(prepared, client, &options, names).await
+                    send_http(call, client, &options, names).await
                 }
-                None => send_prepared(prepared, client, options, names).await,
+                None => send_http(call, client, options, names).await,
             },
         }
     }
@@ -316,82 +328,207 @@ pub fn linkedin_connect_url(client: &Client, language: Language, args: Value) ->
     client.linkedin_connect_url_for(&args.return_url, args.profile_key.as_deref(), names)
 }
 
+/// The LinkedIn connect URL for the command line: argument errors name its flags
+/// (`--return-url`, `--profile-key`).
+pub fn linkedin_connect_url_for_flags(
+    client: &Client,
+    return_url: &str,
+    profile_key: Option<&str>,
+) -> Result<String> {
+    client.linkedin_connect_url_for(return_url, profile_key, Names::Flags)
+}
+
 /// The same configuration with a new, empty connection pool, for a child process after
 /// `fork()`, where the parent's sockets and runtime must not be reused.
 pub fn with_new_pool(client: &Client) -> Result<Client> {
     client.with_new_pool()
 }
 
-/// Every model the packages return and its JSON field names, read off the Rust types
-/// themselves (by serializing a sample of each), so that the packages' model classes and type
-/// declarations can be checked against the one definition.
+/// Every model the packages return and its JSON field names, from the models' own
+/// declarations, so that the packages' model classes and type declarations can be checked
+/// against the one definition.
 pub fn models() -> Vec<(&'static str, Vec<String>)> {
-    use crate::models::*;
-    use crate::timestamp::Timestamp;
-    let at = Some(Timestamp::from_unix(0));
-    let connected = ConnectedPlatform {
-        platform: Platform::LinkedIn,
-        display_name: None,
-        username: None,
-        connected_at: at,
-        expires_at: at,
-        days_until_expiry: Some(1),
-        needs_reconnect: false,
-        extra: Extra::new(),
-    };
-    let profile = Profile {
-        profile_key: String::new(),
-        profile_name: None,
-        created_at: at,
-        connected_platforms: vec![connected.clone()],
-        extra: Extra::new(),
-    };
-    let connection = Connection {
-        profile_key: None,
-        platform: None,
-        username: None,
-        display_name: None,
-        connected_at: at,
-        extra: Extra::new(),
-    };
-    let post = Post {
-        post_id: String::new(),
-        profile_key: String::new(),
-        platform: Platform::Bluesky,
-        content: String::new(),
-        scheduled_for: Timestamp::from_unix(0),
-        created_at: at,
-        published_at: at,
-        status: PostStatus::Pending,
-        platform_url: None,
-        extra: Extra::new(),
-    };
-    let usage = Usage {
-        month: String::new(),
-        used: 0,
-        limit: 0,
-        remaining: 0,
-        extra: Extra::new(),
-    };
-    let scheduled = ScheduledPosts {
-        posts: vec![post.clone()],
-        usage: Some(usage.clone()),
-        extra: Extra::new(),
-    };
-    fn keys(value: impl serde::Serialize) -> Vec<String> {
-        match serde_json::to_value(value) {
-            Ok(Value::Object(map)) => map.keys().cloned().collect(),
-            _ => Vec::new(),
+    crate::models::field_names()
+        .into_iter()
+        .map(|(name, fields)| (name, fields.iter().map(|f| (*f).to_owned()).collect()))
+        .collect()
+}
+
+/// A group of options a package takes by name: the lists are here, once, so that an option
+/// added to the core is checked (and its absence noticed by the packages' tests) in every
+/// language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionSet {
+    /// The client's constructor.
+    Client,
+    /// `with_options` / `withOptions`.
+    WithOptions,
+    /// The per-call options of every method that sends a request.
+    Request,
+    /// `posts.wait`'s options: its own and the per-call ones of its polls.
+    Wait,
+}
+
+impl OptionSet {
+    /// Every set, for listings.
+    pub const ALL: [OptionSet; 4] = [Self::Client, Self::WithOptions, Self::Request, Self::Wait];
+
+    /// The set's name in listings (`"client"`, `"with_options"`, `"request"`, `"wait"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Client => "client",
+            Self::WithOptions => "with_options",
+            Self::Request => "request",
+            Self::Wait => "wait",
         }
     }
-    vec![
-        ("Profile", keys(profile)),
-        ("ConnectedPlatform", keys(connected)),
-        ("Connection", keys(connection)),
-        ("Post", keys(post)),
-        ("Usage", keys(usage)),
-        ("ScheduledPosts", keys(scheduled)),
-    ]
+
+    /// The valid option names, spelled for `language`.
+    pub fn names(self, language: Language) -> &'static [&'static str] {
+        match (self, language) {
+            (Self::Client, Language::Python) => &[
+                "api_key",
+                "base_url",
+                "timeout",
+                "max_retries",
+                "max_connections",
+                "default_headers",
+                "proxy",
+                "extra_ca_certs",
+                "store",
+                "budget_group",
+                "max_rate_limit_wait",
+                "idempotency_ttl",
+            ],
+            (Self::Client, Language::Node) => &[
+                "apiKey",
+                "baseUrl",
+                "timeout",
+                "maxRetries",
+                "maxConnections",
+                "defaultHeaders",
+                "proxy",
+                "extraCaCerts",
+                "store",
+                "budgetGroup",
+                "maxRateLimitWait",
+                "idempotencyTtl",
+            ],
+            (Self::WithOptions, Language::Python) => &[
+                "timeout",
+                "max_retries",
+                "default_headers",
+                "max_rate_limit_wait",
+            ],
+            (Self::WithOptions, Language::Node) => &[
+                "timeout",
+                "maxRetries",
+                "defaultHeaders",
+                "maxRateLimitWait",
+            ],
+            (Self::Request, Language::Python) => &[
+                "timeout",
+                "max_retries",
+                "extra_headers",
+                "max_rate_limit_wait",
+            ],
+            (Self::Request, Language::Node) => &[
+                "signal",
+                "timeout",
+                "maxRetries",
+                "headers",
+                "maxRateLimitWait",
+            ],
+            (Self::Wait, Language::Python) => &[
+                "timeout",
+                "interval",
+                "max_retries",
+                "extra_headers",
+                "max_rate_limit_wait",
+            ],
+            (Self::Wait, Language::Node) => &[
+                "signal",
+                "timeout",
+                "interval",
+                "maxRetries",
+                "headers",
+                "maxRateLimitWait",
+            ],
+        }
+    }
+
+    /// How the caller passed these options, for messages.
+    fn place(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Self::Client, Language::Python) => "Postcore()",
+            (Self::Client, Language::Node) => "new Postcore()",
+            (Self::WithOptions, Language::Python) => "with_options()",
+            (Self::WithOptions, Language::Node) => "withOptions()",
+            (Self::Request, _) => "a call's options",
+            (Self::Wait, _) => "posts.wait()",
+        }
+    }
+}
+
+/// Refuses an option name `set` does not have, naming it and the closest valid one (an
+/// argument type error: a `TypeError` in both packages).
+pub fn check_option_names<'a>(
+    language: Language,
+    set: OptionSet,
+    given: impl IntoIterator<Item = &'a str>,
+) -> Result<()> {
+    let valid = set.names(language);
+    for name in given {
+        if valid.contains(&name) {
+            continue;
+        }
+        let hint = closest(name, valid).map_or_else(String::new, |c| format!("did you mean {c}? "));
+        return Err(Error::invalid_argument_type(format!(
+            "unknown option {name:?} for {}: {hint}(valid options: {})",
+            set.place(language),
+            valid.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// The valid name nearest to `name` (edit distance, ignoring case and `_`), if any is near
+/// enough to be a likely typo: within a third of the longer name's length, at least 2.
+pub fn closest<'a>(name: &str, valid: &[&'a str]) -> Option<&'a str> {
+    let fold = |s: &str| -> Vec<char> {
+        s.chars()
+            .filter(|c| *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let wanted = fold(name);
+    valid
+        .iter()
+        .map(|candidate| {
+            let folded = fold(candidate);
+            let limit = (wanted.len().max(folded.len()) / 3).max(2);
+            (edit_distance(&wanted, &folded), limit, *candidate)
+        })
+        .filter(|(distance, limit, _)| distance <= limit)
+        .min_by_key(|(distance, _, _)| *distance)
+        .map(|(_, _, candidate)| candidate)
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Every post attached to a [`Error::WaitTimeout`] (`posts.wait_many`), as JSON.
@@ -550,12 +687,18 @@ fn describe_serde_error(field: &str, message: &str, names: Names) -> Error {
         let (got, expected) = rest
             .split_once(", expected ")
             .unwrap_or((rest, "another type"));
+        let python = names == Names::SnakeCase;
         let expected = match expected {
-            "a sequence" => "a list",
+            "a sequence" if python => "a list",
+            "a sequence" => "an array",
             "a string" | "a borrowed string" => "a string",
+            "a map" | "struct" if python => "a dict",
             "a map" | "struct" => "an object",
+            crate::timestamp::EXPECTING if python => "an aware datetime or an ISO 8601 string",
+            crate::timestamp::EXPECTING => "a Date or an ISO 8601 string",
             other => other,
         };
+        let got = describe_unexpected(got, python);
         return Error::invalid_argument_type(format!("{field} must be {expected}, not {got}"));
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
@@ -577,6 +720,37 @@ fn describe_serde_error(field: &str, message: &str, names: Names) -> Error {
         format!("{field}: {message}")
     };
     Error::invalid_argument(message)
+}
+
+/// serde's name for what it got ("floating point `1.5`", "integer `5`", "map") in the
+/// caller's terms: "a number (1.5)" in JavaScript, "a float (1.5)" in Python.
+fn describe_unexpected(got: &str, python: bool) -> String {
+    if let Some(text) = got.strip_prefix("string ") {
+        return format!("a string {text}");
+    }
+    let (kind, value) = match got.split_once(" `") {
+        Some((kind, value)) => (kind, value.trim_end_matches('`')),
+        None => (got, ""),
+    };
+    let kind = match (kind, python) {
+        ("floating point", true) => "a float",
+        ("integer", true) => "an int",
+        ("floating point" | "integer", false) => "a number",
+        ("boolean", true) => "a bool",
+        ("boolean", false) => "a boolean",
+        ("map", true) => "a dict",
+        ("map", false) => "an object",
+        ("sequence", true) => "a list",
+        ("sequence", false) => "an array",
+        ("null" | "unit value", true) => "None",
+        ("null" | "unit value", false) => "null",
+        _ => return got.to_owned(),
+    };
+    if value.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind} ({value})")
+    }
 }
 
 fn method_name(method: &http::Method) -> &'static str {
@@ -633,7 +807,7 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::InvalidArgumentType);
         assert_eq!(
             err.message(),
-            "profile_name must be a string, not integer `5`"
+            "profile_name must be a string, not an int (5)"
         );
 
         let err = prepare(
@@ -658,6 +832,31 @@ mod tests {
         assert_eq!(
             kind(prepare(Language::Python, "nope", json!({}))),
             ErrorKind::InvalidArgument
+        );
+    }
+
+    #[test]
+    fn type_errors_read_in_the_callers_terms() {
+        let args = json!({"profileKey": "prof_1", "content": "x", "platforms": ["bluesky"],
+                          "scheduledFor": 1.5});
+        let err = prepare(Language::Node, "posts.create", args).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "scheduledFor must be a Date or an ISO 8601 string, not a number (1.5)"
+        );
+        let args = json!({"profile_key": "prof_1", "content": "x", "platforms": "bluesky",
+                          "scheduled_for": true});
+        let err = prepare(Language::Python, "posts.create", args).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "platforms must be a list, not a string \"bluesky\""
+        );
+        let args = json!({"profile_key": "prof_1", "content": "x", "platforms": ["bluesky"],
+                          "scheduled_for": {}});
+        let err = prepare(Language::Python, "posts.create", args).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "scheduled_for must be an aware datetime or an ISO 8601 string, not a dict"
         );
     }
 
@@ -700,6 +899,34 @@ mod tests {
         assert!(
             post.contains(&"scheduledFor".to_owned()) && post.len() == 9,
             "{post:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_options_name_the_closest_valid_one() {
+        let err = check_option_names(Language::Node, OptionSet::Client, ["apiKey", "maxRetry"])
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgumentType);
+        assert!(
+            err.message().starts_with(
+                "unknown option \"maxRetry\" for new Postcore(): did you mean maxRetries?"
+            ),
+            "{err}"
+        );
+        let err = check_option_names(Language::Node, OptionSet::Request, ["timout"]).unwrap_err();
+        assert!(err.message().contains("did you mean timeout?"), "{err}");
+        let err = check_option_names(Language::Node, OptionSet::Request, ["zzzzzz"]).unwrap_err();
+        assert!(!err.message().contains("did you mean"), "{err}");
+        assert!(
+            check_option_names(Language::Node, OptionSet::Wait, ["interval", "signal"]).is_ok()
+        );
+        assert_eq!(
+            closest("max_retry", OptionSet::Client.names(Language::Python)),
+            Some("max_retries")
+        );
+        assert_eq!(
+            closest("baseURL", OptionSet::Client.names(Language::Node)),
+            Some("baseUrl")
         );
     }
 

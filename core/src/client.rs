@@ -37,10 +37,37 @@ pub(crate) struct Pool {
     http: RwLock<Option<HttpClient>>,
     /// Flips to `true` on close, waking every in-flight call.
     closed: watch::Sender<bool>,
-    /// One permit per connection the client may have open (`max_connections`).
+    /// One permit per request on the wire (`max_connections`).
     pub(crate) connections: Arc<Semaphore>,
     /// The rate budgets, shared through the client's store.
     pub(crate) pacer: Pacer,
+    /// One permit per open socket (`max_connections`), held by the connector's sockets.
+    ///
+    /// Closed with the pool: hyper's pool hands a connection attempt that lost the race to an
+    /// idle connection to a background task, which waits here for a free socket while holding
+    /// the pool itself. With every socket idle in that pool, it would wait forever and keep
+    /// the pool, so its idle sockets, open after `close()` and after the client is dropped
+    /// (seen with many threads sharing a client, each blocking on its own call). Closing the
+    /// semaphore ends those attempts, so the pool and its sockets go.
+    sockets: Arc<Semaphore>,
+}
+
+impl Pool {
+    fn close(&self) {
+        self.http
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        self.sockets.close();
+        self.closed.send_replace(true);
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // Dropping the last client without `close()` must release the sockets too.
+        self.sockets.close();
+    }
 }
 
 impl fmt::Debug for Client {
@@ -131,11 +158,12 @@ impl Client {
     }
 
     pub(crate) fn from_config(config: Config) -> Result<Self> {
+        let sockets = Arc::new(Semaphore::new(config.max_connections));
         let connector = Connector::new(
             config.connect_timeout,
             crate::tls::client_config(&config.ca_certificates)?,
             config.proxy.as_ref().map(|p| p.0.as_str()),
-            config.max_connections,
+            sockets.clone(),
         );
         // Redirects are never followed (hyper does not): one could carry the key elsewhere.
         let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
@@ -153,6 +181,7 @@ impl Client {
             closed: watch::Sender::new(false),
             connections: Arc::new(Semaphore::new(config.max_connections)),
             pacer,
+            sockets,
         };
         Ok(Self {
             inner: Arc::new(Inner {
@@ -167,12 +196,7 @@ impl Client {
     /// the same way, and the connection pool is released. Closing twice is harmless. Clients
     /// made with [`Client::with_options`] share the pool, so they are closed too.
     pub fn close(&self) {
-        let pool = &self.inner.pool;
-        pool.http
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        pool.closed.send_replace(true);
+        self.inner.pool.close();
     }
 
     /// Whether [`Client::close`] was called (on this client or one sharing its pool).

@@ -40,6 +40,8 @@ pub(crate) struct Connector {
     /// Whether the proxy was given explicitly: then every request goes through it, plain
     /// `http://` (loopback) ones too; proxies from the environment apply to `https://` only.
     explicit_proxy: bool,
+    /// One permit per open socket; shared with the client's [`Pool`](crate::client::Pool),
+    /// which closes it when the client is closed or dropped.
     sockets: Arc<Semaphore>,
 }
 
@@ -50,7 +52,7 @@ impl Connector {
         connect_timeout: Duration,
         tls: rustls::ClientConfig,
         proxy: Option<&str>,
-        max_connections: usize,
+        sockets: Arc<Semaphore>,
     ) -> Self {
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
@@ -65,12 +67,12 @@ impl Connector {
             tls: TlsConnector::from(Arc::new(tls)),
             proxies: Arc::new(proxies),
             explicit_proxy: proxy.is_some(),
-            sockets: Arc::new(Semaphore::new(max_connections)),
+            sockets,
         }
     }
 
     async fn connect(self, uri: Uri) -> Result<Conn, BoxError> {
-        // Closed only when the client is gone; then there is nothing to connect for.
+        // Closed when the client is closed or dropped: then there is nothing to connect for.
         let permit = self.sockets.clone().acquire_owned().await?;
         let https = uri.scheme_str() == Some("https");
         // Plain http:// is only allowed to loopback hosts: a proxy from the environment is

@@ -94,8 +94,8 @@ pub use events::{Event, EventType, Events};
 pub use http::header::HeaderMap;
 pub use idempotency::DEFAULT_IDEMPOTENCY_TTL;
 pub use models::{
-    ConnectedPlatform, Connection, Extra, Platform, Post, PostStatus, Profile, ScheduledPosts,
-    Usage,
+    ConnectedPlatform, Connection, Extra, Model, Platform, Post, PostStatus, Profile,
+    ScheduledPosts, Usage,
 };
 pub use pacer::DEFAULT_BUDGET_GROUP;
 pub use rate_limit::RateLimit;

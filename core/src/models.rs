@@ -1,12 +1,21 @@
 //! What the API returns: profiles, their connected accounts, posts and usage.
 //!
-//! Every model keeps the fields this version does not know in `extra`, so nothing the server
-//! sends is dropped (the Python and Node packages hand them to users in `to_dict()` and in the
-//! plain objects they return). Known fields are always present when serialized, `null` when the
-//! server did not send them, so each model has one shape in every language.
+//! Every model keeps the fields this version does not know in `extra`, and remembers which of
+//! its known fields the server sent ([`Model::was_sent`]): absent, `null` and a value are
+//! three different answers. Serializing a model writes exactly what the server sent, the
+//! unknown fields included and nothing else: that is what the Python package's `to_dict()`
+//! and the Node package's plain objects are built from, so nothing is invented and nothing the
+//! server sends is dropped. (The Rust fields still have a value for an absent field: its
+//! default, or what the SDK filled in, such as a scheduled post's `profile_key`.)
+//!
+//! The models are declared with `model!`, which writes their `Deserialize` (one pass over
+//! the object's keys, no buffering: `GET /profiles` answers with tens of thousands) and their
+//! `Serialize`.
 
 use std::fmt;
 
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::timestamp::Timestamp;
@@ -129,145 +138,337 @@ impl<'de> Deserialize<'de> for PostStatus {
     }
 }
 
-/// A postcore profile: one end-user of your app. Store `profile_key` with that user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Profile {
-    /// The profile's key, e.g. `"prof_abc123def456"`.
-    pub profile_key: String,
-    /// The name given at creation, if any.
-    #[serde(default)]
-    pub profile_name: Option<String>,
-    /// When the profile was created (sent by `GET /profiles`; not by the create call).
-    #[serde(default)]
-    pub created_at: Option<Timestamp>,
-    /// The social accounts connected to this profile (empty right after creation).
-    #[serde(default)]
-    pub connected_platforms: Vec<ConnectedPlatform>,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Extra,
+/// What every model can say about the answer it was read from.
+pub trait Model {
+    /// Whether the server's answer held the field `json_name` (its API name, e.g.
+    /// `"createdAt"`), be it `null` or a value. Fields the server did not send are left out
+    /// when the model is serialized.
+    fn was_sent(&self, json_name: &str) -> bool;
 }
 
-/// A social account connected to a profile, as `GET /profiles` lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ConnectedPlatform {
-    /// Which network.
-    pub platform: Platform,
-    /// The account's display name.
-    #[serde(default)]
-    pub display_name: Option<String>,
-    /// The account's username or handle.
-    #[serde(default)]
-    pub username: Option<String>,
-    /// When it was connected.
-    #[serde(default)]
-    pub connected_at: Option<Timestamp>,
-    /// When the connection expires (LinkedIn only).
-    #[serde(default)]
-    pub expires_at: Option<Timestamp>,
-    /// Whole days until it expires (LinkedIn only).
-    #[serde(default)]
-    pub days_until_expiry: Option<i64>,
-    /// Whether the end-user must connect again (an expired LinkedIn token).
-    #[serde(default)]
-    pub needs_reconnect: bool,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Extra,
+/// Which known fields of a model the server sent: one bit per field, in declaration order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Sent(u32);
+
+impl Sent {
+    fn has(self, index: usize) -> bool {
+        self.0 & (1 << index) != 0
+    }
 }
 
-/// The account connected by `POST /profiles/connect`; fields the server did not send are `None`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Connection {
-    /// The profile it was connected to (a new one when none was given).
-    #[serde(default)]
-    pub profile_key: Option<String>,
-    /// Which network.
-    #[serde(default)]
-    pub platform: Option<Platform>,
-    /// The account's username or handle.
-    #[serde(default)]
-    pub username: Option<String>,
-    /// The account's display name.
-    #[serde(default)]
-    pub display_name: Option<String>,
-    /// When it was connected.
-    #[serde(default)]
-    pub connected_at: Option<Timestamp>,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Extra,
+/// An object key: the index of a known field, or an unknown name. Known names are matched
+/// without allocating.
+enum Key {
+    Known(usize),
+    Unknown(String),
 }
 
-/// A post scheduled on one platform.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Post {
-    /// The post's id, e.g. `"post_abc123"`.
-    pub post_id: String,
-    /// The profile it is posted for. (The create call's answer omits it; the SDK fills it in
-    /// from the request.)
-    #[serde(default)]
-    pub profile_key: String,
-    /// The platform it goes to.
-    pub platform: Platform,
-    /// The text. (Filled in from the request for the create call's answer, like `profile_key`.)
-    #[serde(default)]
-    pub content: String,
-    /// When it is (or was) due to be published.
-    pub scheduled_for: Timestamp,
-    /// When it was scheduled.
-    #[serde(default)]
-    pub created_at: Option<Timestamp>,
-    /// When it was published.
-    #[serde(default)]
-    pub published_at: Option<Timestamp>,
-    /// Pending, published or failed.
-    pub status: PostStatus,
-    /// The published post on the platform.
-    #[serde(default)]
-    pub platform_url: Option<String>,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Extra,
+struct KeySeed(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_str(self)
+    }
 }
 
-/// The plan's monthly post quota after a scheduling call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Usage {
-    /// The month counted, e.g. `"January 2025"`.
-    pub month: String,
-    /// Posts scheduled this month.
-    pub used: u64,
-    /// Posts allowed per month (Free: 10, Pro: 3000).
-    pub limit: u64,
-    /// Posts left this month.
-    pub remaining: u64,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Extra,
+impl Visitor<'_> for KeySeed {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Key, E> {
+        Ok(match self.0.iter().position(|known| *known == name) {
+            Some(index) => Key::Known(index),
+            None => Key::Unknown(name.to_owned()),
+        })
+    }
 }
 
-/// What scheduling a post returns: one post per platform, and the quota left.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ScheduledPosts {
-    /// One pending post per requested platform, in the request's order.
-    pub posts: Vec<Post>,
-    /// The monthly quota, when the server reported it.
-    #[serde(default)]
-    pub usage: Option<Usage>,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Extra,
+/// Declares a model: the struct (every field public, plus `extra` and the sent-fields record),
+/// its `Deserialize` and `Serialize`. A field marked `required` makes an answer without it
+/// undecodable; any other absent field takes its type's default.
+macro_rules! model {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$field_meta:meta])*
+                pub $field:ident: $ty:ty = $json:literal $($required:ident)?,
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub struct $name {
+            $(
+                $(#[$field_meta])*
+                pub $field: $ty,
+            )*
+            /// Fields this version does not know, as the server sent them.
+            pub extra: Extra,
+            /// Which known fields the server sent.
+            sent: Sent,
+        }
+
+        impl $name {
+            const FIELDS: &'static [&'static str] = &[$($json),*];
+
+        }
+
+        impl Model for $name {
+            fn was_sent(&self, json_name: &str) -> bool {
+                Self::FIELDS
+                    .iter()
+                    .position(|known| *known == json_name)
+                    .is_some_and(|index| self.sent.has(index))
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let len = self.sent.0.count_ones() as usize + self.extra.len();
+                let mut map = serializer.serialize_map(Some(len))?;
+                let mut index = 0;
+                $(
+                    if self.sent.has(index) {
+                        map.serialize_entry($json, &self.$field)?;
+                    }
+                    index += 1;
+                )*
+                let _ = index;
+                for (key, value) in &self.extra {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct ModelVisitor;
+
+                impl<'de> Visitor<'de> for ModelVisitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " object"))
+                    }
+
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                        $(let mut $field: Option<$ty> = None;)*
+                        let mut sent = Sent::default();
+                        let mut extra = Extra::new();
+                        while let Some(key) = map.next_key_seed(KeySeed($name::FIELDS))? {
+                            match key {
+                                Key::Known(index) => {
+                                    if sent.has(index) {
+                                        return Err(de::Error::duplicate_field($name::FIELDS[index]));
+                                    }
+                                    sent.0 |= 1 << index;
+                                    let mut at = 0;
+                                    $(
+                                        if index == at {
+                                            $field = Some(map.next_value()?);
+                                        }
+                                        at += 1;
+                                    )*
+                                    let _ = at;
+                                }
+                                Key::Unknown(name) => {
+                                    let value = map.next_value()?;
+                                    extra.insert(name, value);
+                                }
+                            }
+                        }
+                        Ok($name {
+                            $($field: model!(@finish $field, $json $($required)?),)*
+                            extra,
+                            sent,
+                        })
+                    }
+                }
+
+                deserializer.deserialize_map(ModelVisitor)
+            }
+        }
+    };
+    (@finish $value:ident, $json:literal required) => {
+        $value.ok_or_else(|| de::Error::missing_field($json))?
+    };
+    (@finish $value:ident, $json:literal) => {
+        $value.unwrap_or_default()
+    };
+}
+
+model! {
+    /// A postcore profile: one end-user of your app. Store `profile_key` with that user.
+    pub struct Profile {
+        /// The profile's key, e.g. `"prof_abc123def456"`.
+        pub profile_key: String = "profileKey" required,
+        /// The name given at creation, if any.
+        pub profile_name: Option<String> = "profileName",
+        /// When the profile was created (sent by `GET /profiles`; not by the create call).
+        pub created_at: Option<Timestamp> = "createdAt",
+        /// The social accounts connected to this profile (empty right after creation).
+        pub connected_platforms: Vec<ConnectedPlatform> = "connectedPlatforms",
+    }
+}
+
+model! {
+    /// A social account connected to a profile, as `GET /profiles` lists it.
+    pub struct ConnectedPlatform {
+        /// Which network.
+        pub platform: Platform = "platform" required,
+        /// The account's display name.
+        pub display_name: Option<String> = "displayName",
+        /// The account's username or handle.
+        pub username: Option<String> = "username",
+        /// When it was connected.
+        pub connected_at: Option<Timestamp> = "connectedAt",
+        /// When the connection expires (LinkedIn only).
+        pub expires_at: Option<Timestamp> = "expiresAt",
+        /// Whole days until it expires (LinkedIn only).
+        pub days_until_expiry: Option<i64> = "daysUntilExpiry",
+        /// Whether the end-user must connect again (an expired LinkedIn token).
+        pub needs_reconnect: bool = "needsReconnect",
+    }
+}
+
+model! {
+    /// The account connected by `POST /profiles/connect`; fields the server did not send are `None`.
+    pub struct Connection {
+        /// The profile it was connected to (a new one when none was given).
+        pub profile_key: Option<String> = "profileKey",
+        /// Which network.
+        pub platform: Option<Platform> = "platform",
+        /// The account's username or handle.
+        pub username: Option<String> = "username",
+        /// The account's display name.
+        pub display_name: Option<String> = "displayName",
+        /// When it was connected.
+        pub connected_at: Option<Timestamp> = "connectedAt",
+    }
+}
+
+model! {
+    /// A post scheduled on one platform.
+    pub struct Post {
+        /// The post's id, e.g. `"post_abc123"`.
+        pub post_id: String = "postId" required,
+        /// The profile it is posted for. (The create call's answer omits it; the SDK fills it in
+        /// from the request, without marking it sent: serializing that post leaves it out.)
+        pub profile_key: String = "profileKey",
+        /// The platform it goes to.
+        pub platform: Platform = "platform" required,
+        /// The text. (Filled in from the request for the create call's answer, like `profile_key`.)
+        pub content: String = "content",
+        /// When it is (or was) due to be published.
+        pub scheduled_for: Timestamp = "scheduledFor" required,
+        /// When it was scheduled.
+        pub created_at: Option<Timestamp> = "createdAt",
+        /// When it was published.
+        pub published_at: Option<Timestamp> = "publishedAt",
+        /// Pending, published or failed.
+        pub status: PostStatus = "status" required,
+        /// The published post on the platform.
+        pub platform_url: Option<String> = "platformUrl",
+    }
+}
+
+model! {
+    /// The plan's monthly post quota after a scheduling call.
+    pub struct Usage {
+        /// The month counted, e.g. `"January 2025"`.
+        pub month: String = "month" required,
+        /// Posts scheduled this month.
+        pub used: u64 = "used" required,
+        /// Posts allowed per month (Free: 10, Pro: 3000).
+        pub limit: u64 = "limit" required,
+        /// Posts left this month.
+        pub remaining: u64 = "remaining" required,
+    }
+}
+
+model! {
+    /// What scheduling a post returns: one post per platform, and the quota left.
+    pub struct ScheduledPosts {
+        /// One pending post per requested platform, in the request's order.
+        pub posts: Vec<Post> = "posts" required,
+        /// The monthly quota: always in the documented answer; `None` only if a server left
+        /// it out.
+        pub usage: Option<Usage> = "usage",
+    }
+}
+
+/// Every model and its JSON field names (for [`crate::bindings::models`]).
+pub(crate) fn field_names() -> Vec<(&'static str, &'static [&'static str])> {
+    vec![
+        ("Profile", Profile::FIELDS),
+        ("ConnectedPlatform", ConnectedPlatform::FIELDS),
+        ("Connection", Connection::FIELDS),
+        ("Post", Post::FIELDS),
+        ("Usage", Usage::FIELDS),
+        ("ScheduledPosts", ScheduledPosts::FIELDS),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn round_trip<T: serde::de::DeserializeOwned + Serialize>(body: &Value) -> Value {
+        let model: T = serde_json::from_value(body.clone()).expect("decodes");
+        serde_json::to_value(&model).expect("encodes")
+    }
+
+    #[test]
+    fn serializing_writes_exactly_what_the_server_sent() {
+        // The create call's answer: no createdAt, no connectedPlatforms, and none invented.
+        let created = json!({"profileKey": "prof_abc123def456", "profileName": "x"});
+        assert_eq!(round_trip::<Profile>(&created), created);
+        // Absent, null and a value are three answers; unknown fields are kept.
+        let listed = json!({"profileKey": "prof_1", "profileName": null, "plan": {"tier": "pro"},
+            "connectedPlatforms": [{"platform": "mastodon", "needsReconnect": false, "x": 1}]});
+        assert_eq!(round_trip::<Profile>(&listed), listed);
+        let post = json!({"postId": "post_1", "platform": "bluesky", "status": "pending",
+            "scheduledFor": "2030-01-01T00:00:00Z"});
+        assert_eq!(round_trip::<Post>(&post), post);
+        let scheduled = json!({"posts": [post]});
+        assert_eq!(round_trip::<ScheduledPosts>(&scheduled), scheduled);
+    }
+
+    #[test]
+    fn models_say_which_fields_were_sent() {
+        let profile: Profile =
+            serde_json::from_value(json!({"profileKey": "prof_1", "profileName": null}))
+                .expect("decodes");
+        assert!(profile.was_sent("profileKey") && profile.was_sent("profileName"));
+        assert!(!profile.was_sent("createdAt") && !profile.was_sent("nope"));
+        assert_eq!((profile.profile_name, profile.created_at), (None, None));
+        assert!(profile.connected_platforms.is_empty());
+    }
+
+    #[test]
+    fn required_fields_wrong_types_and_repeats_are_refused() {
+        let missing = serde_json::from_value::<Post>(json!({"postId": "post_1"}));
+        assert!(
+            missing
+                .unwrap_err()
+                .to_string()
+                .contains("missing field `platform`")
+        );
+        let wrong = serde_json::from_value::<Profile>(json!({"profileKey": 5}));
+        assert!(wrong.unwrap_err().to_string().contains("invalid type"));
+        let twice = serde_json::from_str::<Profile>(r#"{"profileKey": "a", "profileKey": "b"}"#);
+        assert!(twice.unwrap_err().to_string().contains("duplicate field"));
+        let not_object = serde_json::from_value::<Usage>(json!([1]));
+        assert!(not_object.is_err());
+    }
 }

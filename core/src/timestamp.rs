@@ -213,10 +213,27 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Timestamp::parse(&text).map_err(serde::de::Error::custom)
+        struct TimestampVisitor;
+
+        impl serde::de::Visitor<'_> for TimestampVisitor {
+            type Value = Timestamp;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                // Read by `bindings::describe_serde_error`, which says it in the caller's terms.
+                f.write_str(EXPECTING)
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Timestamp, E> {
+                Timestamp::parse(text).map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_str(TimestampVisitor)
     }
 }
+
+/// What a timestamp is expected to be, in serde's "invalid type" messages.
+pub(crate) const EXPECTING: &str = "an ISO 8601 timestamp";
 
 fn parse(text: &str) -> Option<Timestamp> {
     let b = text.trim().as_bytes();

@@ -22,6 +22,8 @@ pub enum Names {
     SnakeCase,
     /// JavaScript: `appPassword`.
     CamelCase,
+    /// The command line's flags: `--app-password`.
+    Flags,
 }
 
 impl Names {
@@ -30,6 +32,7 @@ impl Names {
         match self {
             Self::CamelCase => name.to_owned(),
             Self::SnakeCase => camel_to_snake(name),
+            Self::Flags => format!("--{}", camel_to_snake(name).replace('_', "-")),
         }
     }
 }

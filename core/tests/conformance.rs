@@ -457,7 +457,8 @@ fn check_request(
 
 fn check_success(success: &Success, expect: &Value) -> Result<(), String> {
     if let Some(want) = expect.get("result") {
-        matches(&success.data, want, "result")?;
+        let exact = expect["result_exact"].as_bool().unwrap_or(false);
+        matches(&success.data, want, "result", exact)?;
     }
     for part in expect["result_contains"].as_array().into_iter().flatten() {
         let part = part.as_str().unwrap_or_default();
@@ -511,15 +512,17 @@ fn check_rate_limit(got: Option<&postcore::RateLimit>, want: &Value) -> Result<(
 }
 
 /// Partial matching, as `tests/README.md` defines it.
-fn matches(got: &Value, want: &Value, at: &str) -> Result<(), String> {
+fn matches(got: &Value, want: &Value, at: &str, exact: bool) -> Result<(), String> {
     match (got, want) {
         (Value::Object(got_map), Value::Object(want_map)) => {
             for (key, wanted) in want_map {
-                let value = got_map.get(key).unwrap_or(&Value::Null);
-                if !got_map.contains_key(key) && !wanted.is_null() {
+                let Some(value) = got_map.get(key) else {
                     return Err(format!("{at}.{key} is missing in {got}"));
-                }
-                matches(value, wanted, &format!("{at}.{key}"))?;
+                };
+                matches(value, wanted, &format!("{at}.{key}"), exact)?;
+            }
+            if let Some(extra) = got_map.keys().find(|k| exact && !want_map.contains_key(*k)) {
+                return Err(format!("{at}.{extra} is not expected in {got}"));
             }
             Ok(())
         }
@@ -532,7 +535,7 @@ fn matches(got: &Value, want: &Value, at: &str) -> Result<(), String> {
                 ));
             }
             for (i, (g, w)) in got_items.iter().zip(want_items).enumerate() {
-                matches(g, w, &format!("{at}[{i}]"))?;
+                matches(g, w, &format!("{at}[{i}]"), exact)?;
             }
             Ok(())
         }

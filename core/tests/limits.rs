@@ -91,3 +91,59 @@ async fn waiting_paces_its_polls_to_the_rate_limit() {
         "polled {polls} times in 3 s with 6 requests per 4 s"
     );
 }
+
+/// Waits until the server counts at most `expected` open connections; returns what it saw.
+async fn open_connections_settle(server: &MockServer, expected: u64) -> u64 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        let open = server.stats().open;
+        if open <= expected || tokio::time::Instant::now() > deadline {
+            return open;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// One client shared by 20 threads that block on their calls (as Python's sync client does),
+/// saturating its 20 connections: calls that found every socket taken leave connection
+/// attempts waiting for a free one, and those must not keep the pool (and its sockets) alive
+/// after `close()`, nor after the client is dropped.
+#[test]
+fn close_and_drop_close_every_pooled_connection() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let server = runtime
+        .block_on(MockServer::start(MockConfig::default()))
+        .expect("mock starts");
+    for close in [true, false] {
+        let client = client(&server).max_connections(20).build().expect("client");
+        let derived = client
+            .with_options(postcore::ClientOverrides::new().max_retries(0))
+            .expect("derived");
+        std::thread::scope(|scope| {
+            for thread in 0..20 {
+                let (runtime, client, derived) = (&runtime, &client, &derived);
+                scope.spawn(move || {
+                    for i in 0..10 {
+                        let client = if i % 2 == 0 { client } else { derived };
+                        runtime
+                            .block_on(client.list_profiles())
+                            .unwrap_or_else(|e| panic!("thread {thread} call {i}: {e}"));
+                    }
+                });
+            }
+        });
+        assert!(server.stats().open > 0, "the pool keeps its connections");
+        if close {
+            derived.close();
+        } else {
+            drop((client, derived));
+        }
+        let open = runtime.block_on(open_connections_settle(&server, 0));
+        let how = if close { "close()" } else { "drop" };
+        assert_eq!(open, 0, "connections still open after {how}");
+    }
+}

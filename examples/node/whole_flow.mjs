@@ -57,10 +57,8 @@ const scheduled = await client.posts.create({
 for (const post of scheduled.posts) {
   console.log(`scheduled     ${post.postId} on ${post.platform} for ${post.scheduledFor}`)
 }
-if (scheduled.usage !== null) {
-  const { used, limit, month } = scheduled.usage
-  console.log(`usage         ${used}/${limit} posts in ${month}`)
-}
+const { used, limit, month } = scheduled.usage
+console.log(`usage         ${used}/${limit} posts in ${month}`)
 
 // 5. Wait until each is published (or failed: resolved, not thrown). `wait` sleeps until the
 //    post is due, then polls every `interval` ms, slower if the rate limit (100 requests per

@@ -60,9 +60,8 @@ def main() -> None:
     scheduled = client.posts.create(key, "Hello from postcore!", platforms, at)
     for post in scheduled.posts:
         print(f"scheduled     {post.post_id} on {post.platform} for {post.scheduled_for}")
-    if scheduled.usage is not None:
-        usage = scheduled.usage
-        print(f"usage         {usage.used}/{usage.limit} posts in {usage.month}")
+    usage = scheduled.usage
+    print(f"usage         {usage.used}/{usage.limit} posts in {usage.month}")
 
     # 5. Wait until each is published (or failed: returned, not raised). `wait` sleeps until
     #    the post is due, then polls every `interval` seconds, slower if the rate limit

@@ -166,6 +166,7 @@ mod config;
 mod dashboard;
 mod fault;
 mod ids;
+pub mod keys;
 mod respond;
 mod routes;
 mod server;

@@ -4,7 +4,7 @@ import {
   Postcore, createProfile, RateLimitError, PostcoreError, PlatformsNotConnectedError, type APIPromise
 } from 'postcore'
 import type {
-  Profile, ClientOptions, RequestOptions, Post, ScheduledPosts, Connection, APIResponse, RateLimit
+  CreatedProfile, Profile, ClientOptions, RequestOptions, Post, ScheduledPosts, Connection, APIResponse, RateLimit
 } from 'postcore'
 
 const apiKey = process.env.POSTCORE_API_KEY
@@ -32,7 +32,7 @@ await createProfile({ profileName: 'User: john@example.com' }) // client from en
 const controller = new AbortController()
 const signal = controller.signal
 const perCall: RequestOptions = { signal, timeout: 5_000, maxRetries: 0, headers: { 'X-Trace-Id': 't' } }
-const profile: Profile = await client.profiles.create({ profileName: 'User: john@example.com' }, perCall)
+const profile: CreatedProfile = await client.profiles.create({ profileName: 'User: john@example.com' }, perCall)
 const profiles: Profile[] = await client.profiles.list()
 await client.profiles.delete(profile.profileKey)
 const url: string = client.profiles.linkedInConnectUrl({ returnUrl: 'https://app.example.com/connected', profileKey })

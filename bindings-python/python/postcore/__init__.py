@@ -105,3 +105,7 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+# Module-level helpers of this file, not names of the package.
+del annotations, TYPE_CHECKING

@@ -5,8 +5,9 @@ managers, are in ``_client.py``.)"""
 from __future__ import annotations
 
 import os
+import types
 from collections.abc import Mapping, Sequence
-from typing import TypeVar, Union
+from typing import Any, TypeVar, Union
 
 from ._postcore import (
     DEFAULT_MAX_CONNECTIONS,
@@ -28,6 +29,24 @@ class BaseClient:
     """The configuration and connection pool of a client (see :class:`Postcore`)."""
 
     _native: _NativeClient
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" not in cls.__dict__:
+            # A copy of the constructor named after the class, so that Python's own
+            # TypeError for a misspelled option says "Postcore.__init__() got an unexpected
+            # keyword argument 'max_retry'", not "BaseClient.__init__()".
+            base = BaseClient.__init__
+            init = types.FunctionType(
+                base.__code__, base.__globals__, "__init__", base.__defaults__, base.__closure__
+            )
+            init.__kwdefaults__ = base.__kwdefaults__
+            init.__qualname__ = f"{cls.__qualname__}.__init__"
+            init.__doc__ = base.__doc__
+            init.__annotations__ = base.__annotations__
+            if hasattr(base.__code__, "co_qualname"):  # Python 3.11+ names the code object
+                init.__code__ = base.__code__.replace(co_qualname=init.__qualname__)
+            cls.__init__ = init  # type: ignore[method-assign]
 
     def __init__(
         self,

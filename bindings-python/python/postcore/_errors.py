@@ -161,6 +161,9 @@ class APIError(PostcoreError):
     """The server answered with a status that is not a success (any status without a more
     specific class, e.g. 418)."""
 
+    status_code: int
+    """The HTTP status: an API error always has one (as openai's ``APIStatusError``)."""
+
 
 class BadRequestError(APIError):
     """HTTP 400: the request was refused, e.g. ``PROFILE_ALREADY_EXISTS``."""

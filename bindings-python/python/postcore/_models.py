@@ -2,9 +2,16 @@
 :class:`Connection`, :class:`Post`, :class:`Usage` and :class:`ScheduledPosts`.
 
 Each is immutable, equal by value, hashable and picklable. Timestamps are timezone-aware
-``datetime`` objects in UTC. ``to_dict()`` gives the API's camelCase JSON, **including fields
-this version of the SDK does not know yet**: they are kept in ``extra`` (left out of equality,
-hashing and the repr), so nothing the server sends is lost.
+``datetime`` objects in UTC. ``to_dict()`` gives the API's camelCase JSON exactly as the server
+sent it: **fields this version of the SDK does not know yet** are kept (in ``extra``, left out
+of equality, hashing and the repr), and fields the server did not send are left out (not
+written as ``None``), as openai-python's ``to_dict()`` does. A model built by hand
+(``Profile(...)``) has every field.
+
+Attributes stay convenient: a field the server left out reads as ``None`` (or empty) when its
+type allows it. A field typed without ``None`` is always in the documented answer; should a
+server leave it out, reading it raises ``AttributeError`` saying so (the answer itself is kept
+as sent: test with ``"usage" in scheduled.to_dict()``).
 
 The JSON name of every field is its Python name in camelCase (``profile_key`` ->
 ``profileKey``); a test checks the fields against the core's models
@@ -92,16 +99,26 @@ class _Model:
     JSON and back, value equality and hashing (``extra`` excluded), repr, pickling, and
     immutability."""
 
-    __slots__ = ("extra",)
+    __slots__ = ("_sent", "extra")
     #: (Python name, JSON name, from JSON, to JSON) per known field, in constructor order.
     _fields: ClassVar[tuple[tuple[str, str, Callable[[Any], Any], Callable[[Any], Any]], ...]]
     _json_names: ClassVar[frozenset[str]]
+    #: Fields typed without ``None``: left unset when the server does not send them.
+    _required: ClassVar[frozenset[str]]
     extra: Mapping[str, Any]
     """Fields this version of the SDK does not know, as sent."""
+    _sent: frozenset[str] | None
+    # The JSON names of the known fields the server sent; None for a model built by hand.
 
-    def __init_subclass__(cls, codecs: Mapping[str, _Codec] | None = None, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls,
+        codecs: Mapping[str, _Codec] | None = None,
+        required: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init_subclass__(**kwargs)
         codecs = codecs or {}
+        cls._required = frozenset(required)
         # The fields in the order the class declares them (its annotations), which is the
         # constructor's order; `__slots__` holds the same names for storage.
         slots = set(cls.__slots__)
@@ -114,36 +131,66 @@ class _Model:
             raise TypeError(f"{cls.__name__}: __slots__ and the annotated fields differ")
         cls._json_names = frozenset(json_name for _, json_name, _, _ in cls._fields)
 
-    def _init(self, values: Iterable[tuple[str, Any]], extra: Mapping[str, Any] | None) -> None:
+    def _init(
+        self,
+        values: Iterable[tuple[str, Any]],
+        extra: Mapping[str, Any] | None,
+        sent: frozenset[str] | None = None,
+    ) -> None:
         for name, value in values:
-            object.__setattr__(self, name, value)
+            if value is not _ABSENT:
+                object.__setattr__(self, name, value)
         object.__setattr__(self, "extra", {} if extra is None else dict(extra))
+        object.__setattr__(self, "_sent", sent)
 
     @classmethod
     def from_dict(cls: type[M], data: Mapping[str, Any]) -> M:
         """The model from the API's JSON object (camelCase keys); unknown keys go to
-        ``extra``. Missing optional fields are ``None`` (or empty)."""
+        ``extra``. Fields it lacks read as ``None`` (or empty), and ``to_dict()`` leaves them
+        out."""
         model = object.__new__(cls)
         setattr_ = object.__setattr__
+        required = cls._required
+        absent = False
         for name, json_name, parse, _ in cls._fields:
-            value = data.get(json_name)
-            setattr_(model, name, parse(value) if value is not None else parse(None))
+            if json_name in data:
+                setattr_(model, name, parse(data[json_name]))
+            else:
+                absent = True
+                if name not in required:
+                    setattr_(model, name, parse(None))
         known = cls._json_names
         setattr_(model, "extra", {k: v for k, v in data.items() if k not in known})
+        # Which fields were sent is only worth recording when some were not.
+        setattr_(model, "_sent", known.intersection(data) if absent else None)
         return model
 
     def to_dict(self) -> dict[str, Any]:
-        """The model as the API's JSON object: camelCase keys, ISO 8601 timestamps, and every
-        field the server sent that this version does not know."""
-        result = {
-            json_name: write(getattr(self, name)) for name, json_name, _, write in self._fields
-        }
+        """The model as the API's JSON object, as the server sent it: camelCase keys, ISO 8601
+        timestamps, the fields this version does not know, and none it did not send."""
+        sent = self._sent
+        result = {}
+        for name, json_name, _, write in self._fields:
+            if sent is None or json_name in sent:
+                value = getattr(self, name, _ABSENT)
+                if value is not _ABSENT:
+                    result[json_name] = write(value)
         for key, value in self.extra.items():
             result.setdefault(key, copy.deepcopy(value))
         return result
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for a field left unset: one the server did not send although the
+        # documented answer always has it.
+        for field, json_name, _, _ in self._fields:
+            if field == name:
+                raise AttributeError(
+                    f"{type(self).__name__}.{name}: the server's answer had no {json_name!r}"
+                )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name, _, _, _ in self._fields)
+        return tuple(getattr(self, name, _ABSENT) for name, _, _, _ in self._fields)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -154,7 +201,9 @@ class _Model:
         return hash((self.__class__.__name__, self._values()))
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name, _, _, _ in self._fields)
+        fields = ", ".join(
+            f"{name}={value!r}" for (name, _, _, _), value in zip(self._fields, self._values())
+        )
         return f"{self.__class__.__name__}({fields})"
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -164,20 +213,41 @@ class _Model:
         raise FrozenInstanceError(f"cannot delete field {name!r}: models are immutable")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.__class__, self._values(), dict(self.extra)))
+        return (_rebuild, (self.__class__, self._values(), dict(self.extra), self._sent))
 
     def __copy__(self: M) -> M:
         return self
 
     def __deepcopy__(self: M, memo: dict[int, Any]) -> M:
         return _rebuild(
-            type(self), copy.deepcopy(self._values(), memo), copy.deepcopy(dict(self.extra), memo)
+            type(self),
+            copy.deepcopy(self._values(), memo),
+            copy.deepcopy(dict(self.extra), memo),
+            self._sent,
         )
 
 
-def _rebuild(cls: type[M], values: tuple[Any, ...], extra: dict[str, Any]) -> M:
+class _Absent:
+    """A field the server did not send (in ``_values()`` and pickles)."""
+
+    def __repr__(self) -> str:
+        return "<absent>"
+
+    def __reduce__(self) -> str:
+        return "_ABSENT"
+
+
+_ABSENT: Any = _Absent()
+
+
+def _rebuild(
+    cls: type[M],
+    values: tuple[Any, ...],
+    extra: dict[str, Any],
+    sent: frozenset[str] | None = None,
+) -> M:
     model = object.__new__(cls)
-    model._init(zip((name for name, _, _, _ in cls._fields), values), extra)
+    model._init(zip((name for name, _, _, _ in cls._fields), values), extra, sent)
     return model
 
 
@@ -327,8 +397,13 @@ class Post(
         "created_at": _TIMESTAMP,
         "published_at": _TIMESTAMP,
     },
+    required=("post_id", "profile_key", "platform", "content", "scheduled_for", "status"),
 ):
-    """A post scheduled on one platform."""
+    """A post scheduled on one platform.
+
+    In ``posts.create()``'s answer the server sends neither ``profileKey`` nor ``content``:
+    the attributes hold the call's arguments, and ``to_dict()`` what the server sent.
+    """
 
     __slots__ = (
         "content",
@@ -344,11 +419,11 @@ class Post(
     post_id: str
     """The post's id, e.g. ``"post_abc123"``."""
     profile_key: str
-    """The profile it is posted for."""
+    """The profile it is posted for (in ``posts.create()``'s answer: the call's argument)."""
     platform: str
     """``"linkedin"`` or ``"bluesky"``."""
     content: str
-    """The text."""
+    """The text (in ``posts.create()``'s answer: the call's argument)."""
     scheduled_for: datetime
     """When it is (or was) due to be published."""
     status: str
@@ -389,7 +464,7 @@ class Post(
         )
 
 
-class Usage(_Model):
+class Usage(_Model, required=("month", "used", "limit", "remaining")):
     """The plan's monthly post quota after scheduling (Free: 10 posts, Pro: 3000)."""
 
     __slots__ = ("limit", "month", "remaining", "used")
@@ -422,6 +497,7 @@ class ScheduledPosts(
         "posts": _nested(Post.from_dict, many=True),
         "usage": _nested(Usage.from_dict),
     },
+    required=("posts", "usage"),
 ):
     """What ``posts.create`` returns: one pending :class:`Post` per platform, in the order
     asked for, and the quota left."""
@@ -429,8 +505,9 @@ class ScheduledPosts(
     __slots__ = ("posts", "usage")
     posts: tuple[Post, ...]
     """One post per platform."""
-    usage: Usage | None
-    """The monthly quota, when the server reported it."""
+    usage: Usage
+    """The monthly quota left. Always in the documented answer; should a server leave it out,
+    reading it raises ``AttributeError`` (``"usage" in scheduled.to_dict()`` tells)."""
 
     def __init__(
         self,
@@ -438,7 +515,18 @@ class ScheduledPosts(
         usage: Usage | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
-        self._init((("posts", tuple(posts)), ("usage", usage)), extra)
+        """``usage=None``: an answer without it."""
+        self._init((("posts", tuple(posts)), ("usage", _ABSENT if usage is None else usage)), extra)
+
+    def _with_request(self, profile_key: str, content: str) -> ScheduledPosts:
+        """This answer with each post's ``profile_key`` and ``content``, which the server
+        does not send back, set from the call's arguments (attributes only: ``to_dict()``
+        still holds what the server sent)."""
+        for post in self.posts:
+            for name, value in (("profile_key", profile_key), ("content", content)):
+                if not hasattr(post, name):
+                    object.__setattr__(post, name, value)
+        return self
 
 
 def _many(model: Callable[[Any], M]) -> Callable[[Iterable[Any]], list[M]]:

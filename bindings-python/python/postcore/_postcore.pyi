@@ -43,6 +43,9 @@ ERROR_KINDS: tuple[tuple[str, str | None], ...]
 """``(class name, parent class name or None)`` of every error class, parents first."""
 MODELS: dict[str, tuple[str, ...]]
 """Every model's name and its JSON field names."""
+OPTIONS: dict[str, list[str]]
+"""The option names of each set (``"client"``, ``"with_options"``, ``"request"``,
+``"wait"``), from the core."""
 
 RawResult = tuple[Any, int, list[tuple[str, str]], RateLimit | None, int]
 """``(data, status_code, header pairs, rate_limit, attempts)``."""
@@ -173,3 +176,7 @@ class MockServer:
         """The mock clock in Unix seconds."""
     def reset(self) -> None: ...
     def stop(self) -> None: ...
+
+def _describe_mock_key(key: str, origin: str) -> str:
+    """``"accepts x-api-key pc_t…_key (the default test key)"``: the key masked, with where it
+    came from (``"flag"``, ``"default"`` or an environment variable's name)."""

@@ -464,7 +464,7 @@ class Posts(_SyncResource):
         }
         return self._call(
             "posts.create",
-            ScheduledPosts.from_dict,
+            lambda data: ScheduledPosts.from_dict(data)._with_request(profile_key, content),
             arguments,
             timeout,
             max_retries,
@@ -608,7 +608,7 @@ class AsyncPosts(_AsyncResource):
         }
         return self._call(
             "posts.create",
-            ScheduledPosts.from_dict,
+            lambda data: ScheduledPosts.from_dict(data)._with_request(profile_key, content),
             arguments,
             timeout,
             max_retries,

@@ -133,12 +133,14 @@ pub(crate) async fn created_post(
         return Found::Absent;
     }
     let ids = found.iter().map(|p| p.post_id.clone()).collect();
-    let scheduled = ScheduledPosts {
-        posts: found,
-        usage: None,
-        extra: crate::models::Extra::new(),
-    };
-    Found::Created(listed(listing, scheduled), ids)
+    // As the server would have answered, minus the usage it did not tell.
+    let answer = serde_json::json!({ "posts": found });
+    match serde_json::from_value::<ScheduledPosts>(answer) {
+        Ok(scheduled) => Found::Created(listed(listing, scheduled), ids),
+        Err(e) => Found::CannotTell(Error::invalid_argument(format!(
+            "the posts found cannot be read back: {e}"
+        ))),
+    }
 }
 
 pub(crate) async fn created_profile(
@@ -206,15 +208,19 @@ pub(crate) async fn created_connection(
     for (profile, connected) in candidates {
         let id = format!("{}:bluesky", profile.profile_key);
         if claims.claim(&id).await {
-            let connection = Connection {
-                profile_key: Some(profile.profile_key.clone()),
-                platform: Some(Platform::Bluesky),
-                username: connected.username.clone(),
-                display_name: connected.display_name.clone(),
-                connected_at: connected.connected_at,
-                extra: crate::models::Extra::new(),
+            let answer = serde_json::json!({
+                "profileKey": profile.profile_key,
+                "platform": Platform::Bluesky,
+                "username": connected.username,
+                "displayName": connected.display_name,
+                "connectedAt": connected.connected_at,
+            });
+            return match serde_json::from_value::<Connection>(answer) {
+                Ok(connection) => Found::Created(listed(listing, connection), vec![id]),
+                Err(e) => Found::CannotTell(Error::invalid_argument(format!(
+                    "the connection found cannot be read back: {e}"
+                ))),
             };
-            return Found::Created(listed(listing, connection), vec![id]);
         }
     }
     Found::Absent

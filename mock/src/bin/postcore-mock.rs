@@ -1,15 +1,15 @@
 //! `postcore-mock [--host 127.0.0.1] [--port 4010] [--api-key KEY]... [--rate-limit N]
 //! [--rate-window SECS] [--posts-per-month N]`
 //!
-//! Prints the server's URL on the first line of stdout (and the dashboard's on stderr), then
-//! serves until interrupted.
-//! The key defaults to `POSTCORE_API_KEY`, else `pc_test_key`.
+//! Prints the server's URL on the first line of stdout (then, on stderr, the dashboard's, the
+//! accepted keys masked and how to move its clock), then serves until interrupted.
+//! Without `--api-key`, it accepts `pc_test_key` and the key in `POSTCORE_API_KEY`, if any.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use postcore_mock::{DEFAULT_API_KEY, MockConfig, MockServer};
+use postcore_mock::{MockConfig, MockServer, keys};
 
 const USAGE: &str = "\
 usage: postcore-mock [--host HOST] [--port PORT] [--api-key KEY]... [--rate-limit N]
@@ -17,14 +17,14 @@ usage: postcore-mock [--host HOST] [--port PORT] [--api-key KEY]... [--rate-limi
 
   --host HOST            address to listen on (default 127.0.0.1)
   --port PORT            port (default 0: any free port; the URL is printed on stdout)
-  --api-key KEY          an accepted x-api-key; repeatable (default $POSTCORE_API_KEY,
-                         else pc_test_key)
+  --api-key KEY          an accepted x-api-key; repeatable (default: pc_test_key, and
+                         $POSTCORE_API_KEY when it is set)
   --rate-limit N         answer 429 past N requests per window (100 is the documented
                          limit; default: none, reported as 1000000000 per window)
   --rate-window SECS     length of the rate-limit window on the mock clock (default 900)
   --posts-per-month N    monthly post quota (default 10)";
 
-fn parse_args() -> Result<MockConfig, String> {
+fn parse_args() -> Result<(MockConfig, Vec<keys::AcceptedKey>), String> {
     let mut config = MockConfig {
         api_keys: Vec::new(),
         ..MockConfig::default()
@@ -72,20 +72,15 @@ fn parse_args() -> Result<MockConfig, String> {
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
-    if config.api_keys.is_empty() {
-        let key = std::env::var("POSTCORE_API_KEY")
-            .ok()
-            .filter(|k| !k.is_empty())
-            .unwrap_or_else(|| DEFAULT_API_KEY.to_owned());
-        config.api_keys.push(key);
-    }
-    Ok(config)
+    let accepted = keys::accepted_keys(std::mem::take(&mut config.api_keys), "POSTCORE_API_KEY");
+    config.api_keys = accepted.iter().map(|k| k.key.clone()).collect();
+    Ok((config, accepted))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = match parse_args() {
-        Ok(config) => config,
+    let (config, accepted) = match parse_args() {
+        Ok(parsed) => parsed,
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
@@ -101,21 +96,23 @@ async fn main() -> ExitCode {
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "{}", server.url());
     let _ = stdout.flush();
-    eprintln!(
-        "postcore-mock: serving the postcore API at {} (Ctrl-C to stop)",
-        server.url()
+    let reachable = server.addr().ip().is_loopback() || server.addr().ip().is_unspecified();
+    let banner = keys::banner(
+        "postcore-mock",
+        server.url(),
+        server.dashboard_url(),
+        &accepted,
     );
-    if server.addr().ip().is_loopback() || server.addr().ip().is_unspecified() {
-        eprintln!(
-            "postcore-mock: dashboard at {} (this machine only)",
-            server.dashboard_url()
-        );
-    } else {
-        eprintln!(
-            "postcore-mock: dashboard at {} is served to loopback clients only, which cannot \
-             reach this address: listen on 127.0.0.1 or 0.0.0.0 to use it",
-            server.dashboard_url()
-        );
+    for (i, line) in banner.iter().enumerate() {
+        if i == 1 && !reachable {
+            eprintln!(
+                "postcore-mock: dashboard at {} is served to loopback clients only, which \
+                 cannot reach this address: listen on 127.0.0.1 or 0.0.0.0 to use it",
+                server.dashboard_url()
+            );
+        } else {
+            eprintln!("{line}");
+        }
     }
     shutdown_signal().await;
     ExitCode::SUCCESS

@@ -1,8 +1,9 @@
 """``python -m postcore.testing``: a local postcore server in the foreground, for manual use
 and for other languages' tests.
 
-Prints its URL on the first line of stdout (then the dashboard's and the key on stderr) and
-serves on 127.0.0.1 until Ctrl-C (or SIGTERM).
+Prints its URL on the first line of stdout (then, on stderr, the dashboard's, the accepted key
+masked with where it came from, and how to move its clock) and serves on 127.0.0.1 until
+Ctrl-C (or SIGTERM).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import socket
 import sys
 from types import FrameType
 
+from .._postcore import _describe_mock_key
 from . import DEFAULT_API_KEY, MockServer
 
 
@@ -29,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--api-key",
-        default=os.environ.get("POSTCORE_API_KEY") or DEFAULT_API_KEY,
+        default=None,
         help=f"the accepted x-api-key (default $POSTCORE_API_KEY, else {DEFAULT_API_KEY})",
     )
     parser.add_argument(
@@ -84,9 +86,15 @@ def _wait_for_a_signal() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.api_key is not None:
+        api_key, origin = args.api_key, "flag"
+    elif os.environ.get("POSTCORE_API_KEY"):
+        api_key, origin = os.environ["POSTCORE_API_KEY"], "POSTCORE_API_KEY"
+    else:
+        api_key, origin = DEFAULT_API_KEY, "default"
     try:
         server = MockServer(
-            api_key=args.api_key,
+            api_key=api_key,
             port=args.port,
             rate_limit=args.rate_limit,
             rate_window=args.rate_window,
@@ -98,10 +106,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         print(server.base_url, flush=True)
+        # The key masked: one from the environment may be a real one.
         print(
-            f"postcore mock server on {server.base_url} (x-api-key: {server.api_key})\n"
-            f"dashboard: {server.dashboard_url}\n"
-            "Ctrl-C to stop",
+            f"postcore mock server on {server.base_url} (Ctrl-C to stop)\n"
+            f"dashboard at {server.dashboard_url}\n"
+            f"{_describe_mock_key(api_key, origin)}\n"
+            f"move its clock: POST {server.base_url}/__mock/advance "
+            '{"seconds": 3600} (or `postcore mock advance 1h`)',
             file=sys.stderr,
             flush=True,
         )
