@@ -841,6 +841,7 @@ module.exports.NativeMockServer = nativeBinding.NativeMockServer
 module.exports.checkArguments = nativeBinding.checkArguments
 module.exports.cliMain = nativeBinding.cliMain
 module.exports.errorClasses = nativeBinding.errorClasses
+module.exports.ioDriver = nativeBinding.ioDriver
 module.exports.mockDefaultApiKey = nativeBinding.mockDefaultApiKey
 module.exports.models = nativeBinding.models
 module.exports.operations = nativeBinding.operations

@@ -31,8 +31,9 @@ for f in native.js native.d.ts; do
     cmp -s "$f" "$work/committed/$f" || stale+=("$f")
 done
 
-echo "== node bindings: tsc (ts/ -> lib/)"
+echo "== node bindings: tsc (ts/ -> lib/), ESM entries (esm.mjs)"
 npx --no-install tsc -p tsconfig.json --outDir "$work/lib"
+node esm.mjs "$work/lib"
 if ! diff -r "$work/committed/lib" "$work/lib" >/dev/null; then
     stale+=("lib/")
     rm -rf lib && cp -R "$work/lib" lib
