@@ -5,7 +5,8 @@ import testing, { startMockServer, type MockServer } from 'postcore/testing'
 
 export async function run (): Promise<string> {
   const server: MockServer = await startMockServer()
-  const client: Postcore = new postcore.Postcore({ apiKey: testing.DEFAULT_API_KEY, baseUrl: server.baseUrl })
+  const client: Postcore = new Postcore({ apiKey: testing.DEFAULT_API_KEY, baseUrl: server.baseUrl })
+  const same: typeof Postcore = postcore.Postcore
   const profile: Profile = await client.profiles.create({ profileName: 'esm' })
   try {
     await client.posts.retrieve('post_missing')
@@ -15,5 +16,5 @@ export async function run (): Promise<string> {
   // @ts-expect-error: the default export is the module, not the client class
   const wrong = new postcore({ apiKey: 'k' })
   await server.close()
-  return `${profile.profileKey} ${String(wrong)}`
+  return `${profile.profileKey} ${String(wrong)} ${same.name}`
 }
