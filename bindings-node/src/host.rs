@@ -66,7 +66,9 @@ pub(crate) fn choose(env: sys::napi_env) -> Io {
 
 /// Identifies the runtime from what it defines: Bun and Deno each have a global of their name
 /// and an entry in `process.versions`; Node is `process.release.name === "node"` with
-/// `process.versions.node`, and neither of the others (both also report a Node version).
+/// `process.versions.node`, and neither of the others (both also report a Node version). A
+/// mistake can only go one way: a Node program with a `Deno` shim installed as a global gets
+/// the thread driver, which works everywhere.
 fn host(env: sys::napi_env) -> Host {
     let mut global = ptr::null_mut();
     // SAFETY: a valid env on its own thread, inside a call from JavaScript.
