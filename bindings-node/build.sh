@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the postcore Node package in place from the committed lockfiles: the debug addon and
-# its generated loader (native.js / native.d.ts), then the public layer (ts/ -> lib/ with tsc).
+# its generated loader (native.js / native.d.ts), then the public layer (ts/ -> lib/ with tsc,
+# plus the ESM entries esm.mjs writes next to it).
 # Links it as examples/node/node_modules/postcore so `node examples/node/create_profile.mjs`
 # imports 'postcore' exactly as an installed user would. Works from any directory.
 set -euo pipefail
@@ -15,6 +16,7 @@ npx --no-install napi build --platform --js native.js --dts native.d.ts
 fresh=$(mktemp -d "$pkg/.lib.XXXXXX")
 trap 'rm -rf "$fresh"' EXIT
 npx --no-install tsc -p tsconfig.json --outDir "$fresh/lib"
+node esm.mjs "$fresh/lib"
 rm -rf lib && mv "$fresh/lib" lib
 
 mkdir -p "$root/examples/node/node_modules"

@@ -198,6 +198,12 @@ export interface ErrorClassInfo {
   argumentError: boolean
 }
 
+/**
+ * How this environment's calls run, `"js"` or `"thread"`: the driver is chosen (and set up,
+ * or found not to set up) by this call if no call has been made yet. For the tests.
+ */
+export declare function ioDriver(): string
+
 /** The key a server accepts when none is given (`"pc_test_key"`). */
 export declare function mockDefaultApiKey(): string
 

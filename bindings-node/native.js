@@ -842,6 +842,7 @@ module.exports.checkArguments = nativeBinding.checkArguments
 module.exports.checkOptions = nativeBinding.checkOptions
 module.exports.cliMain = nativeBinding.cliMain
 module.exports.errorClasses = nativeBinding.errorClasses
+module.exports.ioDriver = nativeBinding.ioDriver
 module.exports.mockDefaultApiKey = nativeBinding.mockDefaultApiKey
 module.exports.models = nativeBinding.models
 module.exports.operations = nativeBinding.operations

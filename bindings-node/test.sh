@@ -2,10 +2,11 @@
 # Everything the Node package's CI checks, on a fresh machine with Node >= 20, npm and Rust:
 #   npm ci; build the addon (debug) and fail if the generated loader (native.js / native.d.ts)
 #   changed; compile ts/ and fail if the committed lib/ differs from the output; build
-#   postcore-mock; run the test suite (node --test); type-check the README example and the
+#   postcore-mock; npm pack; run the test suite from the tarball installed in a fresh project
+#   under Node, Bun and Deno (test/runtimes/run.sh); type-check the README example and the
 #   whole-flow snippet with tsc --strict; run examples/node/whole_flow.mjs against a mock;
-#   then npm pack, install the tarball into a fresh project and call a mock from there (the
-#   library and `npx postcore`).
+#   then install the tarball into another fresh project and call a mock from there (the
+#   library, ESM and CommonJS, typed both ways, and `npx postcore`).
 # Works from any directory.
 set -euo pipefail
 pkg=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,8 +32,9 @@ for f in native.js native.d.ts; do
     cmp -s "$f" "$work/committed/$f" || stale+=("$f")
 done
 
-echo "== node bindings: tsc (ts/ -> lib/)"
+echo "== node bindings: tsc (ts/ -> lib/), ESM entries (esm.mjs)"
 npx --no-install tsc -p tsconfig.json --outDir "$work/lib"
+node esm.mjs "$work/lib"
 if ! diff -r "$work/committed/lib" "$work/lib" >/dev/null; then
     stale+=("lib/")
     rm -rf lib && cp -R "$work/lib" lib
@@ -47,24 +49,13 @@ fi
 echo "== node bindings: build postcore-mock"
 (cd "$root" && cargo build --locked --quiet -p postcore-mock -p postcore-testnet)
 
-echo "== node bindings: node --test"
-started=$(date +%s)
-node --test test/*.test.mjs test/*.test.cjs
-echo "node --test took $(( $(date +%s) - started )) s"
-
-echo "== node bindings: tsc --strict (README example, whole-flow snippet)"
-npx --no-install tsc -p test/types/tsconfig.json
-
-echo "== node bindings: examples/node/whole_flow.mjs against a mock"
-mkdir -p "$root/examples/node/node_modules"
-ln -sfn ../../../bindings-node "$root/examples/node/node_modules/postcore"
-(cd "$root" && scripts/with-mock.sh --key pc_example_key -- node examples/node/whole_flow.mjs)
-
-echo "== node bindings: npm pack, install into a fresh project, call the mock"
+echo "== node bindings: npm pack"
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 tar -tzf "$work/$tarball" | sort > "$work/contents"
 for f in package/package.json package/native.js package/native.d.ts package/lib/index.js \
-         package/lib/index.d.ts package/lib/client.js package/lib/cli.js package/lib/errors.js package/lib/resources.d.ts; do
+         package/lib/index.d.ts package/lib/index.mjs package/lib/index.d.mts package/lib/testing.mjs \
+         package/lib/testing.d.mts package/lib/client.js package/lib/cli.js package/lib/errors.js \
+         package/lib/resources.d.ts; do
     grep -qx "$f" "$work/contents" || { echo "error: $f missing from $tarball" >&2; exit 1; }
 done
 grep -q '^package/postcore\..*\.node$' "$work/contents" || { echo "error: no .node addon in $tarball" >&2; exit 1; }
@@ -72,6 +63,18 @@ if grep -q '^package/ts/\|^package/src/\|^package/test/' "$work/contents"; then
     echo "error: sources or tests packed into $tarball" >&2; exit 1
 fi
 
+echo "== node bindings: the test suite from the tarball, under Node, Bun and Deno"
+bash test/runtimes/run.sh "$work/$tarball"
+
+echo "== node bindings: tsc --strict (README example, whole-flow snippet, ESM entries)"
+npx --no-install tsc -p test/types/tsconfig.json
+
+echo "== node bindings: examples/node/whole_flow.mjs against a mock"
+mkdir -p "$root/examples/node/node_modules"
+ln -sfn ../../../bindings-node "$root/examples/node/node_modules/postcore"
+(cd "$root" && scripts/with-mock.sh --key pc_example_key -- node examples/node/whole_flow.mjs)
+
+echo "== node bindings: install the tarball into a fresh project, call the mock"
 mkdir "$work/app"
 cd "$work/app"
 npm init -y >/dev/null
@@ -95,8 +98,21 @@ export async function run (): Promise<string> {
   return `${data.profileKey} ${remaining}`
 }
 TS
+# The ESM entry's types (lib/index.d.mts), as an ES module written in TypeScript sees them.
+cat > smoke.mts <<'TS'
+import { Postcore, NotFoundError, type Profile } from 'postcore'
+import { startMockServer } from 'postcore/testing'
+export async function run (): Promise<string> {
+  const server = await startMockServer()
+  const client: Postcore = server.client()
+  const profile: Profile = await client.profiles.create({ profileName: 'x' })
+  const missing = await client.posts.retrieve('post_x').catch((e: unknown) => e instanceof NotFoundError ? e.status : null)
+  await server.close()
+  return `${profile.profileKey} ${missing}`
+}
+TS
 "$pkg/node_modules/.bin/tsc" --strict --noEmit --module node16 --moduleResolution node16 \
-    --target es2022 --types node --typeRoots "$pkg/node_modules/@types" smoke.ts
+    --target es2022 --types node --typeRoots "$pkg/node_modules/@types" smoke.ts smoke.mts
 
 out=$("$root/scripts/with-mock.sh" --key pc_pack_smoke_key -- node smoke.mjs)
 echo "installed package: $out"

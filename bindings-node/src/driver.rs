@@ -19,8 +19,10 @@
 //!   after its last call. The environment's teardown (worker exit, process exit) closes the
 //!   handles and shuts the runtime down, dropping whatever was still running.
 //!
-//! Where this cannot be set up (not Linux, no `/proc`), or with `POSTCORE_NODE_IO=thread`,
-//! calls run on napi's shared runtime instead (`lib.rs`), with one thread hop each way.
+//! It is only tried where it is known to work (Node on Linux with libuv's functions exported:
+//! `host.rs` decides); elsewhere (Bun, Deno, an unknown host), where it cannot be set up (no
+//! `/proc`, a libuv call failing), or with `POSTCORE_NODE_IO=thread`, calls run on napi's
+//! shared runtime instead (`lib.rs`), with one thread hop each way.
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_int, c_void};
@@ -35,6 +37,7 @@ use napi::bindgen_prelude::{Env, PromiseRaw};
 use napi::sys;
 use tokio::runtime::{Builder, Runtime};
 
+use crate::host::{self, Io};
 use crate::reply::{Outcome, Pending, clear_exception, json_parse};
 use crate::uv::{self, UvHandle};
 
@@ -80,7 +83,10 @@ pub(crate) fn current(env: &Env) -> Option<Rc<Driver>> {
         Slot::Ready(driver) => Some(driver.clone()),
         Slot::Unavailable => None,
         Slot::Unset => {
-            let made = Driver::new(env);
+            let made = match host::choose(env.raw()) {
+                Io::Js => Driver::new(env),
+                Io::Thread => None,
+            };
             *slot = match &made {
                 Some(driver) => Slot::Ready(driver.clone()),
                 None => Slot::Unavailable,
@@ -147,9 +153,6 @@ enum Trigger {
 
 impl Driver {
     fn new(env: &Env) -> Option<Rc<Self>> {
-        if std::env::var_os("POSTCORE_NODE_IO").is_some_and(|v| v == "thread") {
-            return None;
-        }
         let raw = env.raw();
         let runtime = Builder::new_current_thread()
             .enable_all()

@@ -8,7 +8,8 @@
 //!
 //! Files: `client.rs` (the client, its calls and options), `driver.rs` (calls run on the
 //! JavaScript thread, on a current-thread tokio runtime that the environment's libuv loop
-//! drives; `uv.rs` has the few libuv functions it uses), `reply.rs` (settling a call's
+//! drives; `uv.rs` has the few libuv functions it uses; `host.rs` decides where it is used),
+//! `reply.rs` (settling a call's
 //! promise: results, response metadata, errors), `errors.rs` (core errors to JavaScript values), `cancel.rs` (dropping a call's future when its `AbortSignal` fires),
 //! `meta.rs` (the error, model and operation lists the tests check the TypeScript against),
 //! `testing.rs` (the local mock server of `postcore/testing`, in-process), `cli.rs` (the
@@ -21,6 +22,7 @@ mod cli;
 mod client;
 mod driver;
 mod errors;
+mod host;
 mod meta;
 mod reply;
 mod testing;
@@ -32,6 +34,7 @@ pub use client::{
     ClientOptions, ClientOverrides, NativeClient, RequestOptions, check_arguments, check_options,
     option_names,
 };
+pub use host::io_driver;
 pub use meta::{
     ErrorClassInfo, ModelInfo, OperationInfo, error_classes, models, operations, user_agent,
 };
@@ -45,7 +48,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub(crate) const USER_AGENT: &str = concat!("postcore-node/", env!("CARGO_PKG_VERSION"));
 
 /// napi's shared runtime: it runs the testing kit's server, and the calls wherever the
-/// event-loop driver (`driver.rs`) is not available (or `POSTCORE_NODE_IO=thread`). One worker:
+/// event-loop driver (`driver.rs`) is not used (Bun, Deno, `POSTCORE_NODE_IO=thread`: `host.rs`)
+/// or cannot be set up. One worker:
 /// a call's request future and its connection task then share a thread, saving cross-thread
 /// wake-ups (measured with `make bench` before the driver existed: sequential calls +23 %).
 /// Installed once per process; worker_threads share it.

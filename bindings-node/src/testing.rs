@@ -6,14 +6,16 @@
 //! controls and stored data to JavaScript as JSON (the shapes of the mock's `/__mock/*`
 //! endpoints, camelCase). The server's tasks hold no libuv handle, so a process that forgets
 //! `close()` still exits; a server is stopped when its object is garbage-collected or its
-//! environment (main thread or worker) is torn down.
+//! environment (main thread or worker) is torn down (an environment cleanup hook: Node also
+//! finalizes the objects of a terminated worker, Deno does not).
 
+use std::ffi::c_void;
 use std::net::SocketAddr;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, UNIX_EPOCH};
 
 use napi::bindgen_prelude::{Env, PromiseRaw};
-use napi::{Error, Result, Status};
+use napi::{Error, Result, Status, sys};
 use napi_derive::napi;
 use serde::Serialize;
 use serde_json::Value;
@@ -50,11 +52,65 @@ pub struct MockServerConfig {
 /// A running mock server. Use `startMockServer()` from `postcore/testing` instead.
 #[napi]
 pub struct NativeMockServer {
-    server: Mutex<Option<postcore_mock::MockServer>>,
+    server: Slot,
+    /// The cleanup hook's hold on `server`, until `close()` removes it.
+    teardown: Mutex<Option<Teardown>>,
     url: String,
     dashboard_url: String,
     api_key: String,
     addr: SocketAddr,
+}
+
+/// The server, shared with the environment's cleanup hook; `None` once stopped.
+type Slot = Arc<Mutex<Option<postcore_mock::MockServer>>>;
+
+/// A registered cleanup hook (`on_teardown`) and the reference to the server it owns.
+struct Teardown {
+    env: sys::napi_env,
+    data: *const Mutex<Option<postcore_mock::MockServer>>,
+}
+
+impl Teardown {
+    /// Has the environment stop `server` when it is torn down; `None` if napi refused.
+    fn register(env: sys::napi_env, server: &Slot) -> Option<Self> {
+        let data = Arc::into_raw(Arc::clone(server));
+        // SAFETY: a valid env; `data` stays valid until the hook or `remove` takes it back.
+        let status =
+            unsafe { sys::napi_add_env_cleanup_hook(env, Some(on_teardown), data as *mut c_void) };
+        if status == 0 {
+            Some(Self { env, data })
+        } else {
+            // SAFETY: from `Arc::into_raw` above, not registered: taken back once.
+            drop(unsafe { Arc::from_raw(data) });
+            None
+        }
+    }
+
+    /// Unregisters the hook (the server was closed) and releases its reference.
+    fn remove(self) {
+        // SAFETY: the hook registered in `register`, removed once, on the env's thread.
+        let removed = unsafe {
+            sys::napi_remove_env_cleanup_hook(self.env, Some(on_teardown), self.data as *mut c_void)
+        };
+        if removed == 0 {
+            // SAFETY: the hook will not run any more: its reference is taken back once.
+            drop(unsafe { Arc::from_raw(self.data) });
+        }
+    }
+}
+
+/// The environment is torn down: stop its server (if still running) and release the reference.
+unsafe extern "C" fn on_teardown(data: *mut c_void) {
+    // SAFETY: the reference `Teardown::register` leaked for this hook, which runs once.
+    let server = unsafe { Arc::from_raw(data as *const Mutex<Option<postcore_mock::MockServer>>) };
+    let _ = std::panic::catch_unwind(|| drop(lock(&server).take()));
+}
+
+impl Drop for NativeMockServer {
+    /// Garbage-collected: stop the server now, not at the environment's teardown.
+    fn drop(&mut self) {
+        drop(lock(&self.server).take());
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -109,13 +165,23 @@ pub fn start_mock_server<'env>(
     env.spawn_future_with_callback(
         async move { Ok(postcore_mock::MockServer::start(mock_config).await) },
         move |env, started| match started {
-            Ok(server) => Ok(NativeMockServer {
-                url: server.url().to_owned(),
-                dashboard_url: server.dashboard_url().to_owned(),
-                addr: server.addr(),
-                api_key,
-                server: Mutex::new(Some(server)),
-            }),
+            Ok(server) => {
+                let (url, dashboard_url, addr) = (
+                    server.url().to_owned(),
+                    server.dashboard_url().to_owned(),
+                    server.addr(),
+                );
+                let server = Arc::new(Mutex::new(Some(server)));
+                let teardown = Mutex::new(Teardown::register(env.raw(), &server));
+                Ok(NativeMockServer {
+                    url,
+                    dashboard_url,
+                    addr,
+                    api_key,
+                    server,
+                    teardown,
+                })
+            }
             Err(e) => {
                 let message = format!("cannot listen on 127.0.0.1:{port}: {e}");
                 let mut object = env.create_error(failure(message.clone()))?;
@@ -257,6 +323,9 @@ impl NativeMockServer {
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn close<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, ()>> {
         let server = lock(&self.server).take();
+        if let Some(teardown) = lock(&self.teardown).take() {
+            teardown.remove();
+        }
         let addr = self.addr;
         env.spawn_future(async move {
             if server.is_some() {

@@ -2,9 +2,16 @@
 //! links and exports to addons (as `napi_get_uv_event_loop` intends). Handles are opaque here:
 //! their memory is sized with `uv_handle_size` at run time, so no libuv struct layout is
 //! assumed, and they are found again through thread-local state rather than their `data` field.
+//!
+//! The functions are looked up in the host process when first needed (`dlsym`), not linked:
+//! the addon is linked with `BIND_NOW`, so a host without them (a runtime with no libuv) could
+//! not even load it, and a host that lacks any of them gets napi's runtime instead
+//! ([`available`]). Bun exports every one of them as a stub that aborts the process, which is
+//! why `host.rs` also checks which runtime this is.
 
-use std::ffi::c_int;
+use std::ffi::{CStr, c_int, c_void};
 use std::ptr::NonNull;
+use std::sync::OnceLock;
 
 use napi::sys::uv_loop_s;
 
@@ -24,28 +31,76 @@ pub(crate) type PollCallback = unsafe extern "C" fn(*mut UvHandle, c_int, c_int)
 pub(crate) type TimerCallback = unsafe extern "C" fn(*mut UvHandle);
 pub(crate) type CloseCallback = unsafe extern "C" fn(*mut UvHandle);
 
-unsafe extern "C" {
-    fn uv_handle_size(kind: c_int) -> usize;
-    fn uv_poll_init(event_loop: *mut uv_loop_s, handle: *mut UvHandle, fd: c_int) -> c_int;
-    fn uv_poll_start(handle: *mut UvHandle, events: c_int, callback: PollCallback) -> c_int;
-    fn uv_poll_stop(handle: *mut UvHandle) -> c_int;
-    fn uv_timer_init(event_loop: *mut uv_loop_s, handle: *mut UvHandle) -> c_int;
-    fn uv_timer_start(
-        handle: *mut UvHandle,
-        callback: TimerCallback,
-        timeout: u64,
-        repeat: u64,
-    ) -> c_int;
-    fn uv_timer_stop(handle: *mut UvHandle) -> c_int;
-    fn uv_ref(handle: *mut UvHandle);
-    fn uv_unref(handle: *mut UvHandle);
-    fn uv_close(handle: *mut UvHandle, callback: CloseCallback);
+type HandleSize = unsafe extern "C" fn(c_int) -> usize;
+type PollInit = unsafe extern "C" fn(*mut uv_loop_s, *mut UvHandle, c_int) -> c_int;
+type TimerInit = unsafe extern "C" fn(*mut uv_loop_s, *mut UvHandle) -> c_int;
+type PollStart = unsafe extern "C" fn(*mut UvHandle, c_int, PollCallback) -> c_int;
+type TimerStart = unsafe extern "C" fn(*mut UvHandle, TimerCallback, u64, u64) -> c_int;
+type Stop = unsafe extern "C" fn(*mut UvHandle) -> c_int;
+type Reference = unsafe extern "C" fn(*mut UvHandle);
+type Close = unsafe extern "C" fn(*mut UvHandle, CloseCallback);
+
+/// The address of `name` among the symbols the process has loaded globally (the executable
+/// and its libraries), or null.
+fn symbol(name: &CStr) -> *mut c_void {
+    // SAFETY: a NUL-terminated name; RTLD_DEFAULT searches the global scope, changing nothing.
+    unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) }
+}
+
+/// Declares [`Uv`], the host's libuv functions by their C signatures (libuv 1.x, stable), and
+/// `Uv::resolve`, which looks each one up: `None` if any is missing.
+macro_rules! libuv {
+    ($($field:ident: $kind:ty = $name:literal,)*) => {
+        struct Uv {
+            $($field: $kind,)*
+        }
+
+        impl Uv {
+            fn resolve() -> Option<Self> {
+                Some(Uv {
+                    $($field: {
+                        let address = symbol($name);
+                        if address.is_null() {
+                            return None;
+                        }
+                        // SAFETY: libuv's exported function of that name, of that signature; a
+                        // code address and a fn pointer have one size.
+                        unsafe { std::mem::transmute::<*mut c_void, $kind>(address) }
+                    },)*
+                })
+            }
+        }
+    };
+}
+
+libuv! {
+    handle_size: HandleSize = c"uv_handle_size",
+    poll_init: PollInit = c"uv_poll_init",
+    poll_start: PollStart = c"uv_poll_start",
+    poll_stop: Stop = c"uv_poll_stop",
+    timer_init: TimerInit = c"uv_timer_init",
+    timer_start: TimerStart = c"uv_timer_start",
+    timer_stop: Stop = c"uv_timer_stop",
+    reference: Reference = c"uv_ref",
+    unreference: Reference = c"uv_unref",
+    close: Close = c"uv_close",
+}
+
+/// The host's libuv functions, looked up once per process.
+fn uv() -> Option<&'static Uv> {
+    static UV: OnceLock<Option<Uv>> = OnceLock::new();
+    UV.get_or_init(Uv::resolve).as_ref()
+}
+
+/// Whether the host process exports every libuv function the driver uses.
+pub(crate) fn available() -> bool {
+    uv().is_some()
 }
 
 /// Zeroed memory for a handle of `kind`, freed by [`free_handle`] (from its close callback).
-fn alloc_handle(kind: c_int) -> Option<NonNull<UvHandle>> {
+fn alloc_handle(uv: &Uv, kind: c_int) -> Option<NonNull<UvHandle>> {
     // SAFETY: uv_handle_size has no preconditions; calloc returns null or fresh memory.
-    let memory = unsafe { libc::calloc(1, uv_handle_size(kind)) };
+    let memory = unsafe { libc::calloc(1, (uv.handle_size)(kind)) };
     NonNull::new(memory.cast())
 }
 
@@ -59,7 +114,7 @@ pub(crate) unsafe fn free_handle(handle: *mut UvHandle) {
 }
 
 /// A `uv_poll_t` watching `fd` for readability, unreferenced (it keeps no loop alive) until
-/// [`reference`] says otherwise.
+/// [`reference`] says otherwise; `None` if it cannot be made (or libuv is not [`available`]).
 ///
 /// # Safety
 /// `event_loop` is the running loop of the calling thread; `fd` stays open until the handle is
@@ -69,17 +124,18 @@ pub(crate) unsafe fn poll_start(
     fd: c_int,
     callback: PollCallback,
 ) -> Option<NonNull<UvHandle>> {
-    let handle = alloc_handle(UV_POLL)?;
+    let uv = uv()?;
+    let handle = alloc_handle(uv, UV_POLL)?;
     // SAFETY: fresh handle memory of the right size, on the loop's own thread.
     unsafe {
-        if uv_poll_init(event_loop, handle.as_ptr(), fd) != 0 {
+        if (uv.poll_init)(event_loop, handle.as_ptr(), fd) != 0 {
             free_handle(handle.as_ptr());
             return None;
         }
-        uv_unref(handle.as_ptr());
-        if uv_poll_start(handle.as_ptr(), UV_READABLE, callback) != 0 {
+        (uv.unreference)(handle.as_ptr());
+        if (uv.poll_start)(handle.as_ptr(), UV_READABLE, callback) != 0 {
             // Initialised: it must be closed, not just freed.
-            uv_close(handle.as_ptr(), on_close_free);
+            (uv.close)(handle.as_ptr(), on_close_free);
             return None;
         }
     }
@@ -91,14 +147,15 @@ pub(crate) unsafe fn poll_start(
 /// # Safety
 /// `event_loop` is the running loop of the calling thread.
 pub(crate) unsafe fn timer_new(event_loop: *mut uv_loop_s) -> Option<NonNull<UvHandle>> {
-    let handle = alloc_handle(UV_TIMER)?;
+    let uv = uv()?;
+    let handle = alloc_handle(uv, UV_TIMER)?;
     // SAFETY: fresh handle memory of the right size, on the loop's own thread.
     unsafe {
-        if uv_timer_init(event_loop, handle.as_ptr()) != 0 {
+        if (uv.timer_init)(event_loop, handle.as_ptr()) != 0 {
             free_handle(handle.as_ptr());
             return None;
         }
-        uv_unref(handle.as_ptr());
+        (uv.unreference)(handle.as_ptr());
     }
     Some(handle)
 }
@@ -108,15 +165,19 @@ pub(crate) unsafe fn timer_new(event_loop: *mut uv_loop_s) -> Option<NonNull<UvH
 /// # Safety
 /// `handle` is a live timer from [`timer_new`], on its loop's thread.
 pub(crate) unsafe fn timer_start(handle: NonNull<UvHandle>, callback: TimerCallback, ms: u64) {
-    // SAFETY: guaranteed by the caller. Starting a live timer cannot fail.
-    unsafe { uv_timer_start(handle.as_ptr(), callback, ms, 0) };
+    if let Some(uv) = uv() {
+        // SAFETY: guaranteed by the caller. Starting a live timer cannot fail.
+        unsafe { (uv.timer_start)(handle.as_ptr(), callback, ms, 0) };
+    }
 }
 
 /// # Safety
 /// `handle` is a live timer from [`timer_new`], on its loop's thread.
 pub(crate) unsafe fn timer_stop(handle: NonNull<UvHandle>) {
-    // SAFETY: guaranteed by the caller.
-    unsafe { uv_timer_stop(handle.as_ptr()) };
+    if let Some(uv) = uv() {
+        // SAFETY: guaranteed by the caller.
+        unsafe { (uv.timer_stop)(handle.as_ptr()) };
+    }
 }
 
 /// Whether the handle keeps its loop (and so the process) alive.
@@ -124,13 +185,14 @@ pub(crate) unsafe fn timer_stop(handle: NonNull<UvHandle>) {
 /// # Safety
 /// `handle` is a live handle, on its loop's thread.
 pub(crate) unsafe fn reference(handle: NonNull<UvHandle>, keep_alive: bool) {
-    // SAFETY: guaranteed by the caller.
-    unsafe {
-        if keep_alive {
-            uv_ref(handle.as_ptr());
+    if let Some(uv) = uv() {
+        let set = if keep_alive {
+            uv.reference
         } else {
-            uv_unref(handle.as_ptr());
-        }
+            uv.unreference
+        };
+        // SAFETY: guaranteed by the caller.
+        unsafe { set(handle.as_ptr()) };
     }
 }
 
@@ -140,8 +202,10 @@ pub(crate) unsafe fn reference(handle: NonNull<UvHandle>, keep_alive: bool) {
 /// # Safety
 /// `handle` is a live poll handle from [`poll_start`], on its loop's thread.
 pub(crate) unsafe fn poll_stop(handle: NonNull<UvHandle>) {
-    // SAFETY: guaranteed by the caller.
-    unsafe { uv_poll_stop(handle.as_ptr()) };
+    if let Some(uv) = uv() {
+        // SAFETY: guaranteed by the caller.
+        unsafe { (uv.poll_stop)(handle.as_ptr()) };
+    }
 }
 
 /// Closes a handle; `callback` runs on a later turn of the loop and must free it.
@@ -149,8 +213,10 @@ pub(crate) unsafe fn poll_stop(handle: NonNull<UvHandle>) {
 /// # Safety
 /// `handle` is live and not closed yet, on its loop's thread.
 pub(crate) unsafe fn close(handle: NonNull<UvHandle>, callback: CloseCallback) {
-    // SAFETY: guaranteed by the caller.
-    unsafe { uv_close(handle.as_ptr(), callback) };
+    if let Some(uv) = uv() {
+        // SAFETY: guaranteed by the caller.
+        unsafe { (uv.close)(handle.as_ptr(), callback) };
+    }
 }
 
 unsafe extern "C" fn on_close_free(handle: *mut UvHandle) {

@@ -2,12 +2,9 @@
 // from the public API and from the native binding called directly.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 
 import { Postcore, createProfile } from 'postcore'
-import { API_KEY, startMock } from './helpers.mjs'
-
-const binding = createRequire(import.meta.url)('../native.js')
+import { API_KEY, native as binding, startMock } from './helpers.mjs'
 
 let mock
 let client

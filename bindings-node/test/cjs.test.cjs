@@ -34,7 +34,7 @@ test('require(): errors are instances of the exported classes', async () => {
 })
 
 test('require(): VERSION matches package.json and the User-Agent', async () => {
-  assert.equal(postcore.VERSION, require('../package.json').version)
+  assert.equal(postcore.VERSION, require('postcore/package.json').version)
   await mock.reset()
   const client = new postcore.Postcore({ apiKey: helpers.API_KEY, baseUrl: mock.url })
   await client.createProfile({})

@@ -92,8 +92,15 @@ test("Ctrl-C during an import is the command's: it finishes the request in fligh
     cwd: dir,
     onStart: (child) => setTimeout(() => child.kill('SIGINT'), 500)
   })
-  assert.equal(interrupted.signal, null, interrupted.stderr)
-  assert.equal(interrupted.code, 130, interrupted.stderr)
+  if (process.versions.deno) {
+    // Deno ends its process by the signal once the command has returned 130: its own SIGINT
+    // handling, after the command's (which did finish the request and save, as checked below).
+    assert.match(interrupted.stderr, /stopped \(interrupted\); progress is saved/)
+    assert.ok(interrupted.signal === 'SIGINT' || interrupted.code === 130, interrupted.stderr)
+  } else {
+    assert.equal(interrupted.signal, null, interrupted.stderr)
+    assert.equal(interrupted.code, 130, interrupted.stderr)
+  }
   assert.ok(interrupted.elapsed >= 1500, `exited after ${interrupted.elapsed} ms, before the answer`)
   assert.ok((await server.profiles()).length < names.length)
 

@@ -9,9 +9,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 
 import * as postcore from 'postcore'
-import { PACKAGE_DIR } from './helpers.mjs'
-
-const native = createRequire(import.meta.url)('../native.js')
+import { PACKAGE_DIR, native } from './helpers.mjs'
 
 test('the exported error classes are exactly the core\'s, with the core\'s parents', () => {
   const kinds = native.errorClasses()
@@ -97,4 +95,24 @@ test('the package exports what the README documents', () => {
     assert.ok(name in postcore, `${name} is exported`)
   }
   assert.match(postcore.VERSION, /^\d+\.\d+\.\d+/)
+})
+
+test('the ESM entries name every export of the CommonJS ones, sharing their values', async () => {
+  const require = createRequire(import.meta.url)
+  const manifest = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8'))
+  for (const [specifier, entry] of [['postcore', 'index'], ['postcore/testing', 'testing']]) {
+    const subpath = specifier === 'postcore' ? '.' : './testing'
+    assert.deepEqual(manifest.exports[subpath], {
+      import: { types: `./lib/${entry}.d.mts`, default: `./lib/${entry}.mjs` },
+      require: { types: `./lib/${entry}.d.ts`, default: `./lib/${entry}.js` }
+    })
+    const cjs = require(specifier)
+    const esm = await import(specifier)
+    assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), Object.keys(cjs).sort(), specifier)
+    for (const name of Object.keys(cjs)) assert.equal(esm[name], cjs[name], `${specifier} ${name} is one value`)
+    assert.equal(esm.default, cjs)
+    // Declared in the file, so no runtime has to detect them in the CommonJS source.
+    const source = readFileSync(path.join(PACKAGE_DIR, 'lib', `${entry}.mjs`), 'utf8')
+    for (const name of Object.keys(cjs)) assert.match(source, new RegExp(`^  ${name},?$`, 'm'), `${entry}.mjs names ${name}`)
+  }
 })

@@ -4,12 +4,10 @@
 // /__mock/advance instead of waiting in real time.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 
 import { Postcore, APIPromise, NotFoundError } from 'postcore'
-import { API_KEY, startMock } from './helpers.mjs'
+import { API_KEY, native, startMock } from './helpers.mjs'
 
-const native = createRequire(import.meta.url)('../native.js')
 const MODELS = new Map(native.models().map(({ name, fields }) => [name, fields]))
 
 /** `value` is a plain object with every field of the core's model `name` (and may have more). */

@@ -1,15 +1,29 @@
 // Test helpers: start the local postcore server (`postcore-mock`) and script it over HTTP.
+//
+// The suite runs in place (bindings-node/test, importing the package by its own name) and, for
+// other runtimes, copied into a fresh project where the packed tarball is installed
+// (test/runtimes/run.sh): there POSTCORE_REPO names the repository, and the package is the
+// installed one.
 import { spawn } from 'node:child_process'
 import http from 'node:http'
 import { createServer } from 'node:net'
 import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 
-/** The repository root (two levels up from bindings-node/test). */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-/** The bindings-node package directory. */
-export const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url))
+const require = createRequire(import.meta.url)
+
+/** The repository root: POSTCORE_REPO, else two levels up from bindings-node/test. */
+export const ROOT = process.env.POSTCORE_REPO ?? fileURLToPath(new URL('../../', import.meta.url))
+/** The directory of the test files (and their `fixtures/`). */
+export const TEST_DIR = fileURLToPath(new URL('.', import.meta.url))
+/** The package under test: the directory `postcore` resolves to (bindings-node, or installed). */
+export const PACKAGE_DIR = path.dirname(path.dirname(require.resolve('postcore')))
+/** The package's native binding (`native.js`), which the public API wraps. */
+export const native = require(path.join(PACKAGE_DIR, 'native.js'))
+/** A file of `fixtures/`. */
+export const fixture = (name) => path.join(TEST_DIR, 'fixtures', name)
 /** The key the test server accepts. */
 export const API_KEY = 'pc_node_test_key'
 /** A key the server refuses. */

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 
 import { Postcore, ConfigurationError, APIConnectionError } from 'postcore'
-import { API_KEY, PACKAGE_DIR, refusedUrl } from './helpers.mjs'
+import { API_KEY, fixture, refusedUrl } from './helpers.mjs'
 
-const CA = path.join(PACKAGE_DIR, 'test', 'fixtures', 'test-ca.pem')
+const CA = fixture('test-ca.pem')
 let dir
 before(() => { dir = mkdtempSync(path.join(tmpdir(), 'postcore-node-')) })
 after(() => rmSync(dir, { recursive: true, force: true }))

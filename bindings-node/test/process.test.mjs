@@ -1,12 +1,10 @@
 // Whole-process behaviour, in child processes: the process exits on its own after the last
-// call, CommonJS and ESM entry points both work and share their classes.
+// call, CommonJS and ESM entry points both work and share their classes, and which driver runs
+// the calls (the runtime's, or POSTCORE_NODE_IO's choice).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import path from 'node:path'
 
-import { API_KEY, PACKAGE_DIR, startMock, refusedUrl, runNode } from './helpers.mjs'
-
-const fixture = (name) => path.join(PACKAGE_DIR, 'test', 'fixtures', name)
+import { API_KEY, fixture, startMock, refusedUrl, runNode } from './helpers.mjs'
 
 let mock
 let env
@@ -75,6 +73,19 @@ test('on napi\'s shared runtime instead of the event loop (POSTCORE_NODE_IO=thre
   assert.match(aborted.stdout, /^AbortError \d+/)
   assert.ok(aborted.elapsed < 4000, `process took ${aborted.elapsed} ms to exit`)
   await mock.reset()
+})
+
+test('calls run on the JavaScript thread only in Node; POSTCORE_NODE_IO=thread|js chooses, never crashing', async () => {
+  // The JavaScript-thread driver (a libuv poll on tokio's epoll descriptor) aborts Bun and
+  // Deno, so there the thread driver is used whatever is asked.
+  const node = !process.versions.bun && !process.versions.deno
+  const expected = { '': node ? 'js' : 'thread', thread: 'thread', js: node ? 'js' : 'thread', bogus: node ? 'js' : 'thread' }
+  for (const [io, driver] of Object.entries(expected)) {
+    const run = await runNode([fixture('io-driver.mjs')], { env: { ...env, POSTCORE_NODE_IO: io } })
+    assert.equal(run.signal, null, `POSTCORE_NODE_IO=${io}: killed: ${run.stderr}`)
+    assert.equal(run.code, 0, `POSTCORE_NODE_IO=${io}: ${run.stderr}`)
+    assert.match(run.stdout.trim(), new RegExp(`^${driver} prof_[a-z0-9]+$`), `POSTCORE_NODE_IO=${io}`)
+  }
 })
 
 test('import and require give the same exports (instanceof works across both)', async () => {

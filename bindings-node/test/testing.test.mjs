@@ -1,14 +1,14 @@
 // The testing kit, `postcore/testing`: the mock server compiled into the addon, its controls,
 // the docs' `fetch` snippet against it, and a process that forgets `close()`. No external
-// server is involved (helpers.mjs's `startMock` is not used here).
+// server is involved (helpers.mjs's `startMock` is not used here; its `runNode` is).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import net from 'node:net'
 
 import * as postcore from 'postcore'
 import { startMockServer, MockServer, DEFAULT_API_KEY } from 'postcore/testing'
+import { fixture, runNode } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const APP_PASSWORD = 'abcd-efgh-ijkl-mnop'
@@ -26,21 +26,6 @@ async function refusesConnections (port, within = 2000) {
     if (Date.now() > deadline) return false
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
-}
-
-/** Runs `node -e <source>` (ESM) and resolves to its exit code, stdout and time taken. */
-function runNode (source, args = [], timeout = 20000) {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const child = spawn(process.execPath, [...args, '--input-type=module', '-e', source], {
-      cwd: new URL('.', import.meta.url),
-      stdio: ['ignore', 'pipe', 'inherit']
-    })
-    let out = ''
-    child.stdout.on('data', (chunk) => { out += chunk })
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the child did not exit within ${timeout} ms`)) }, timeout)
-    child.once('exit', (code) => { clearTimeout(timer); resolve({ code, out, ms: Date.now() - started }) })
-  })
 }
 
 test('the issue\'s API: client, requests, profiles, posts, advance, reset', async () => {
@@ -287,51 +272,14 @@ test('127.0.0.1 only', async () => {
 })
 
 test('a process that forgets close() still exits', async () => {
-  const { code, out, ms } = await runNode(`
-    import { startMockServer } from 'postcore/testing'
-    const server = await startMockServer()
-    const client = server.client()
-    await client.profiles.create({ profileName: 'forgotten' })
-    const listed = await fetch(server.baseUrl + '/profiles', { headers: { 'x-api-key': server.apiKey } })
-    console.log(listed.status, server.profiles.length)
-  `)
-  assert.equal(code, 0)
-  assert.equal(out.trim(), '200 1')
-  assert.ok(ms < 10_000, `exited after ${ms} ms`)
+  const { code, stdout, stderr, elapsed } = await runNode([fixture('kit-forgotten.mjs')], { timeoutMs: 20_000 })
+  assert.equal(code, 0, stderr)
+  assert.equal(stdout.trim(), '200 1')
+  assert.ok(elapsed < 10_000, `exited after ${elapsed} ms`)
 })
 
 test('a garbage-collected server, or one whose worker ends, stops', async () => {
-  const { code, out } = await runNode(`
-    import { Worker } from 'node:worker_threads'
-    import net from 'node:net'
-    import { startMockServer } from 'postcore/testing'
-    const refused = (port) => new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1')
-      s.once('connect', () => { s.destroy(); resolve(false) })
-      s.once('error', (e) => resolve(e.code === 'ECONNREFUSED'))
-    })
-    async function eventually (port) {
-      for (let i = 0; i < 200; i++) {
-        if (await refused(port)) return true
-        globalThis.gc()
-        await new Promise((r) => setTimeout(r, 10))
-      }
-      return false
-    }
-    let port = (await startMockServer()).port
-    const collected = await eventually(port)
-    const worker = new Worker(\`
-      import { parentPort } from 'node:worker_threads'
-      import { startMockServer } from 'postcore/testing'
-      const server = await startMockServer()
-      parentPort.once('message', () => {}) // alive until terminated
-      parentPort.postMessage(server.port)
-    \`, { eval: true })
-    port = await new Promise((resolve) => worker.once('message', resolve))
-    const servedWhileAlive = !(await refused(port))
-    await worker.terminate()
-    console.log(collected, servedWhileAlive, await eventually(port))
-  `, ['--expose-gc'])
-  assert.equal(code, 0)
-  assert.equal(out.trim(), 'true true true')
+  const { code, stdout, stderr } = await runNode(['--expose-gc', fixture('kit-collected.mjs')], { timeoutMs: 20_000 })
+  assert.equal(code, 0, stderr)
+  assert.equal(stdout.trim(), 'true true true')
 })

@@ -1,13 +1,15 @@
 // The package in worker_threads: each worker loads the addon, builds its own clients (the
 // environment-configured one included) and makes real calls; terminating a worker with a call
-// in flight does not disturb the others.
+// in flight does not disturb the others; the testing kit runs in a worker; and a process with
+// all of that at once (workers and the main thread calling together, workers ending with calls
+// in flight) exits on its own, with either driver.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Worker } from 'node:worker_threads'
 import { once } from 'node:events'
 
 import { Postcore } from 'postcore'
-import { API_KEY, startMock } from './helpers.mjs'
+import { API_KEY, fixture, runNode, startMock } from './helpers.mjs'
 
 const workerUrl = new URL('./fixtures/worker.mjs', import.meta.url)
 const slowWorkerUrl = new URL('./fixtures/worker-slow.mjs', import.meta.url)
@@ -61,4 +63,40 @@ test('terminating a worker with a call in flight leaves the process healthy', as
   // A fresh worker loads the addon again and works.
   const result = await runWorker(4, 2)
   assert.equal(result.keys.length, 4)
+})
+
+test('the testing kit in workers: servers, calls, scripted failures; closed or left to the worker\'s end', async () => {
+  const run = (close) => new Promise((resolve, reject) => {
+    const worker = new Worker(fixture('worker-kit.mjs'), { workerData: { close } })
+    let message
+    worker.once('message', (m) => { message = m })
+    worker.once('error', reject)
+    worker.once('exit', (code) => resolve({ code, message }))
+  })
+  const results = await Promise.all([run(true), run(false), run(false)])
+  for (const { code, message } of results) {
+    assert.equal(code, 0)
+    assert.deepEqual([message.created, message.failed, message.listed], [8, 503, 8])
+  }
+  assert.equal(results[1].message.stored, 8)
+  assert.equal(new Set(results.map((r) => r.message.port)).size, 3, 'a server of its own in each worker')
+})
+
+test('workers and the main thread at once, workers ending with calls in flight, the kit in workers: the process exits (both drivers)', async () => {
+  for (const io of ['js', 'thread']) {
+    const run = await runNode([fixture('workers-exit.mjs')], { env: { ...env, POSTCORE_NODE_IO: io }, timeoutMs: 30_000 })
+    assert.equal(run.signal, null, `POSTCORE_NODE_IO=${io}: killed (did not exit): ${run.stderr}`)
+    assert.equal(run.code, 0, `POSTCORE_NODE_IO=${io}: ${run.stderr}`)
+    const { connected, ...seen } = JSON.parse(run.stdout)
+    // Calls of the ending workers reached the silent server: they were in flight.
+    assert.ok(connected > 0, `POSTCORE_NODE_IO=${io}: no call was in flight`)
+    assert.deepEqual(seen, {
+      main: 40,
+      busy: [[0, 10, 'INVALID_API_KEY'], [0, 10, 'INVALID_API_KEY'], [0, 10, 'INVALID_API_KEY']],
+      kits: [[0, 8, 503, 8], [0, 8, 503, 8]],
+      terminated: [1, 1, 1],
+      exited: [0, 3],
+      after: true
+    }, `POSTCORE_NODE_IO=${io}`)
+  }
 })
