@@ -161,6 +161,8 @@ export interface ClientOptions {
   budgetGroup?: string
   /** The longest a call waits for a slot of the rate budget, in milliseconds. */
   maxRateLimitWait?: number
+  /** How long idempotency keys are remembered, in milliseconds. */
+  idempotencyTtl?: number
 }
 
 /** Settings `withOptions` replaces; the rest, and the connection pool, are shared. */

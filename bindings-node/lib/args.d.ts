@@ -11,6 +11,13 @@ import type { RequestOptions } from './options.js';
 export interface CreateProfileParams {
     /** A label for the end-user this profile stands for, e.g. `"User: john@example.com"`. Omitted: an unnamed profile. */
     profileName?: string | null;
+    /**
+     * Makes this creation happen once however often the call is made with the key, from any
+     * process sharing the client's store: a repeat resolves to the first call's result, sending
+     * nothing (other arguments reject with `IdempotencyKeyReusedError`). Use one for any call a
+     * job queue may run twice, e.g. `` `signup-${user.id}` ``.
+     */
+    idempotencyKey?: string | null;
 }
 /** Arguments of `profiles.linkedInConnectUrl()`. */
 export interface LinkedInConnectUrlParams {
@@ -27,6 +34,13 @@ export interface ConnectBlueskyParams {
     appPassword: string;
     /** The profile to connect; omitted: postcore creates one. */
     profileKey?: string | null;
+    /**
+     * Makes this creation happen once however often the call is made with the key, from any
+     * process sharing the client's store: a repeat resolves to the first call's result, sending
+     * nothing (other arguments reject with `IdempotencyKeyReusedError`). Use one for any call a
+     * job queue may run twice, e.g. `` `signup-${user.id}` ``.
+     */
+    idempotencyKey?: string | null;
 }
 /** Arguments of `posts.create()`. */
 export interface CreatePostParams {
@@ -38,6 +52,13 @@ export interface CreatePostParams {
     platforms: Platform[];
     /** When to publish: a `Date` or an ISO 8601 string with a zone; must be in the future. */
     scheduledFor: Date | string;
+    /**
+     * Makes this creation happen once however often the call is made with the key, from any
+     * process sharing the client's store: a repeat resolves to the first call's result, sending
+     * nothing (other arguments reject with `IdempotencyKeyReusedError`). Use one for any call a
+     * job queue may run twice, e.g. `` `signup-${user.id}` ``.
+     */
+    idempotencyKey?: string | null;
 }
 /** Options of `posts.wait()`: the wait's own settings plus the per-call options of its polls. */
 export interface WaitOptions extends Omit<RequestOptions, 'timeout'> {

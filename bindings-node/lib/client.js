@@ -190,6 +190,9 @@ function build(options) {
     const maxRateLimitWait = (0, options_js_1.optionalNumber)(opts.maxRateLimitWait, 'options.maxRateLimitWait', 'milliseconds');
     if (maxRateLimitWait !== undefined)
         config.maxRateLimitWait = maxRateLimitWait;
+    const idempotencyTtl = (0, options_js_1.optionalNumber)(opts.idempotencyTtl, 'options.idempotencyTtl', 'milliseconds');
+    if (idempotencyTtl !== undefined)
+        config.idempotencyTtl = idempotencyTtl;
     try {
         return new native.NativeClient(config);
     }

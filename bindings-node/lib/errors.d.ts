@@ -130,3 +130,9 @@ export declare class WaitTimeoutError extends PostcoreError {
     post: Post | null;
     constructor(message: string, fields?: PostcoreErrorFields);
 }
+/** An `idempotencyKey` used again for another operation or other arguments; nothing was sent. */
+export declare class IdempotencyKeyReusedError extends PostcoreError {
+}
+/** A webhook's `Postcore-Signature` does not verify (`verifyWebhook`): tampered, replayed, wrong secret, malformed. */
+export declare class WebhookSignatureError extends PostcoreError {
+}

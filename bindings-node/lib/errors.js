@@ -11,7 +11,7 @@
  * @module
  */
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.WaitTimeoutError = exports.ConfigurationError = exports.APITimeoutError = exports.APIConnectionError = exports.APIResponseValidationError = exports.InternalServerError = exports.RateLimitError = exports.UnprocessableEntityError = exports.ConflictError = exports.NotFoundError = exports.PermissionDeniedError = exports.AuthenticationError = exports.InvalidCredentialsError = exports.PlatformsNotConnectedError = exports.BadRequestError = exports.APIError = exports.PostcoreError = void 0;
+exports.WebhookSignatureError = exports.IdempotencyKeyReusedError = exports.WaitTimeoutError = exports.ConfigurationError = exports.APITimeoutError = exports.APIConnectionError = exports.APIResponseValidationError = exports.InternalServerError = exports.RateLimitError = exports.UnprocessableEntityError = exports.ConflictError = exports.NotFoundError = exports.PermissionDeniedError = exports.AuthenticationError = exports.InvalidCredentialsError = exports.PlatformsNotConnectedError = exports.BadRequestError = exports.APIError = exports.PostcoreError = void 0;
 exports.fromNative = fromNative;
 /** Base class of every postcore error. */
 class PostcoreError extends Error {
@@ -139,6 +139,14 @@ class WaitTimeoutError extends PostcoreError {
     }
 }
 exports.WaitTimeoutError = WaitTimeoutError;
+/** An `idempotencyKey` used again for another operation or other arguments; nothing was sent. */
+class IdempotencyKeyReusedError extends PostcoreError {
+}
+exports.IdempotencyKeyReusedError = IdempotencyKeyReusedError;
+/** A webhook's `Postcore-Signature` does not verify (`verifyWebhook`): tampered, replayed, wrong secret, malformed. */
+class WebhookSignatureError extends PostcoreError {
+}
+exports.WebhookSignatureError = WebhookSignatureError;
 /** Every class by name: what `postcoreClass` from the native layer refers to. */
 const classes = {
     PostcoreError,
@@ -157,7 +165,9 @@ const classes = {
     APIConnectionError,
     APITimeoutError,
     ConfigurationError,
-    WaitTimeoutError
+    WaitTimeoutError,
+    IdempotencyKeyReusedError,
+    WebhookSignatureError
 };
 // `name` on each prototype, spelled out so that it survives minification.
 for (const [name, cls] of Object.entries(classes)) {

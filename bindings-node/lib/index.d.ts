@@ -22,5 +22,5 @@ export type { APIResponse, RateLimit, WithResponse } from './api-promise.js';
 export type { ClientOptions, RequestOptions, WithOptions } from './options.js';
 export type { CreateProfileParams, LinkedInConnectUrlParams, ConnectBlueskyParams, CreatePostParams, WaitOptions } from './args.js';
 export type { Platform, PostStatus, Profile, CreatedProfile, ConnectedPlatform, Connection, Post, ScheduledPost, Usage, ScheduledPosts } from './models.js';
-export { PostcoreError, APIError, BadRequestError, PlatformsNotConnectedError, InvalidCredentialsError, AuthenticationError, PermissionDeniedError, NotFoundError, ConflictError, UnprocessableEntityError, RateLimitError, InternalServerError, APIResponseValidationError, APIConnectionError, APITimeoutError, ConfigurationError, WaitTimeoutError } from './errors.js';
+export { PostcoreError, APIError, BadRequestError, PlatformsNotConnectedError, InvalidCredentialsError, AuthenticationError, PermissionDeniedError, NotFoundError, ConflictError, UnprocessableEntityError, RateLimitError, InternalServerError, APIResponseValidationError, APIConnectionError, APITimeoutError, ConfigurationError, WaitTimeoutError, IdempotencyKeyReusedError, WebhookSignatureError } from './errors.js';
 export type { PostcoreErrorFields } from './errors.js';

@@ -11,6 +11,7 @@ export const {
   BadRequestError,
   ConfigurationError,
   ConflictError,
+  IdempotencyKeyReusedError,
   InternalServerError,
   InvalidCredentialsError,
   NotFoundError,
@@ -24,6 +25,7 @@ export const {
   UnprocessableEntityError,
   VERSION,
   WaitTimeoutError,
+  WebhookSignatureError,
   createProfile
 } = cjs
 export default cjs

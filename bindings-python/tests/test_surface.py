@@ -303,7 +303,8 @@ def test_option_names_match_the_core() -> None:
     assert keywords(postcore.Postcore.__init__) == _postcore.OPTIONS["client"]
     assert keywords(postcore.Postcore.with_options) == _postcore.OPTIONS["with_options"]
     request = _postcore.OPTIONS["request"]
-    assert keywords(postcore.Postcore.create_profile) == ["profile_name", *request]
+    creation = ["profile_name", "idempotency_key", *request]
+    assert keywords(postcore.Postcore.create_profile) == creation
     assert keywords(postcore._resources.Posts.list) == request
     assert keywords(postcore._resources.Posts.wait) == _postcore.OPTIONS["wait"]
 
