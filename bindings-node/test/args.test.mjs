@@ -221,7 +221,9 @@ test('unknown client and per-call options are refused, naming the closest valid 
   await assertNoRequest()
   // Every option of the core is accepted.
   const names = binding.optionNames()
-  assert.deepEqual([...names.client].sort(), ['apiKey', 'baseUrl', 'defaultHeaders', 'extraCaCerts', 'maxConnections', 'maxRetries', 'proxy', 'timeout'])
+  assert.deepEqual([...names.client].sort(), ['apiKey', 'baseUrl', 'budgetGroup', 'defaultHeaders', 'extraCaCerts',
+    'idempotencyTtl', 'maxConnections', 'maxRateLimitWait', 'maxRetries', 'proxy', 'store', 'timeout'])
+  assert.ok(new Postcore({ apiKey: API_KEY, baseUrl: mock.url, store: 'memory://args', budgetGroup: 'a', maxRateLimitWait: 0, idempotencyTtl: 60_000 }))
   assert.ok(await client.profiles.list({ signal: null, timeout: 5000, maxRetries: 0, headers: {} }))
 })
 
