@@ -24,6 +24,14 @@ use crate::wait::WaitOptions;
 
 pub use crate::config::{max_retries_from, timeout_from_millis, timeout_from_secs};
 pub use crate::log::{DebugSink, set_debug_sink};
+pub use crate::spacing::{SpacingCheck, post_spacing, spacing_checks};
+pub use crate::validate::{ContentCheck, ContentRule, content_checks};
+
+/// The checks [`Client::create_post`] makes before sending, without sending: for a dry run
+/// (the MCP server's `schedule_post` with `dry_run`). Names are spelled in snake_case.
+pub fn check_post(params: &CreatePost) -> Result<()> {
+    params.validate(Names::SnakeCase)
+}
 
 /// The calling package's conventions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

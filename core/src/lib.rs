@@ -64,6 +64,7 @@ mod models;
 mod rate_limit;
 mod response;
 mod retry;
+mod spacing;
 mod timestamp;
 mod tls;
 mod transport;
