@@ -74,8 +74,8 @@ mod tests {
             same_instant,
         );
         assert_eq!(schedule_post_key(&a), schedule_post_key(&b));
-        let key = schedule_post_key(&a);
-        assert!(key.starts_with("mcp-") && key.len() == 36, "{key}");
+        let derived = schedule_post_key(&a);
+        assert!(derived.starts_with("mcp-") && derived.len() == 36, "{derived}");
 
         let later = CreatePost::new(
             "prof_1",
