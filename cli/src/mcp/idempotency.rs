@@ -75,7 +75,10 @@ mod tests {
         );
         assert_eq!(schedule_post_key(&a), schedule_post_key(&b));
         let derived = schedule_post_key(&a);
-        assert!(derived.starts_with("mcp-") && derived.len() == 36, "{derived}");
+        assert!(
+            derived.starts_with("mcp-") && derived.len() == 36,
+            "{derived}"
+        );
 
         let later = CreatePost::new(
             "prof_1",

@@ -36,7 +36,8 @@ impl ToolError {
         Self::local("CANCELLED", "cancelled by the client".to_owned())
     }
 
-    fn local(code: &str, message: String) -> Self {
+    /// An error found here, not by the API, with a code of the API's kind.
+    pub(crate) fn local(code: &str, message: String) -> Self {
         Self {
             code: code.to_owned(),
             body: json!({ "error": code, "message": message }),

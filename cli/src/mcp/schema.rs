@@ -14,18 +14,39 @@ use serde_json::Value;
 use super::result::ToolError;
 
 /// The tool's input schema (root `type: object`, draft 2020-12, as rmcp generates it).
-/// Always with `properties` (`{}` for a tool without arguments), which some clients require.
+/// Always with `properties` (`{}` for a tool without arguments), which some clients require;
+/// descriptions on one line (doc comments are wrapped at 100 columns).
 pub(crate) fn input_schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
     use rmcp::handler::server::common::{schema_for_empty_input, schema_for_input};
     let Ok(schema) = schema_for_input::<T>() else {
         return schema_for_empty_input();
     };
-    if schema.contains_key("properties") {
-        return schema;
-    }
-    let mut schema = schema.as_ref().clone();
-    schema.insert("properties".to_owned(), Value::Object(JsonObject::new()));
+    let mut schema = Value::Object(schema.as_ref().clone());
+    unwrap_descriptions(&mut schema);
+    let Value::Object(mut schema) = schema else {
+        return schema_for_empty_input();
+    };
+    schema
+        .entry("properties")
+        .or_insert_with(|| Value::Object(JsonObject::new()));
     Arc::new(schema)
+}
+
+fn unwrap_descriptions(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                match value {
+                    Value::String(text) if key == "description" => {
+                        *text = text.replace('\n', " ");
+                    }
+                    other => unwrap_descriptions(other),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(unwrap_descriptions),
+        _ => {}
+    }
 }
 
 /// A call's arguments as the tool's struct; what the schema refuses is an argument error
@@ -244,6 +265,8 @@ mod tests {
             json!(["linkedin", "bluesky"])
         );
         assert_eq!(schema["properties"]["scheduled_for"]["format"], "date-time");
+        let description = schema["properties"]["profile_key"]["description"].as_str();
+        assert!(description.is_some_and(|d| d.contains("the request") && !d.contains('\n')));
         let empty = input_schema::<NoArgs>();
         assert_eq!(empty["type"], "object");
         assert_eq!(empty["properties"], json!({}));

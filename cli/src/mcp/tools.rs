@@ -289,10 +289,11 @@ async fn connection_health(
         })
         .collect();
     if let (Some(key), true) = (&args.profile_key, profiles.is_empty()) {
-        return Err(
-            ToolError::invalid(format!("no profile has the key {key:?}"))
-                .with_hint("check the key with list_profiles; never guess one"),
-        );
+        return Err(ToolError::local(
+            "PROFILE_NOT_FOUND",
+            format!("no profile has the key {key:?}"),
+        )
+        .with_hint("check the key with list_profiles; never guess one"));
     }
     let mut attention = Vec::new();
     for profile in &profiles {

@@ -4,6 +4,7 @@ never sent."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from helpers import Mock, at, mcp_server, seed_post, seed_profile
@@ -220,7 +221,7 @@ async def test_connection_health(mock: Mock) -> None:
         only_cy = await server.ok("connection_health", {"profile_key": "prof_cy"})
         assert only_cy["ok"] is True and only_cy["profilesChecked"] == 1
         nobody = await server.error("connection_health", {"profile_key": "prof_nobody"})
-        assert nobody.code == "INVALID_ARGUMENT" and "list_profiles" in nobody.text
+        assert nobody.code == "PROFILE_NOT_FOUND" and "list_profiles" in nobody.text
         too_far = await server.error("connection_health", {"within_days": 366})
         assert too_far.code == "INVALID_ARGUMENT"
 
@@ -240,3 +241,18 @@ async def test_network_and_configuration_errors_are_tool_errors(mock: Mock) -> N
         assert down.data["status"] is None
         # Still serving.
         assert (await server.call("list_posts")).is_error
+
+
+async def test_a_long_wait_does_not_hold_up_other_calls(mock: Mock) -> None:
+    seed_profile(mock, "prof_ann", ["linkedin"])
+    seed_post(mock, "post_later", "prof_ann", "linkedin", "$NOW+3600", "pending")
+    async with mcp_server(mock) as server:
+        waiting = asyncio.create_task(
+            server.call("wait_for_post", {"post_id": "post_later", "timeout_seconds": 1.5})
+        )
+        await asyncio.sleep(0.2)
+        listed = await asyncio.wait_for(server.ok("list_profiles"), 1)
+        assert [p["profileKey"] for p in listed["profiles"]] == ["prof_ann"]
+        assert not waiting.done()
+        timed_out = await waiting
+        assert timed_out.is_error and timed_out.data["error"] == "WAIT_TIMEOUT"
