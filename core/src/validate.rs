@@ -100,7 +100,7 @@ impl ContentRule {
     }
 }
 
-/// One content rule measured on a post: what [`content`] checks, for reports that show every
+/// One content rule measured on a post: what `posts.create` checks, for reports that show every
 /// rule with its numbers (the MCP server's dry run) rather than the first one broken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ContentCheck {
