@@ -23,23 +23,24 @@ pub(crate) struct ToolSpec {
     pub(crate) read_only: bool,
     /// Deletes something for good.
     destructive: bool,
+    /// Reaches beyond the postcore account (scheduling publishes to social networks).
+    open_world: bool,
     schema: fn() -> Arc<JsonObject>,
 }
 
 impl ToolSpec {
     /// The MCP definition: name, title, description, input schema, annotations.
     pub(crate) fn definition(&self) -> Tool {
-        let annotations = ToolAnnotations::with_title(self.title).read_only(self.read_only);
+        let annotations = ToolAnnotations::with_title(self.title)
+            .read_only(self.read_only)
+            .open_world(self.open_world);
         let annotations = if self.read_only {
-            annotations.open_world(false)
+            annotations
         } else {
             // Every tool that changes something is safe to repeat: creates carry an
             // idempotency key derived from their arguments, deletes of what is gone change
-            // nothing more. Only scheduling reaches beyond postcore (it publishes).
-            annotations
-                .destructive(self.destructive)
-                .idempotent(true)
-                .open_world(self.name == "schedule_post")
+            // nothing more.
+            annotations.destructive(self.destructive).idempotent(true)
         };
         Tool::new(self.name, self.description, (self.schema)())
             .with_title(self.title)
@@ -58,6 +59,7 @@ pub(crate) const TOOLS: &[ToolSpec] = &[
             profiles could match, ask the user which one: never guess a key.",
         read_only: true,
         destructive: false,
+        open_world: false,
         schema: schema::input_schema::<schema::NoArgs>,
     },
     ToolSpec {
@@ -72,6 +74,7 @@ pub(crate) const TOOLS: &[ToolSpec] = &[
             builds, Bluesky with an app password the end-user gives the app.",
         read_only: false,
         destructive: false,
+        open_world: false,
         schema: schema::input_schema::<schema::CreateProfileArgs>,
     },
     ToolSpec {
@@ -82,6 +85,7 @@ pub(crate) const TOOLS: &[ToolSpec] = &[
             profile to be deleted; confirm its profile_key with list_profiles first.",
         read_only: false,
         destructive: true,
+        open_world: false,
         schema: schema::input_schema::<schema::ProfileKeyArgs>,
     },
     ToolSpec {
@@ -99,6 +103,7 @@ pub(crate) const TOOLS: &[ToolSpec] = &[
             are connected by a person, not through this server.",
         read_only: false,
         destructive: false,
+        open_world: true,
         schema: schema::input_schema::<schema::SchedulePostArgs>,
     },
     ToolSpec {
@@ -109,6 +114,7 @@ pub(crate) const TOOLS: &[ToolSpec] = &[
             scheduledFor, status (pending, published, failed) and platformUrl once published.",
         read_only: true,
         destructive: false,
+        open_world: false,
         schema: schema::input_schema::<schema::ListPostsArgs>,
     },
     ToolSpec {
@@ -118,6 +124,7 @@ pub(crate) const TOOLS: &[ToolSpec] = &[
             platformUrl once published, failureReason when it failed.",
         read_only: true,
         destructive: false,
+        open_world: false,
         schema: schema::input_schema::<schema::PostIdArgs>,
     },
     ToolSpec {
@@ -127,6 +134,7 @@ pub(crate) const TOOLS: &[ToolSpec] = &[
             Destructive, cannot be undone; only pending posts can be cancelled.",
         read_only: false,
         destructive: true,
+        open_world: false,
         schema: schema::input_schema::<schema::PostIdArgs>,
     },
     ToolSpec {
@@ -139,6 +147,7 @@ pub(crate) const TOOLS: &[ToolSpec] = &[
             get_post.",
         read_only: true,
         destructive: false,
+        open_world: false,
         schema: schema::input_schema::<schema::WaitForPostArgs>,
     },
     ToolSpec {
@@ -151,6 +160,7 @@ pub(crate) const TOOLS: &[ToolSpec] = &[
             app's server builds.",
         read_only: true,
         destructive: false,
+        open_world: false,
         schema: schema::input_schema::<schema::ConnectionHealthArgs>,
     },
 ];
@@ -339,6 +349,13 @@ mod tests {
             let definition = tool.definition();
             let annotations = definition.annotations.as_ref().expect("annotations");
             assert_eq!(annotations.read_only_hint, Some(tool.read_only));
+            let publishes = tool.name == "schedule_post";
+            assert_eq!(
+                annotations.open_world_hint,
+                Some(publishes),
+                "{}",
+                tool.name
+            );
             if !tool.read_only {
                 assert_eq!(annotations.destructive_hint, Some(tool.destructive));
             }
