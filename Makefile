@@ -3,12 +3,12 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test lint dist test-rust test-cli doc test-python test-node test-kit test-readme test-soak test-dashboard soak fuzz bench
+.PHONY: demo test lint dist test-rust test-cli test-mcp doc test-python test-node test-kit test-readme test-soak test-dashboard soak fuzz bench
 
 demo:
 	bash scripts/demo.sh
 
-test: lint test-rust test-cli doc test-python test-node test-kit test-readme test-soak test-dashboard
+test: lint test-rust test-cli test-mcp doc test-python test-node test-kit test-readme test-soak test-dashboard
 
 # Formatters and linters of every language (Rust, Python, TypeScript/JavaScript, workflows).
 lint:
@@ -23,6 +23,10 @@ test-rust:
 # (imports interrupted with SIGINT/SIGKILL, faults, pacing with small rate-limit windows).
 test-cli:
 	$(CARGO) test --locked -p postcore-cli
+
+# `postcore mcp` through the official MCP client (Python `mcp`) over stdio, against the mock.
+test-mcp:
+	bash cli/tests/mcp/run.sh
 
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps -p postcore -p postcore-mock

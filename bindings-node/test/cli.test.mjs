@@ -111,3 +111,51 @@ test("Ctrl-C during an import is the command's: it finishes the request in fligh
   const keys = readFileSync(path.join(dir, 'keys.csv'), 'utf8')
   for (const { profileKey } of profiles) assert.ok(keys.includes(profileKey))
 })
+
+test('npx postcore mcp: an MCP server on stdin/stdout, as MCP clients start it', async (t) => {
+  const server = await startMock()
+  t.after(() => server.stop())
+  const env = { ...process.env, POSTCORE_API_KEY: API_KEY, POSTCORE_BASE_URL: server.url }
+  // Node's pipes to a child are sockets: the case of every MCP client written in Node.
+  const child = spawn(process.execPath, [BIN, 'mcp'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30000)
+  let stderr = ''
+  child.stderr.on('data', (c) => { stderr += c })
+  const answers = new Map()
+  const waiters = new Map()
+  let buffered = ''
+  child.stdout.on('data', (chunk) => {
+    buffered += chunk
+    const lines = buffered.split('\n')
+    buffered = lines.pop()
+    for (const line of lines.filter(Boolean)) {
+      const message = JSON.parse(line)
+      answers.set(message.id, message)
+      waiters.get(message.id)?.()
+    }
+  })
+  const exited = new Promise((resolve) => child.once('close', (code) => { clearTimeout(timer); resolve(code) }))
+  const request = (id, method, params) => new Promise((resolve) => {
+    waiters.set(id, () => resolve(answers.get(id)))
+    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`)
+  })
+
+  const init = await request(1, 'initialize', {
+    protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'node-test', version: '0' }
+  })
+  assert.equal(init.result.serverInfo.name, 'postcore')
+  child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`)
+  const tools = await request(2, 'tools/list', {})
+  assert.ok(tools.result.tools.some((tool) => tool.name === 'schedule_post'))
+  const created = await request(3, 'tools/call', { name: 'create_profile', arguments: { profile_name: 'Ann' } })
+  assert.equal(created.result.isError, false)
+  const { profileKey } = created.result.structuredContent
+  assert.deepEqual((await server.profiles()).map((p) => p.profileKey), [profileKey])
+  const refused = await request(4, 'tools/call', { name: 'get_post', arguments: { post_id: 7 } })
+  assert.equal(refused.result.isError, true)
+  assert.equal(refused.result.structuredContent.error, 'INVALID_ARGUMENT')
+
+  child.stdin.end()
+  assert.equal(await exited, 0, stderr)
+  assert.ok(!JSON.stringify([...answers.values()]).includes(API_KEY))
+})

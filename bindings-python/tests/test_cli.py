@@ -67,3 +67,57 @@ def test_python_dash_m_is_not_needed_but_main_works(server: MockServer) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and "postcore" in out.stdout
+
+
+def test_python_dash_m_postcore_runs_the_command_line() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "postcore", "--version"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("postcore ")
+    usage = subprocess.run(
+        [sys.executable, "-m", "postcore", "nope"], capture_output=True, text=True
+    )
+    assert usage.returncode == 2
+    assert "Usage: postcore" in usage.stderr
+
+
+def test_python_dash_m_postcore_mcp_serves_the_tools(server: MockServer) -> None:
+    """`python -m postcore mcp`, as an MCP client configuration runs it: newline-delimited
+    JSON-RPC on stdin/stdout (the protocol itself is tested in cli/tests/mcp)."""
+    messages = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "test", "version": "0"},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+        {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "method": "tools/call",
+            "params": {"name": "create_profile", "arguments": {"profile_name": "Ann"}},
+        },
+    ]
+    env = {**os.environ, "POSTCORE_API_KEY": server.api_key, "POSTCORE_BASE_URL": server.url}
+    out = subprocess.run(
+        [sys.executable, "-m", "postcore", "mcp"],
+        input="".join(json.dumps(m) + "\n" for m in messages),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    answers = {m["id"]: m for m in map(json.loads, out.stdout.splitlines())}
+    assert answers[1]["result"]["serverInfo"]["name"] == "postcore"
+    assert "schedule_post" in [t["name"] for t in answers[2]["result"]["tools"]]
+    created = answers[3]["result"]["structuredContent"]
+    assert [p["profileKey"] for p in server.profiles()] == [created["profileKey"]]
+    assert server.api_key not in out.stdout + out.stderr

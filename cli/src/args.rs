@@ -58,6 +58,17 @@ pub enum Command {
     /// Run the local postcore-compatible server (postcore-mock) in the foreground; `postcore
     /// mock advance 1h` moves a running one's clock
     Mock(MockArgs),
+    /// Serve the postcore tools to AI agents: a Model Context Protocol server on stdin/stdout
+    Mcp(McpArgs),
+}
+
+/// `postcore mcp`.
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Offer only the tools that change nothing (list_profiles, list_posts, get_post,
+    /// wait_for_post, connection_health)
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Subcommand)]

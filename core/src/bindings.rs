@@ -27,6 +27,14 @@ pub use crate::config::{
     timeout_from_secs, wait_from_millis, wait_from_secs,
 };
 pub use crate::log::{DebugSink, set_debug_sink};
+pub use crate::spacing::{SpacingCheck, post_spacing, spacing_checks};
+pub use crate::validate::{ContentCheck, ContentRule, content_checks};
+
+/// The checks [`Client::create_post`] makes before sending, without sending: for a dry run
+/// (the MCP server's `schedule_post` with `dry_run`). Names are spelled in snake_case.
+pub fn check_post(params: &CreatePost) -> Result<()> {
+    params.validate(Names::SnakeCase)
+}
 
 /// The calling package's conventions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

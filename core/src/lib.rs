@@ -67,6 +67,7 @@ mod pacer;
 mod rate_limit;
 mod response;
 mod retry;
+mod spacing;
 mod store;
 mod timestamp;
 mod tls;

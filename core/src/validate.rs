@@ -84,6 +84,61 @@ pub(crate) fn id(names: Names, field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// A length rule on a post's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentRule {
+    /// At most [`MAX_CONTENT_CHARS`] characters (Unicode scalar values), on every platform.
+    Characters,
+    /// At most [`MAX_BLUESKY_GRAPHEMES`] graphemes when Bluesky is among the platforms.
+    BlueskyGraphemes,
+}
+
+impl ContentRule {
+    /// A stable name for reports: `"characters"`, `"bluesky_graphemes"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Characters => "characters",
+            Self::BlueskyGraphemes => "bluesky_graphemes",
+        }
+    }
+}
+
+/// One content rule measured on a post: what `posts.create` checks, for reports that show every
+/// rule with its numbers (the MCP server's dry run) rather than the first one broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentCheck {
+    /// The rule.
+    pub rule: ContentRule,
+    /// The content's length as the rule counts it.
+    pub count: usize,
+    /// The most the rule allows.
+    pub limit: usize,
+}
+
+impl ContentCheck {
+    /// Whether the content keeps to the rule.
+    pub fn ok(&self) -> bool {
+        self.count <= self.limit
+    }
+}
+
+/// The rules that apply to `content` on `platforms`, measured.
+pub fn content_checks(content: &str, platforms: &[Platform]) -> Vec<ContentCheck> {
+    let mut checks = vec![ContentCheck {
+        rule: ContentRule::Characters,
+        count: content.chars().count(),
+        limit: MAX_CONTENT_CHARS,
+    }];
+    if platforms.contains(&Platform::Bluesky) {
+        checks.push(ContentCheck {
+            rule: ContentRule::BlueskyGraphemes,
+            count: content.graphemes(true).count(),
+            limit: MAX_BLUESKY_GRAPHEMES,
+        });
+    }
+    checks
+}
+
 /// A post's content for the given platforms.
 pub(crate) fn content(names: Names, content: &str, platforms: &[Platform]) -> Result<()> {
     let field = names.spell("content");
@@ -92,21 +147,20 @@ pub(crate) fn content(names: Names, content: &str, platforms: &[Platform]) -> Re
             "{field} must not be empty"
         )));
     }
-    let chars = content.chars().count();
-    if chars > MAX_CONTENT_CHARS {
-        return Err(Error::invalid_argument(format!(
-            "{field} is {chars} characters long; postcore allows at most {MAX_CONTENT_CHARS}"
-        )));
-    }
-    if platforms.contains(&Platform::Bluesky) {
-        let graphemes = content.graphemes(true).count();
-        if graphemes > MAX_BLUESKY_GRAPHEMES {
-            return Err(Error::invalid_argument(format!(
-                "{field} is {graphemes} characters (graphemes) long; Bluesky allows at most \
-                 {MAX_BLUESKY_GRAPHEMES}, so the post would fail when published (schedule it \
-                 for LinkedIn only, or shorten it)"
-            )));
+    for ContentCheck { rule, count, limit } in content_checks(content, platforms) {
+        if count <= limit {
+            continue;
         }
+        return Err(Error::invalid_argument(match rule {
+            ContentRule::Characters => {
+                format!("{field} is {count} characters long; postcore allows at most {limit}")
+            }
+            ContentRule::BlueskyGraphemes => format!(
+                "{field} is {count} characters (graphemes) long; Bluesky allows at most \
+                 {limit}, so the post would fail when published (schedule it for LinkedIn \
+                 only, or shorten it)"
+            ),
+        }));
     }
     Ok(())
 }

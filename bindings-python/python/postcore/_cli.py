@@ -6,12 +6,13 @@ from __future__ import annotations
 import sys
 
 
-def main() -> None:
-    """Runs ``postcore`` with this process's arguments and exits with its status."""
+def main(argv: list[str] | None = None) -> None:
+    """Runs ``postcore`` with ``argv`` (default: this process's arguments; the first is the
+    program's name) and exits with its status."""
     from ._postcore import cli_main
 
     try:
-        status = cli_main(sys.argv)
+        status = cli_main(sys.argv if argv is None else argv)
     except KeyboardInterrupt:
         # The command handles Ctrl-C itself (saving what was done); Python's own handler may
         # still raise here once it returns.
