@@ -139,13 +139,20 @@ async def test_schedule_post_refusals(mock: Mock) -> None:
         assert spacing.data["next_available"]
         assert "at or after" in spacing.data["hint"]
 
-        mock.fault({"status": 500, "body": {"error": "SOMETHING_NEW", "message": "odd", "x": 1}})
+        mock.fault({"status": 422, "body": {"error": "SOMETHING_NEW", "message": "odd", "x": 1}})
         odd = await server.error("schedule_post", post(scheduled_for=at(7200)))
         assert odd.code == "SOMETHING_NEW"
-        assert odd.data["status"] == 500 and odd.data["x"] == 1
+        assert odd.data["status"] == 422 and odd.data["x"] == 1
         assert "odd" in odd.text
+        # A 500 that created nothing: the idempotency key's reconciliation finds no post and
+        # sends it again, once.
+        posts_before = len(mock.sent("POST"))
+        mock.fault({"status": 500, "body": {"error": "BOOM", "message": "down"}})
+        resent = await server.ok("schedule_post", post(scheduled_for=at(10800)))
+        assert len(resent["posts"]) == 1
+        assert len(mock.sent("POST")) == posts_before + 2  # the 500, then the one resend
         # Still serving after every error.
-        assert (await server.ok("list_posts"))["count"] == 1
+        assert (await server.ok("list_posts"))["count"] == 2
 
 
 async def test_wait_for_post(mock: Mock) -> None:
