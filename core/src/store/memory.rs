@@ -5,9 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use super::budget::{self, AcquireParams, BudgetState, MultiDecision};
-use super::{
-    Backend, BoxFuture, BudgetRef, Condition, Settlement, StoreResult, system_now_ms,
-};
+use super::{Backend, BoxFuture, BudgetRef, Condition, Settlement, StoreResult, system_now_ms};
 
 /// One memory store.
 #[derive(Default)]
@@ -154,8 +152,7 @@ impl Backend for MemoryStore {
             let now = system_now_ms();
             let mut inner = self.lock();
             let current = inner.live(key, now);
-            if current.is_none() || condition == Condition::IfAbsent || !holds(current, condition)
-            {
+            if current.is_none() || condition == Condition::IfAbsent || !holds(current, condition) {
                 return Ok(false);
             }
             inner.values.remove(key);

@@ -69,7 +69,9 @@ impl StoreUrl {
                 }
                 let path = percent_decode(rest).ok_or_else(|| bad("bad %-escape".to_owned()))?;
                 if path.ends_with('/') || path == "/" {
-                    return Err(bad("the path names a folder, not a database file".to_owned()));
+                    return Err(bad(
+                        "the path names a folder, not a database file".to_owned()
+                    ));
                 }
                 Ok(Self::Sqlite(PathBuf::from(path)))
             }
@@ -85,15 +87,15 @@ impl StoreUrl {
                     .trim_start_matches('[')
                     .trim_end_matches(']')
                     .to_owned();
-                let db = match parsed.path().trim_matches('/') {
-                    "" => 0,
-                    db => db
-                        .parse::<i64>()
-                        .ok()
-                        .filter(|d| *d >= 0)
-                        .ok_or_else(|| bad(format!("the database must be a number, not {db:?}")))?,
-                };
-                let decode = |s: &str| percent_decode(s).ok_or_else(|| bad("bad %-escape".to_owned()));
+                let db =
+                    match parsed.path().trim_matches('/') {
+                        "" => 0,
+                        db => db.parse::<i64>().ok().filter(|d| *d >= 0).ok_or_else(|| {
+                            bad(format!("the database must be a number, not {db:?}"))
+                        })?,
+                    };
+                let decode =
+                    |s: &str| percent_decode(s).ok_or_else(|| bad("bad %-escape".to_owned()));
                 let username = match parsed.username() {
                     "" => None,
                     user => Some(decode(user)?),
@@ -115,15 +117,20 @@ impl StoreUrl {
         }
     }
 
-    /// What identifies the store's state (two URLs naming the same database share it).
+    /// What identifies a connection to the store (clients whose URLs have the same identity
+    /// share one). A Redis password is part of it, as a hash: a client with the wrong one
+    /// must not use the connection another opened with the right one.
     pub(crate) fn identity(&self) -> String {
         match self {
             Self::Memory(name) => format!("memory://{name}"),
             Self::Sqlite(path) => format!("sqlite://{}", path.display()),
             Self::Redis(r) => format!(
-                "redis{}://{}@{}:{}/{}",
+                "redis{}://{}:{}@{}:{}/{}",
                 if r.tls { "s" } else { "" },
                 r.username.as_deref().unwrap_or(""),
+                r.password
+                    .as_deref()
+                    .map_or_else(String::new, |p| super::namespace(p, "store password")),
                 r.host,
                 r.port,
                 r.db
@@ -158,6 +165,7 @@ impl StoreUrl {
     }
 
     /// Why this build cannot open such a store (a feature left out).
+    #[cfg_attr(all(feature = "sqlite", feature = "redis"), allow(dead_code))]
     pub(crate) fn unsupported_reason(&self) -> &'static str {
         match self {
             Self::Memory(_) => "",
@@ -225,7 +233,10 @@ mod tests {
         let Ok(StoreUrl::Redis(r)) = StoreUrl::parse("redis://cache.internal", None) else {
             panic!("redis URL");
         };
-        assert_eq!((r.host.as_str(), r.port, r.db, r.tls), ("cache.internal", 6379, 0, false));
+        assert_eq!(
+            (r.host.as_str(), r.port, r.db, r.tls),
+            ("cache.internal", 6379, 0, false)
+        );
         let Ok(StoreUrl::Redis(r)) = StoreUrl::parse("rediss://:s%40cret@10.0.0.5:6380/3", None)
         else {
             panic!("rediss URL");
