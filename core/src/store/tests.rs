@@ -172,12 +172,14 @@ pub(crate) async fn conformance(backend: &dyn Backend, prefix: &str) {
 /// itself: a store that agrees with it follows the same rules (this is how budget.lua is
 /// compared with budget.rs). Windows, leases and pauses are long, so the few ms between the
 /// two stores' clocks change no decision; waits may differ by that much.
+#[cfg_attr(not(any(feature = "sqlite", feature = "redis")), allow(dead_code))]
 pub(crate) async fn same_decisions(reference: &dyn Backend, other: &dyn Backend, prefix: &str) {
     for seed in 1..=3 {
         same_run(reference, other, &format!("{prefix}{seed}"), seed).await;
     }
 }
 
+#[cfg_attr(not(any(feature = "sqlite", feature = "redis")), allow(dead_code))]
 async fn same_run(reference: &dyn Backend, other: &dyn Backend, prefix: &str, seed: u64) {
     let general = BudgetRef {
         key: format!("{prefix}:general"),
@@ -318,4 +320,23 @@ fn stores_are_shared_by_url_and_namespaced_by_key() {
         ns,
         super::namespace("pc_live_secret", "http://127.0.0.1:4010")
     );
+}
+
+#[cfg(not(all(feature = "sqlite", feature = "redis")))]
+#[test]
+fn a_store_left_out_of_the_build_is_a_configuration_error() {
+    for (url, feature) in [
+        ("sqlite:///tmp/postcore.db", "sqlite"),
+        ("redis://:hunter2@localhost", "redis"),
+    ] {
+        let Err(err) = super::Store::open(url) else {
+            continue; // built with that one
+        };
+        assert_eq!(err.kind(), crate::ErrorKind::Configuration, "{err}");
+        assert!(
+            err.message().contains(&format!("`{feature}` feature")),
+            "{err}"
+        );
+        assert!(!err.message().contains("hunter2"), "{err}");
+    }
 }

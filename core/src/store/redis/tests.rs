@@ -2,112 +2,22 @@
 //! port in a temporary folder (no persistence) and stopped at its end. Without `redis-server`
 //! these tests fail: `make test` installs it (scripts/ensure-redis.sh).
 
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::net::TcpListener;
 use std::time::{Duration, Instant};
+
+use postcore_testnet::RedisServer;
 
 use crate::store::budget::BudgetSpec;
 use crate::store::tests::{conformance, same_decisions};
-use crate::store::{BudgetRef, Condition, MultiDecision, Store};
+use crate::store::{Backend, BudgetRef, Condition, MultiDecision, Store};
 
-/// A `redis-server` of this test's own.
-struct Server {
-    port: u16,
-    dir: PathBuf,
-    args: Vec<String>,
-    child: Option<Child>,
-}
-
-impl Server {
-    fn start(name: &str, extra: &[&str]) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let dir = std::env::temp_dir().join(format!("postcore-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temporary folder");
-        let mut server = Self {
-            port,
-            dir,
-            args: extra.iter().map(|a| (*a).to_owned()).collect(),
-            child: None,
-        };
-        server.run();
-        server
-    }
-
-    /// Starts (or restarts) the server, and waits until it answers.
-    fn run(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-            .arg("--dir")
-            .arg(&self.dir)
-            .args(&self.args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match child {
-            Ok(child) => child,
-            Err(e) => panic!(
-                "cannot run redis-server ({e}): the Redis store's tests need it; install it \
-                 with `apt-get install redis-server` (Debian/Ubuntu) or run `make test`, which \
-                 installs it (scripts/ensure-redis.sh)"
-            ),
-        };
-        self.child = Some(child);
-        let started = Instant::now();
-        while !self.answers() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis-server did not start on port {}",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    fn answers(&self) -> bool {
-        use std::io::{Read, Write};
-        let Ok(mut socket) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        let _ = socket.set_read_timeout(Some(Duration::from_secs(1)));
-        let mut reply = [0; 64];
-        socket.write_all(b"PING\r\n").is_ok()
-            && socket.read(&mut reply).is_ok_and(|n| n > 0)
-            && !reply.starts_with(b"-LOADING")
-    }
-
-    /// Kills the server at once (no shutdown).
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    /// A plain connection of the test's, to look at what the store wrote.
-    async fn inspect(&self) -> redis::aio::MultiplexedConnection {
-        redis::Client::open(self.url())
-            .expect("client")
-            .get_multiplexed_async_connection()
-            .await
-            .expect("connection")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// A plain connection of the test's, to look at what the store wrote.
+async fn inspect(server: &RedisServer) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(server.url())
+        .expect("client")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connection")
 }
 
 fn general(key: &str) -> Vec<BudgetRef> {
@@ -123,14 +33,14 @@ fn general(key: &str) -> Vec<BudgetRef> {
 
 #[tokio::test]
 async fn redis_store_conformance() {
-    let server = Server::start("redis-conformance", &[]);
+    let server = RedisServer::start("redis-conformance", &[]);
     let store = Store::open(&server.url()).expect("store");
     conformance(store.backend(), "t").await;
 }
 
 #[tokio::test]
 async fn budget_lua_decides_as_budget_rs_does() {
-    let server = Server::start("redis-differential", &[]);
+    let server = RedisServer::start("redis-differential", &[]);
     let reference = Store::open("memory://redis-differential").expect("memory store");
     let store = Store::open(&server.url()).expect("store");
     same_decisions(reference.backend(), store.backend(), "d").await;
@@ -138,7 +48,7 @@ async fn budget_lua_decides_as_budget_rs_does() {
 
 #[tokio::test]
 async fn every_key_written_expires() {
-    let server = Server::start("redis-ttl", &[]);
+    let server = RedisServer::start("redis-ttl", &[]);
     let store = Store::open(&server.url()).expect("store");
     let backend = store.backend();
     let budget = general("t:general");
@@ -155,7 +65,7 @@ async fn every_key_written_expires() {
         )
         .await
         .expect("put");
-    let mut redis = server.inspect().await;
+    let mut redis = inspect(&server).await;
     let ttl = |key: &'static str| redis::cmd("PTTL").arg(key).to_owned();
     let budget_ttl: i64 = ttl("t:general")
         .query_async(&mut redis)
@@ -208,19 +118,25 @@ async fn an_unreachable_server_fails_fast_without_the_password() {
 
 #[tokio::test]
 async fn a_wrong_password_is_an_error_without_it() {
-    let server = Server::start("redis-auth", &["--requirepass", "right-secret"]);
-    let wrong =
-        Store::open(&format!("redis://:wrong-secret@127.0.0.1:{}", server.port)).expect("store");
+    let server = RedisServer::start("redis-auth", &["--requirepass", "right-secret"]);
+    let wrong = Store::open(&format!(
+        "redis://:wrong-secret@127.0.0.1:{}",
+        server.port()
+    ))
+    .expect("store");
     let error = wrong.backend().get("t:k").await.expect_err("refused");
     assert!(!error.0.contains("wrong-secret"), "{error}");
-    let right =
-        Store::open(&format!("redis://:right-secret@127.0.0.1:{}", server.port)).expect("store");
+    let right = Store::open(&format!(
+        "redis://:right-secret@127.0.0.1:{}",
+        server.port()
+    ))
+    .expect("store");
     assert_eq!(right.backend().get("t:k").await, Ok(None));
 }
 
 #[tokio::test]
 async fn a_restarted_server_is_reconnected_to() {
-    let mut server = Server::start("redis-restart", &[]);
+    let mut server = RedisServer::start("redis-restart", &[]);
     let store = Store::open(&server.url()).expect("store");
     let backend = store.backend();
     let budget = general("t:general");
@@ -233,7 +149,7 @@ async fn a_restarted_server_is_reconnected_to() {
         assert!(result.is_err(), "{result:?}");
         assert!(started.elapsed() < Duration::from_millis(1_500));
     }
-    server.run();
+    server.restart();
     // Back: the connection is made again (the server lost everything: a new probe).
     let started = Instant::now();
     let mut attempts = 0;
@@ -257,7 +173,7 @@ async fn a_restarted_server_is_reconnected_to() {
 #[test]
 fn clients_on_different_runtimes_share_the_connection() {
     // One runtime per test, per Node worker, per fork: the connection outlives each.
-    let server = Server::start("redis-runtimes", &[]);
+    let server = RedisServer::start("redis-runtimes", &[]);
     let store = Store::open(&server.url()).expect("store");
     for round in 0..3 {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -279,8 +195,38 @@ fn clients_on_different_runtimes_share_the_connection() {
 
 #[tokio::test]
 async fn after_fork_keeps_the_store_in_the_same_process() {
-    let server = Server::start("redis-after-fork", &[]);
+    let server = RedisServer::start("redis-after-fork", &[]);
     let store = Store::open(&server.url()).expect("store");
     let again = store.after_fork().expect("store");
     assert!(std::ptr::addr_eq(store.backend(), again.backend()));
+}
+
+#[tokio::test]
+async fn a_child_process_makes_its_own_connection() {
+    let server = RedisServer::start("redis-child", &[]);
+    let crate::store::StoreUrl::Redis(url) =
+        crate::store::StoreUrl::parse(&server.url(), None).expect("url")
+    else {
+        panic!("a Redis URL");
+    };
+    let backend = super::RedisStore::new(&url);
+    let mut redis = inspect(&server).await;
+    // The store's connections: all but this test's.
+    let mut ours = async || {
+        let list: String = redis::cmd("CLIENT")
+            .arg("LIST")
+            .query_async(&mut redis)
+            .await
+            .expect("client list");
+        list.lines().count() - 1
+    };
+    assert_eq!(backend.get("t:k").await, Ok(None));
+    assert_eq!(ours().await, 1);
+    // As if this were a child after fork(): the connection is the parent's.
+    if let Some(worker) = backend.worker.lock().expect("worker").as_mut() {
+        worker.pid = 0;
+    }
+    assert_eq!(backend.get("t:k").await, Ok(None));
+    // The child's own connection; the parent's left open (the parent still uses it).
+    assert_eq!(ours().await, 2);
 }

@@ -241,3 +241,39 @@ async fn expired_values_are_swept() {
     }
     assert_eq!(rows(), i64::from(super::SWEEP_EVERY), "swept");
 }
+
+#[tokio::test]
+async fn a_child_process_opens_its_own_connection() {
+    let dir = TempDir::new("sqlite-child");
+    let store = SqliteStore::new(&dir.file("child.db"));
+    assert_eq!(
+        store.put("t:k", b"1", None, Condition::Always).await,
+        Ok(true)
+    );
+    let marked = |connection: &rusqlite::Connection| {
+        connection
+            .query_row(
+                "SELECT count(*) FROM temp.sqlite_master WHERE name = 'marker'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .expect("query")
+            == 1
+    };
+    {
+        // As if this were a child after fork(): the connection (marked with a table only it
+        // sees) is the parent's, never to be used (nor closed) here.
+        let mut slot = store.shared.connection.lock().expect("slot");
+        let (pid, connection) = slot.as_mut().expect("a connection");
+        connection
+            .execute_batch("CREATE TEMP TABLE marker (x)")
+            .expect("mark");
+        assert!(marked(connection));
+        *pid = 0;
+    }
+    assert_eq!(store.get("t:k").await, Ok(Some(b"1".to_vec())));
+    let slot = store.shared.connection.lock().expect("slot");
+    let (pid, connection) = slot.as_ref().expect("a connection");
+    assert_eq!(*pid, std::process::id());
+    assert!(!marked(connection), "a new connection");
+}
