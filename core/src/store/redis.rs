@@ -83,21 +83,16 @@ impl RedisStore {
     fn worker(&self) -> StoreResult<(Handle, ConnectionManager)> {
         let mut worker = self.worker.lock().unwrap_or_else(PoisonError::into_inner);
         let pid = std::process::id();
-        match worker.take() {
-            Some(w) if w.pid == pid => {
-                let parts = (w.runtime.clone(), w.connection.clone());
-                *worker = Some(w);
-                return Ok(parts);
-            }
-            // The parent's, in a child after fork(): its thread does not exist here, and
-            // its socket is the parent's; leave both alone.
-            Some(inherited) => std::mem::forget(inherited),
-            None => {}
+        if worker.as_ref().is_some_and(|w| w.pid != pid) {
+            // The parent's, in a child after fork(): its thread does not exist here, and its
+            // socket is the parent's; leave both alone.
+            std::mem::forget(worker.take());
         }
-        let started = self.start(pid)?;
-        let parts = (started.runtime.clone(), started.connection.clone());
-        *worker = Some(started);
-        Ok(parts)
+        let worker = match &mut *worker {
+            Some(worker) => worker,
+            empty => empty.insert(self.start(pid)?),
+        };
+        Ok((worker.runtime.clone(), worker.connection.clone()))
     }
 
     fn start(&self, pid: u32) -> StoreResult<Worker> {

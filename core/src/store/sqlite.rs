@@ -107,17 +107,13 @@ impl Shared {
             )));
         };
         let pid = std::process::id();
-        match slot.take() {
-            Some((owner, connection)) if owner == pid => *slot = Some((owner, connection)),
+        if slot.as_ref().is_some_and(|(owner, _)| *owner != pid) {
             // The parent's, in a child after fork(): never used nor closed here.
-            Some(inherited) => std::mem::forget(inherited),
-            None => {}
+            std::mem::forget(slot.take());
         }
-        if slot.is_none() {
-            *slot = Some((pid, self.open(left).map_err(|e| error(&e))?));
-        }
-        let Some((_, connection)) = slot.as_mut() else {
-            return Err(StoreError("SQLite: no connection".to_owned()));
+        let connection = match &mut *slot {
+            Some((_, connection)) => connection,
+            empty => &mut empty.insert((pid, self.open(left).map_err(|e| error(&e))?)).1,
         };
         connection.busy_timeout(left).map_err(|e| error(&e))?;
         op(connection, system_now_ms()).map_err(|e| error(&e))
