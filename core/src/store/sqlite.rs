@@ -113,14 +113,18 @@ impl Shared {
         }
         let connection = match &mut *slot {
             Some((_, connection)) => connection,
-            empty => &mut empty.insert((pid, self.open(left).map_err(|e| error(&e))?)).1,
+            empty => &mut empty.insert((pid, self.open(left)?)).1,
         };
         connection.busy_timeout(left).map_err(|e| error(&e))?;
         op(connection, system_now_ms()).map_err(|e| error(&e))
     }
 
     /// Opens the file and sets it up (WAL, the tables), waiting at most `left` for locks.
-    fn open(&self, left: Duration) -> rusqlite::Result<Connection> {
+    fn open(&self, left: Duration) -> StoreResult<Connection> {
+        self.set_up(left).map_err(|e| error(&e))
+    }
+
+    fn set_up(&self, left: Duration) -> rusqlite::Result<Connection> {
         let connection = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
