@@ -14,7 +14,9 @@ test: lint test-rust test-cli test-mcp doc test-python test-node test-kit test-r
 lint:
 	bash scripts/lint.sh
 
+# The Redis store's tests start their own redis-server: installed first if missing.
 test-rust:
+	bash scripts/ensure-redis.sh
 	$(CARGO) test --locked -p postcore -p postcore-mock -p postcore-testnet
 	$(CARGO) build --locked -q -p postcore-mock -p postcore --example whole_flow
 	scripts/with-mock.sh --key pc_example_key -- ./target/debug/examples/whole_flow

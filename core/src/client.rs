@@ -154,7 +154,11 @@ impl Client {
     /// The same configuration with a new, empty connection pool. Bindings call this in a child
     /// process after `fork()`, where the parent's sockets and runtime must not be reused.
     pub(crate) fn with_new_pool(&self) -> Result<Self> {
-        Self::from_config(self.inner.config.clone())
+        let mut config = self.inner.config.clone();
+        // The parent's store connection (a SQLite handle, a Redis connection) is not the
+        // child's to use: it gets its own.
+        config.store = config.store.after_fork()?;
+        Self::from_config(config)
     }
 
     pub(crate) fn from_config(config: Config) -> Result<Self> {

@@ -84,21 +84,17 @@ fn apart(a: Timestamp, b: Timestamp) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::Extra;
 
     fn post(id: &str, profile: &str, platform: Platform, at: i64, status: PostStatus) -> Post {
-        Post {
-            post_id: id.to_owned(),
-            profile_key: profile.to_owned(),
-            platform,
-            content: "x".to_owned(),
-            scheduled_for: Timestamp::from_unix(at),
-            created_at: None,
-            published_at: None,
-            status,
-            platform_url: None,
-            extra: Extra::new(),
-        }
+        serde_json::from_value(serde_json::json!({
+            "postId": id,
+            "profileKey": profile,
+            "platform": platform,
+            "content": "x",
+            "scheduledFor": Timestamp::from_unix(at),
+            "status": status.as_str(),
+        }))
+        .expect("a post")
     }
 
     #[test]

@@ -27,6 +27,16 @@ use serde::{Deserialize, Serialize};
 /// How long a waiter sleeps before asking again while another request probes the window.
 pub(crate) const PROBE_POLL_MS: i64 = 20;
 
+/// The largest count, window id or duration a budget takes in (2^50: 35,000 years of ms), so
+/// that no sum overflows and the Redis store, which computes in Lua's doubles (exact to 2^53),
+/// gets the same results. A server may send any number in `X-RateLimit-*`.
+pub(crate) const MAX_VALUE: i64 = 1 << 50;
+
+/// `value`, within 0..=[`MAX_VALUE`].
+fn bounded(value: i64) -> i64 {
+    value.clamp(0, MAX_VALUE)
+}
+
 /// The state of one budget, as stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct BudgetState {
@@ -144,7 +154,7 @@ impl BudgetState {
         }
         self.remaining -= 1;
         if provisional {
-            self.probe_until = p.now + p.probe_ttl.max(1);
+            self.probe_until = p.now + bounded(p.probe_ttl).max(1);
         }
         Decision::Granted(Grant {
             window_id: self.window_id,
@@ -174,7 +184,7 @@ impl BudgetState {
                 if let Some(pause) = pause_ms {
                     // The server says the window is spent until then: the next one starts
                     // after the pause, with a probe.
-                    self.paused_until = self.paused_until.max(now + pause.max(0));
+                    self.paused_until = self.paused_until.max(now + bounded(pause));
                     self.remaining = 0;
                     self.reset_at = self.paused_until.max(1);
                 }
@@ -183,17 +193,19 @@ impl BudgetState {
     }
 
     fn observe(&mut self, now: i64, o: &Observation) {
-        let reset_at = now + o.until_reset_ms.max(0);
-        if o.window_id > self.window_id {
+        let (limit, remaining, window_id) =
+            (bounded(o.limit), bounded(o.remaining), bounded(o.window_id));
+        let reset_at = now + bounded(o.until_reset_ms);
+        if window_id > self.window_id {
             // A later window than any seen (or the first one told).
-            self.limit = o.limit;
-            self.remaining = o.remaining;
-            self.window_id = o.window_id;
+            self.limit = limit;
+            self.remaining = remaining;
+            self.window_id = window_id;
             self.reset_at = reset_at;
-        } else if o.window_id == self.window_id {
+        } else if window_id == self.window_id {
             // The same window: the server is the truth when it counts more than we did.
-            self.remaining = self.remaining.min(o.remaining);
-            self.limit = o.limit;
+            self.remaining = self.remaining.min(remaining);
+            self.limit = limit;
             // Each reckoning of the reset is late, never early: the earliest is the closest.
             self.reset_at = self.reset_at.min(reset_at);
         }
@@ -415,6 +427,41 @@ mod tests {
         }
         assert_eq!(s.acquire(&POSTING, &at(10)), Decision::Wait(3_599_990));
         assert_eq!(granted(s.acquire(&POSTING, &at(3_600_000))).remaining, 2);
+    }
+
+    #[test]
+    fn absurd_numbers_from_a_response_are_bounded() {
+        // Before the bound, returning a slot to a window the server said had i64::MAX left
+        // overflowed (a panic in debug builds, a negative count in release builds).
+        let mut s = BudgetState::default();
+        let probe = granted(s.acquire(&GENERAL, &at(0)));
+        s.settle(1, &probe, &observed(i64::MAX, i64::MAX, i64::MAX, i64::MAX));
+        assert_eq!(
+            (s.limit, s.remaining, s.window_id, s.reset_at),
+            (MAX_VALUE, MAX_VALUE, MAX_VALUE, 1 + MAX_VALUE)
+        );
+        let g = granted(s.acquire(&GENERAL, &at(2)));
+        s.settle(3, &g, &Settle::NotSent);
+        assert_eq!(s.remaining, MAX_VALUE);
+        s.settle(4, &g, &observed(-5, -5, MAX_VALUE, -5));
+        assert_eq!((s.limit, s.remaining, s.reset_at), (0, 0, 4));
+        let huge_ttl = AcquireParams {
+            probe_ttl: i64::MAX,
+            ..at(10)
+        };
+        assert!(granted(s.acquire(&GENERAL, &huge_ttl)).probe);
+        assert_eq!(s.probe_until, 10 + MAX_VALUE);
+        let mut paused = BudgetState::default();
+        let probe = granted(paused.acquire(&POSTING, &at(0)));
+        paused.settle(
+            1,
+            &probe,
+            &Settle::Sent {
+                observation: None,
+                pause_ms: Some(i64::MAX),
+            },
+        );
+        assert_eq!(paused.paused_until, 1 + MAX_VALUE);
     }
 
     #[test]

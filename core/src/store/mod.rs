@@ -14,6 +14,10 @@
 
 pub(crate) mod budget;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 mod url;
 
 use std::fmt;
@@ -134,8 +138,12 @@ impl fmt::Display for Store {
     }
 }
 
-/// Stores opened in this process, by URL, so that clients share their connections.
-static OPEN: Mutex<Vec<(String, Weak<dyn Backend>)>> = Mutex::new(Vec::new());
+/// A store opened in this process: its URL's identity, the process that opened it (a child
+/// after `fork()` opens its own), the store.
+type Opened = (String, u32, Weak<dyn Backend>);
+
+/// Stores opened in this process, so that clients share their connections.
+static OPEN: Mutex<Vec<Opened>> = Mutex::new(Vec::new());
 
 impl Store {
     /// Opens the store at `url` (see the module docs for the forms). A malformed or
@@ -146,14 +154,18 @@ impl Store {
 
     /// [`Store::open`], naming where the URL came from in errors (`POSTCORE_STORE`).
     pub(crate) fn open_from(url: &str, source: Option<&str>) -> Result<Store> {
-        let parsed = StoreUrl::parse(url, source)?;
+        Self::open_parsed(StoreUrl::parse(url, source)?)
+    }
+
+    fn open_parsed(parsed: StoreUrl) -> Result<Store> {
         let key = parsed.identity();
+        let pid = std::process::id();
         let mut open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
-        open.retain(|(_, backend)| backend.strong_count() > 0);
+        open.retain(|(_, opener, backend)| *opener == pid && backend.strong_count() > 0);
         if let Some(backend) = open
             .iter()
-            .find(|(k, _)| *k == key)
-            .and_then(|(_, b)| b.upgrade())
+            .find(|(k, _, _)| *k == key)
+            .and_then(|(_, _, b)| b.upgrade())
         {
             return Ok(Store {
                 url: Arc::new(parsed),
@@ -161,11 +173,20 @@ impl Store {
             });
         }
         let backend = connect(&parsed)?;
-        open.push((key, Arc::downgrade(&backend)));
+        open.push((key, pid, Arc::downgrade(&backend)));
         Ok(Store {
             url: Arc::new(parsed),
             backend,
         })
+    }
+
+    /// The same store for a child process after `fork()`: its own connection (SQLite: a new
+    /// one; Redis: a new connection thread), shared by the child's clients; the parent's is
+    /// left alone. `memory://` stays the same (the child has a copy of the parent's). In the
+    /// process that opened it, the store itself.
+    #[allow(dead_code)] // the bindings call it through `Client::with_new_pool`
+    pub(crate) fn after_fork(&self) -> Result<Store> {
+        Self::open_parsed(StoreUrl::clone(&self.url))
     }
 
     /// The default: `POSTCORE_STORE` if set (and not empty), else `memory://`.
@@ -203,7 +224,11 @@ impl Store {
 fn connect(url: &StoreUrl) -> Result<Arc<dyn Backend>> {
     match url {
         StoreUrl::Memory(name) => Ok(memory::MemoryStore::shared(name)),
-        #[allow(unreachable_patterns)]
+        #[cfg(feature = "sqlite")]
+        StoreUrl::Sqlite(path) => Ok(Arc::new(sqlite::SqliteStore::new(path))),
+        #[cfg(feature = "redis")]
+        StoreUrl::Redis(url) => Ok(Arc::new(redis::RedisStore::new(url))),
+        #[cfg(not(all(feature = "sqlite", feature = "redis")))]
         other => Err(crate::error::Error::config(format!(
             "this build of postcore cannot use the store {}: {}",
             other.redacted(),

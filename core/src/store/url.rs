@@ -117,15 +117,20 @@ impl StoreUrl {
         }
     }
 
-    /// What identifies the store's state (two URLs naming the same database share it).
+    /// What identifies a connection to the store (clients whose URLs have the same identity
+    /// share one). A Redis password is part of it, as a hash: a client with the wrong one
+    /// must not use the connection another opened with the right one.
     pub(crate) fn identity(&self) -> String {
         match self {
             Self::Memory(name) => format!("memory://{name}"),
             Self::Sqlite(path) => format!("sqlite://{}", path.display()),
             Self::Redis(r) => format!(
-                "redis{}://{}@{}:{}/{}",
+                "redis{}://{}:{}@{}:{}/{}",
                 if r.tls { "s" } else { "" },
                 r.username.as_deref().unwrap_or(""),
+                r.password
+                    .as_deref()
+                    .map_or_else(String::new, |p| super::namespace(p, "store password")),
                 r.host,
                 r.port,
                 r.db
@@ -160,6 +165,7 @@ impl StoreUrl {
     }
 
     /// Why this build cannot open such a store (a feature left out).
+    #[cfg_attr(all(feature = "sqlite", feature = "redis"), allow(dead_code))]
     pub(crate) fn unsupported_reason(&self) -> &'static str {
         match self {
             Self::Memory(_) => "",

@@ -7,9 +7,14 @@
 //! * [`tls_front`]: a TLS server with that certificate, forwarding the decrypted bytes to a
 //!   plain-HTTP upstream (the local postcore server), so HTTPS reaches the mock;
 //! * [`connect_proxy`]: an HTTP proxy that tunnels `CONNECT host:port` and records each
-//!   request line, so a test can prove a request went through it.
+//!   request line, so a test can prove a request went through it;
+//! * [`RedisServer`]: a `redis-server` of the test's own, for the Redis store's tests.
 //!
 //! Never for production: certificates are generated per run and nothing is verified upstream.
+
+mod redis;
+
+pub use redis::{INSTALL_REDIS, RedisServer};
 
 use std::io;
 use std::net::SocketAddr;
