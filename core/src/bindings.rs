@@ -268,6 +268,23 @@ pub fn linkedin_connect_url(client: &Client, language: Language, args: Value) ->
     client.linkedin_connect_url_for(&args.return_url, args.profile_key.as_deref(), names)
 }
 
+/// Checks a post's arguments as `posts.create` does before sending (profile key, platforms,
+/// content length, Bluesky's 300 graphemes), for tools that check many posts before sending
+/// any (`postcore posts import`). Argument names are spelled as in the API (`profileKey`).
+pub fn validate_post(params: &CreatePost) -> Result<()> {
+    params.validate(Names::CamelCase)
+}
+
+/// The documented least time between two scheduled posts of one profile on `platform`
+/// (LinkedIn 60 s, Bluesky 1 s); `None` for a platform this SDK does not know.
+pub fn post_spacing(platform: &crate::models::Platform) -> Option<Duration> {
+    crate::validate::post_spacing(platform)
+}
+
+/// The documented posting budget, the default of `ClientBuilder::posting_budget`: requests
+/// per window.
+pub const POSTING_BUDGET: (u32, Duration) = crate::config::DEFAULT_POSTING_BUDGET;
+
 /// The same configuration with a new, empty connection pool, for a child process after
 /// `fork()`, where the parent's sockets and runtime must not be reused.
 pub fn with_new_pool(client: &Client) -> Result<Client> {

@@ -14,6 +14,16 @@ pub const MAX_CONTENT_CHARS: usize = 3000;
 /// Bluesky's limit, in graphemes (user-perceived characters); longer posts fail when published.
 pub const MAX_BLUESKY_GRAPHEMES: usize = 300;
 
+/// The documented least time between two scheduled posts of one profile on one platform
+/// (LinkedIn 60 s, Bluesky 1 s); closer ones are refused with a 429 naming `next_available`.
+pub(crate) fn post_spacing(platform: &Platform) -> Option<std::time::Duration> {
+    match platform {
+        Platform::LinkedIn => Some(std::time::Duration::from_secs(60)),
+        Platform::Bluesky => Some(std::time::Duration::from_secs(1)),
+        Platform::Other(_) => None,
+    }
+}
+
 /// How argument names are spelled in the caller's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Names {
