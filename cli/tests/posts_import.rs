@@ -9,12 +9,21 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::*;
 use postcore_mock::MockConfig;
 use serde_json::json;
+
+/// The columns of the tests' posts CSVs.
+const COLUMNS: [&str; 6] = [
+    "id",
+    "profileKey",
+    "platforms",
+    "scheduledFor",
+    "content",
+    "contentFile",
+];
 
 /// One row of a posts CSV.
 #[derive(Debug, Clone)]
@@ -74,16 +83,7 @@ fn rows(profiles: &[String], n: usize) -> Vec<PostRow> {
 fn write_posts(dir: &Path, rows: &[PostRow]) {
     std::fs::create_dir_all(dir.join("texts")).expect("texts dir");
     let mut writer = csv::Writer::from_path(dir.join("posts.csv")).expect("csv");
-    writer
-        .write_record([
-            "id",
-            "profileKey",
-            "platforms",
-            "scheduledFor",
-            "content",
-            "contentFile",
-        ])
-        .expect("csv");
+    writer.write_record(COLUMNS).expect("csv");
     for (i, row) in rows.iter().enumerate() {
         let (content, file) = match &row.file {
             Some(file) => {
@@ -107,48 +107,43 @@ fn write_posts(dir: &Path, rows: &[PostRow]) {
 }
 
 fn import_args(dir: &Path, extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = vec![
-        "posts".into(),
-        "import".into(),
-        dir.join("posts.csv").display().to_string(),
-        "--state".into(),
-        dir.join("state.db").display().to_string(),
-        "--out".into(),
-        dir.join("scheduled.csv").display().to_string(),
-        "--progress".into(),
-        "lines".into(),
-    ];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    args
+    let posts = dir.join("posts.csv").display().to_string();
+    let head = vec!["posts".to_owned(), "import".to_owned(), posts];
+    common::import_args(head, dir, "scheduled.csv", extra)
 }
 
+/// Runs the import to the end.
 fn import(url: &str, dir: &Path, extra: &[&str]) -> Output {
-    let args = import_args(dir, extra);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    run(postcore_at(url), &args)
+    run_at(url, &import_args(dir, extra))
 }
 
-fn spawn_import(url: &str, dir: &Path, extra: &[&str], log: &str) -> std::process::Child {
-    let stderr = std::fs::File::create(dir.join(log)).expect("log file");
-    postcore_at(url)
-        .args(import_args(dir, extra))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(stderr)
-        .spawn()
-        .expect("spawn import")
+/// A fresh `dir` with a posts CSV of `n` rows over `profiles` profiles, and its mock
+/// (`limit` requests per `window` seconds, if any).
+fn setup(
+    name: &str,
+    limit: Option<u32>,
+    window: u64,
+    profiles: usize,
+    n: usize,
+) -> (std::path::PathBuf, Mock, Vec<PostRow>) {
+    let dir = temp_dir(name);
+    let (mock, keys) = mock_with_profiles(limit, window, profiles);
+    let rows = rows(&keys, n);
+    write_posts(&dir, &rows);
+    (dir, mock, rows)
 }
 
-fn log(dir: &Path, name: &str) -> String {
-    std::fs::read_to_string(dir.join(name)).unwrap_or_default()
-}
-
-fn rows_in_state(dir: &Path, state: &str) -> i64 {
-    let conn = rusqlite::Connection::open(dir.join("state.db")).expect("state db");
-    conn.query_row("SELECT count(*) FROM rows WHERE state = ?1", [state], |r| {
-        r.get(0)
-    })
-    .expect("count")
+/// Lets `pass` POST /posts through (others pass anyway), then applies `fault` to the next.
+fn after_posts(mock: &Mock, pass: u32, fault: serde_json::Value) {
+    let aimed = |mut fault: serde_json::Value| {
+        fault["method"] = json!("POST");
+        fault["path"] = json!("/posts");
+        mock.fault(fault);
+    };
+    if pass > 0 {
+        aimed(json!({ "times": pass }));
+    }
+    aimed(fault);
 }
 
 fn post_requests(mock: &Mock) -> Vec<postcore_mock::RecordedRequest> {
@@ -184,18 +179,8 @@ fn assert_each_row_scheduled_once(mock: &Mock, rows: &[PostRow], out: &Path) {
         .iter()
         .map(str::to_owned)
         .collect();
-    assert_eq!(
-        headers,
-        [
-            "id",
-            "profileKey",
-            "platforms",
-            "scheduledFor",
-            "content",
-            "contentFile",
-            "postIds"
-        ]
-    );
+    assert_eq!(headers[..COLUMNS.len()], COLUMNS, "the input's columns");
+    assert_eq!(headers[COLUMNS.len()..], ["postIds"], "and the post ids");
     let written: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
     assert_eq!(written.len(), rows.len(), "rows in scheduled.csv");
     for (row, record) in rows.iter().zip(&written) {
@@ -229,19 +214,10 @@ fn random_below(n: usize, what: &str) -> usize {
 
 #[test]
 fn a_300_row_import_through_sigint_sigkill_and_faults_schedules_every_post_once() {
-    let dir = temp_dir("posts-300");
-    let (mock, profiles) = mock_with_profiles(Some(60), 1, 10);
-    let rows = rows(&profiles, 300);
-    write_posts(&dir, &rows);
+    let (dir, mock, rows) = setup("posts-300", Some(60), 1, 10, 300);
     let url = mock.url();
     // Faults on POST /posts only (GET /posts, which reconciles, passes them by); they stay
     // queued across the runs, so they land in whichever run reaches them.
-    let aimed = |fault: serde_json::Value| {
-        let mut fault = fault;
-        fault["method"] = json!("POST");
-        fault["path"] = json!("/posts");
-        mock.fault(fault);
-    };
     let faults = [
         json!({ "action": "drop", "process": true }), // processed, answer lost
         json!({ "status": 500, "process": true, "body": { "error": "INTERNAL", "message": "oops" } }),
@@ -253,8 +229,7 @@ fn a_300_row_import_through_sigint_sigkill_and_faults_schedules_every_post_once(
         json!({ "action": "drop", "process": true }),
     ];
     for fault in &faults {
-        aimed(json!({ "times": 25 }));
-        aimed(fault.clone());
+        after_posts(&mock, 25, fault.clone());
     }
     // Not processed (reset, 503), so the request is sent again by the client itself within the
     // call (the posting history of the import counts it once).
@@ -272,13 +247,13 @@ fn a_300_row_import_through_sigint_sigkill_and_faults_schedules_every_post_once(
 
     // Run 1: Ctrl-C somewhere after 60 posts.
     let first_stop = 60 + random_below(60, "SIGINT after posts");
-    let mut child = spawn_import(&url, &dir, &common, "run1.log");
+    let mut child = spawn_at(&url, &import_args(&dir, &common), &dir, "run1.log");
     wait_until(Duration::from_secs(60), "posts before SIGINT", || {
         mock.server.posts().len() >= first_stop
     });
     interrupt(&child);
     let code = wait_child(&mut child, Duration::from_secs(30));
-    let run1 = log(&dir, "run1.log");
+    let run1 = read_log(&dir, "run1.log");
     assert_eq!(code, 130, "{run1}");
     assert!(
         run1.contains("Resume with:\n  postcore posts import"),
@@ -291,12 +266,11 @@ fn a_300_row_import_through_sigint_sigkill_and_faults_schedules_every_post_once(
     // Run 2: kill -9 somewhere after 80 more posts.
     let after_first = mock.server.posts().len();
     let second_stop = after_first + 80 + random_below(80, "SIGKILL after more posts");
-    let mut child = spawn_import(&url, &dir, &common, "run2.log");
+    let mut child = spawn_at(&url, &import_args(&dir, &common), &dir, "run2.log");
     wait_until(Duration::from_secs(60), "posts before SIGKILL", || {
         mock.server.posts().len() >= second_stop
     });
-    child.kill().expect("SIGKILL");
-    let _ = wait_child(&mut child, Duration::from_secs(10));
+    kill(&mut child);
     assert!(
         mock.server.posts().len() < 400,
         "killed too late to test anything"
@@ -305,14 +279,15 @@ fn a_300_row_import_through_sigint_sigkill_and_faults_schedules_every_post_once(
     // Run 3: to the end.
     let out = import(&url, &dir, &common);
     let elapsed = started.elapsed();
-    assert_eq!(out.code, 0, "{out:?}\n{run1}\n{}", log(&dir, "run2.log"));
-    assert!(
-        out.stderr.contains("300 of 300 rows are scheduled"),
-        "{}",
-        out.stderr
+    assert_eq!(
+        out.code,
+        0,
+        "{out:?}\n{run1}\n{}",
+        read_log(&dir, "run2.log")
     );
+    out.says("300 of 300 rows are scheduled");
     assert_each_row_scheduled_once(&mock, &rows, &dir.join("scheduled.csv"));
-    let all = format!("{run1}\n{}\n{}", log(&dir, "run2.log"), out.stderr);
+    let all = format!("{run1}\n{}\n{}", read_log(&dir, "run2.log"), out.stderr);
     assert!(
         all.contains("its posts may have been scheduled; looking for them"),
         "the timeout was reconciled by the import: {all}"
@@ -371,7 +346,7 @@ fn a_300_row_import_through_sigint_sigkill_and_faults_schedules_every_post_once(
     // A fourth run has nothing to do and sends nothing.
     let before = mock.requests().len();
     let out = import(&url, &dir, &common);
-    assert_eq!(out.code, 0, "{out:?}");
+    out.exits(0);
     assert_eq!(mock.requests().len(), before);
     assert_each_row_scheduled_once(&mock, &rows, &dir.join("scheduled.csv"));
 }
@@ -380,35 +355,25 @@ fn a_300_row_import_through_sigint_sigkill_and_faults_schedules_every_post_once(
 fn a_kill_after_the_server_scheduled_a_row_is_reconciled_with_get_posts() {
     // The client's store is memory://: its idempotency record dies with the process; the
     // state file's `sent` row is what finds the posts again.
-    let dir = temp_dir("posts-kill-processed");
-    let (mock, profiles) = mock_with_profiles(None, 900, 2);
-    let mut rows = rows(&profiles, 12);
+    let (dir, mock, mut rows) = setup("posts-kill-processed", None, 900, 2, 12);
     rows[4].content = "The slow one".into();
     rows[4].file = None;
     write_posts(&dir, &rows);
     // Row 5's request is processed, its answer held back for 5 s; the import is killed then.
     let proxy = SlowProxy::start(&mock, "The slow one", 1, Duration::from_secs(5));
-    let mut child = spawn_import(&proxy.url, &dir, &[], "run1.log");
+    let mut child = spawn_at(&proxy.url, &import_args(&dir, &[]), &dir, "run1.log");
     wait_until(Duration::from_secs(20), "row 5 scheduled", || {
         mock.server
             .posts()
             .iter()
             .any(|p| p.content == "The slow one")
     });
-    child.kill().expect("SIGKILL");
-    let _ = wait_child(&mut child, Duration::from_secs(10));
+    kill(&mut child);
     assert_eq!(rows_in_state(&dir, "sent"), 1, "row 5 is recorded as sent");
 
     let out = import(&proxy.url, &dir, &["--settle", "0"]);
-    assert_eq!(out.code, 0, "{out:?}");
-    assert!(
-        out.stderr.contains("row 5 (")
-            && out
-                .stderr
-                .contains("reconciled: the request had been processed, its posts are post_"),
-        "{}",
-        out.stderr
-    );
+    out.exits(0);
+    out.says("row 5 (prof_imp_1 at 2030-01-01T00:02:00Z): reconciled: the request had been processed, its posts are post_");
     assert_each_row_scheduled_once(&mock, &rows, &dir.join("scheduled.csv"));
     let sends_of_row_5 = post_requests(&mock)
         .iter()
@@ -419,29 +384,19 @@ fn a_kill_after_the_server_scheduled_a_row_is_reconciled_with_get_posts() {
 
 #[test]
 fn a_kill_before_the_server_scheduled_a_row_sends_it_again() {
-    let dir = temp_dir("posts-kill-unprocessed");
-    let (mock, profiles) = mock_with_profiles(None, 900, 2);
-    let rows = rows(&profiles, 8);
-    write_posts(&dir, &rows);
+    let (dir, mock, rows) = setup("posts-kill-unprocessed", None, 900, 2, 8);
     // The fourth POST /posts waits 5 s before being handled; the import is killed meanwhile.
-    mock.fault(json!({ "method": "POST", "path": "/posts", "times": 3 }));
-    mock.fault(json!({ "method": "POST", "path": "/posts", "delay_ms": 5000 }));
-    let mut child = spawn_import(&mock.url(), &dir, &[], "run1.log");
+    after_posts(&mock, 3, json!({ "delay_ms": 5000 }));
+    let mut child = spawn_at(&mock.url(), &import_args(&dir, &[]), &dir, "run1.log");
     wait_until(Duration::from_secs(20), "row 4 sent", || {
         post_requests(&mock).len() >= 4
     });
     std::thread::sleep(Duration::from_millis(100));
-    child.kill().expect("SIGKILL");
-    let _ = wait_child(&mut child, Duration::from_secs(10));
+    kill(&mut child);
     assert_eq!(rows_in_state(&dir, "sent"), 1);
     let out = import(&mock.url(), &dir, &["--settle", "0"]);
-    assert_eq!(out.code, 0, "{out:?}");
-    assert!(
-        out.stderr
-            .contains("reconciled: no post was scheduled; sending it again"),
-        "{}",
-        out.stderr
-    );
+    out.exits(0);
+    out.says("reconciled: no post was scheduled; sending it again");
     assert_each_row_scheduled_once(&mock, &rows, &dir.join("scheduled.csv"));
 }
 
@@ -463,27 +418,17 @@ fn rows_too_close_are_reported_before_anything_is_sent_and_respace_moves_them() 
         file: None,
     };
     let rows = vec![
-        row(
-            a,
-            "linkedin",
-            "2030-06-01T10:00:30Z",
-            "Too close to the existing post",
-        ), // row 1
-        row(a, "bluesky", "2030-06-01T10:00:30Z", "Bluesky is free then"), // row 2
-        row(b, "linkedin;bluesky", "2030-06-01T10:00:00Z", "B first"),     // row 3
-        row(
-            b,
-            "linkedin;bluesky",
-            "2030-06-01T10:00:00Z",
-            "B at the same time",
-        ), // row 4
-        row(b, "bluesky", "2030-06-01T10:00:01Z", "B one second later"),   // row 5
-        row(a, "linkedin", "2030-06-01T12:00:00Z", "Far from everything"), // row 6
+        row(a, "linkedin", "2030-06-01T10:00:30Z", "Near the old one"), // row 1
+        row(a, "bluesky", "2030-06-01T10:00:30Z", "Bluesky is free"),   // row 2
+        row(b, "linkedin;bluesky", "2030-06-01T10:00:00Z", "B first"),  // row 3
+        row(b, "linkedin;bluesky", "2030-06-01T10:00:00Z", "B too"),    // row 4
+        row(b, "bluesky", "2030-06-01T10:00:01Z", "B 1 s later"),       // row 5
+        row(a, "linkedin", "2030-06-01T12:00:00Z", "Far off"),          // row 6
     ];
     write_posts(&dir, &rows);
 
     let out = import(&mock.url(), &dir, &[]);
-    assert_eq!(out.code, 1, "{out:?}");
+    out.exits(1);
     for expected in [
         "row 1 (prof_imp_1, linkedin): 2030-06-01T10:00:30Z is too close: LinkedIn needs 60 s between a profile's posts; the scheduled post post_existing is at 2030-06-01T10:00:00Z",
         "row 4 (prof_imp_2, bluesky): 2030-06-01T10:00:00Z is too close: Bluesky needs 1 s",
@@ -491,7 +436,7 @@ fn rows_too_close_are_reported_before_anything_is_sent_and_respace_moves_them() 
         "2 rows break the per-profile spacing",
         "--respace",
     ] {
-        assert!(out.stderr.contains(expected), "{expected}\n{}", out.stderr);
+        out.says(expected);
     }
     // Row 2 (Bluesky, where profile a has nothing) and row 5 (Bluesky, 1 s after rows 3 and
     // 4) keep the spacing.
@@ -501,12 +446,12 @@ fn rows_too_close_are_reported_before_anything_is_sent_and_respace_moves_them() 
     assert!(!dir.join("state.db").exists(), "no state to resume");
 
     let out = import(&mock.url(), &dir, &["--respace"]);
-    assert_eq!(out.code, 0, "{out:?}");
+    out.exits(0);
     for expected in [
         "row 1: moved from 2030-06-01T10:00:30Z to 2030-06-01T10:01:00Z",
         "row 4: moved from 2030-06-01T10:00:00Z to 2030-06-01T10:01:00Z",
     ] {
-        assert!(out.stderr.contains(expected), "{expected}\n{}", out.stderr);
+        out.says(expected);
     }
     assert!(!out.stderr.contains("row 5: moved"), "{}", out.stderr);
     assert_eq!(
@@ -521,7 +466,7 @@ fn rows_too_close_are_reported_before_anything_is_sent_and_respace_moves_them() 
     assert_eq!(posts.len(), 1 + 8, "the existing post and the rows' 8");
     let out_csv = std::fs::read_to_string(dir.join("scheduled.csv")).expect("out");
     assert!(
-        out_csv.contains("2030-06-01T10:01:00Z,Too close"),
+        out_csv.contains("2030-06-01T10:01:00Z,Near the old one"),
         "{out_csv}"
     );
     for row in &moved {
@@ -562,7 +507,7 @@ fn invalid_and_past_rows_fail_up_front_and_the_others_are_scheduled() {
     );
     std::fs::write(dir.join("posts.csv"), csv).expect("csv");
     let out = import(&mock.url(), &dir, &["--json"]);
-    assert_eq!(out.code, 1, "{out:?}");
+    out.exits(1);
     let stderr = &out.stderr;
     for expected in [
         "row 2: failed: INVALID_ROW: content is 301 characters (graphemes) long; Bluesky allows at most 300",
@@ -600,33 +545,21 @@ fn invalid_and_past_rows_fail_up_front_and_the_others_are_scheduled() {
     assert!(posts.iter().any(|p| p.content == "From a file"));
     // --retry-failed sends the row the API refused again, not the rows that cannot change.
     let out = import(&mock.url(), &dir, &["--retry-failed"]);
-    assert_eq!(out.code, 1, "{out:?}");
-    assert!(
-        out.stderr.contains("retrying 1 failed rows"),
-        "{}",
-        out.stderr
-    );
+    out.exits(1);
+    out.says("retrying 1 failed rows");
     assert_eq!(post_requests(&mock).len(), 4);
 }
 
 #[test]
 fn the_same_csv_with_a_new_state_file_schedules_nothing_twice() {
-    let dir = temp_dir("posts-again");
-    let (mock, profiles) = mock_with_profiles(None, 900, 3);
-    let rows = rows(&profiles, 9);
-    write_posts(&dir, &rows);
+    let (dir, mock, rows) = setup("posts-again", None, 900, 3, 9);
     let out = import(&mock.url(), &dir, &[]);
-    assert_eq!(out.code, 0, "{out:?}");
+    out.exits(0);
     let sent = post_requests(&mock).len();
     std::fs::remove_file(dir.join("state.db")).expect("rm state");
     let out = import(&mock.url(), &dir, &[]);
-    assert_eq!(out.code, 0, "{out:?}");
-    assert!(
-        out.stderr
-            .contains("row 1: already scheduled exactly so (post_"),
-        "{}",
-        out.stderr
-    );
+    out.exits(0);
+    out.says("row 1: already scheduled exactly so (post_");
     assert_eq!(post_requests(&mock).len(), sent, "nothing sent again");
     assert_each_row_scheduled_once(&mock, &rows, &dir.join("scheduled.csv"));
 }
@@ -636,23 +569,17 @@ fn a_spacing_refusal_is_looked_into_not_resent() {
     // Another client schedules a post in row 3's slot after the import has listed the posts:
     // the API refuses row 3 (429 with next_available); the import looks for row 3's own post,
     // finds none, and records the row as failed without sending it again.
-    let dir = temp_dir("posts-conflict");
-    let (mock, profiles) = mock_with_profiles(None, 900, 1);
-    let rows = rows(&profiles, 5);
-    write_posts(&dir, &rows);
-    mock.fault(json!({ "method": "POST", "path": "/posts", "times": 2 }));
-    mock.fault(json!({ "method": "POST", "path": "/posts", "status": 429, "body": {
+    let (dir, mock, rows) = setup("posts-conflict", None, 900, 1, 5);
+    after_posts(
+        &mock,
+        2,
+        json!({ "status": 429, "body": {
         "error": "RATE_LIMIT_EXCEEDED", "platform": "linkedin", "next_available": "2030-01-01T00:03:00Z",
-        "message": "LinkedIn requires 60 seconds between posts. Next available: 2030-01-01T00:03:00Z" } }));
-    let out = import(&mock.url(), &dir, &[]);
-    assert_eq!(out.code, 1, "{out:?}");
-    assert!(
-        out.stderr.contains(
-            "failed: row 3 (prof_imp_1 at 2030-01-01T00:02:00Z): SPACING_CONFLICT: LinkedIn requires 60 seconds"
-        ),
-        "{}",
-        out.stderr
+        "message": "LinkedIn requires 60 seconds between posts. Next available: 2030-01-01T00:03:00Z" } }),
     );
+    let out = import(&mock.url(), &dir, &[]);
+    out.exits(1);
+    out.says("failed: row 3 (prof_imp_1 at 2030-01-01T00:02:00Z): SPACING_CONFLICT: LinkedIn requires 60 seconds");
     assert_eq!(post_requests(&mock).len(), 5, "row 3 was not sent again");
     let expected: usize = rows.iter().map(|r| r.platforms().len()).sum();
     assert_eq!(
@@ -667,12 +594,8 @@ fn bad_arguments_and_files_are_usage_errors() {
     let mock = Mock::plain();
     std::fs::write(dir.join("posts.csv"), "profileKey,platforms,when,content\n").expect("csv");
     let out = import(&mock.url(), &dir, &[]);
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(
-        out.stderr.contains("no scheduledFor column"),
-        "{}",
-        out.stderr
-    );
+    out.exits(2);
+    out.says("no scheduledFor column");
     // A state file of the other import is refused.
     std::fs::write(dir.join("users.csv"), "email\na@x\n").expect("users");
     let users = dir.join("users.csv").display().to_string();
@@ -696,13 +619,8 @@ fn bad_arguments_and_files_are_usage_errors() {
     )
     .expect("csv");
     let out = import(&mock.url(), &dir, &[]);
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(
-        out.stderr
-            .contains("belongs to a profiles import, not a posts import"),
-        "{}",
-        out.stderr
-    );
+    out.exits(2);
+    out.says("belongs to a profiles import, not a posts import");
     let requests = mock.requests().len();
     let bad = run(
         postcore_at(&mock.url()),
@@ -717,14 +635,11 @@ fn waits_for_the_general_budget_are_not_counted_as_posts_sent() {
     // 4 requests per 3 s: the client refuses (nothing sent) whenever the next slot is more
     // than 2 s away, and the import waits. Those refusals are not posts: with a posting budget
     // of 8 per minute, 8 rows go without waiting for the posting budget.
-    let dir = temp_dir("posts-budget-refusals");
-    let (mock, profiles) = mock_with_profiles(Some(4), 3, 8);
-    let rows = rows(&profiles, 8);
-    write_posts(&dir, &rows);
+    let (dir, mock, rows) = setup("posts-budget-refusals", Some(4), 3, 8, 8);
     let started = Instant::now();
     let out = import(&mock.url(), &dir, &["--posting-budget", "8/60", "--json"]);
-    assert_eq!(out.code, 0, "{out:?}");
-    assert!(out.stderr.contains("the rate budget"), "{}", out.stderr);
+    out.exits(0);
+    out.says("the rate budget");
     assert!(!out.stderr.contains("posting budget:"), "{}", out.stderr);
     assert!(
         started.elapsed() < Duration::from_secs(30),

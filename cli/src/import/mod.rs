@@ -57,7 +57,7 @@ use serde_json::json;
 use self::input::Input;
 use self::progress::human;
 use self::runner::{BUDGET_WAIT, End, Kind, Runner};
-use self::state::{Counts, Fingerprint, Row};
+use self::state::{Counts, Fingerprint, Row, State};
 use crate::args::{Global, ImportOptions};
 use crate::output::Output;
 use crate::signals::Signal;
@@ -124,6 +124,28 @@ pub(crate) fn random_id() -> String {
     format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
 }
 
+/// A state file that belongs to this input: says if the CSV moved, and sends the failed
+/// rows again with `--retry-failed`.
+fn resumed(
+    state: &mut State,
+    moved_from: Option<String>,
+    input: &Fingerprint,
+    options: &ImportOptions,
+    out: &Output,
+) -> Result<(), Failure> {
+    if let Some(old) = moved_from {
+        out.note(&format!(
+            "note: the CSV moved from {old} to {} (same content): resuming",
+            input.path
+        ));
+    }
+    if options.retry_failed {
+        let n = state.retry_failed()?;
+        out.note(&format!("retrying {n} failed rows"));
+    }
+    Ok(())
+}
+
 /// Says where a resumed import stands before it goes on.
 fn note_start(out: &Output, csv: &Path, counts: Counts, have: &str) {
     out.note(&format!(
@@ -148,9 +170,17 @@ fn note_start(out: &Output, csv: &Path, counts: Counts, have: &str) {
 
 /// The command that resumes an import (never with a key: it is not in the arguments).
 /// `command` is the import's own part: `["profiles", "import", CSV, "--name-column", …]`.
-fn resume_command(global: &Global, command: Vec<String>, options: &ImportOptions) -> String {
+fn resume_command(
+    global: &Global,
+    command: Vec<String>,
+    out: Option<&Path>,
+    options: &ImportOptions,
+) -> String {
     let mut words: Vec<String> = vec!["postcore".into()];
     words.extend(command);
+    if let Some(path) = out {
+        words.extend(["--out".into(), quote_path(path)]);
+    }
     words.extend(["--state".into(), quote_path(&options.state)]);
     if let Some(url) = &global.base_url {
         words.extend(["--base-url".into(), quote(url)]);
@@ -208,14 +238,8 @@ pub(crate) struct Job<'a, K: Kind> {
     input: &'a Input,
     out_path: Option<&'a Path>,
     options: &'a ImportOptions,
+    /// The command that resumes the import.
     resume: String,
-    /// `"have a profile"`.
-    have: &'static str,
-    /// The columns `--out` fills in or adds, and each created row's values for them.
-    out_columns: &'static [&'static str],
-    out_values: &'a dyn Fn(&Row) -> Vec<String>,
-    /// A failed row's identity in the JSON summary, e.g. `{"name": …}`.
-    row_json: &'a dyn Fn(&Row) -> serde_json::Map<String, serde_json::Value>,
 }
 
 impl<K: Kind> Job<'_, K> {
@@ -244,9 +268,9 @@ impl<K: Kind> Job<'_, K> {
             let values = state
                 .created_rows()?
                 .iter()
-                .map(|row| (row.row, (self.out_values)(row)))
+                .map(|row| (row.row, self.kind.out_values(row)))
                 .collect();
-            match input::write_rows(path, self.input, self.out_columns, &values) {
+            match input::write_rows(path, self.input, K::OUT_COLUMNS, &values) {
                 Ok(n) => written = Some(n),
                 Err(failure) => {
                     failure.report(out);
@@ -263,7 +287,7 @@ impl<K: Kind> Job<'_, K> {
              {} sent again), {} failed, {} left; {} requests, {} answered 429; {}",
             counts.created,
             counts.total(),
-            self.have,
+            K::WORDS.have,
             tally.created_now,
             tally.reconciled_found,
             tally.resent,
@@ -281,7 +305,7 @@ impl<K: Kind> Job<'_, K> {
             let failed: Vec<_> = failed
                 .iter()
                 .map(|r| {
-                    let mut entry = (self.row_json)(r);
+                    let mut entry = self.kind.row_json(r);
                     entry.insert("row".into(), json!(r.row));
                     entry.insert("error".into(), json!(r.error_code));
                     entry.insert("message".into(), json!(r.error_message));

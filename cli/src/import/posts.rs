@@ -44,7 +44,7 @@ use serde_json::json;
 
 use super::post_rows::{self, PROFILE_KEY, PostRow, SCHEDULED_FOR};
 use super::progress::human;
-use super::runner::{End, Kind, Outcome, Runner, classify};
+use super::runner::{End, Kind, Outcome, Runner, Words, classify};
 use super::spacing::{self, Conflict, Existing, Neighbour, Wanted};
 use super::state::{Held, Reconciled, Resumed, Row, Start, State};
 use super::window::unix_ms;
@@ -96,16 +96,7 @@ pub(crate) async fn run(
             runner.state.initialise(&fingerprint, &plan.rows, None)?;
         }
         Resumed::Existing { moved_from } => {
-            if let Some(old) = moved_from {
-                out.note(&format!(
-                    "note: the CSV moved from {old} to {} (same content): resuming",
-                    fingerprint.path
-                ));
-            }
-            if options.retry_failed {
-                let n = runner.state.retry_failed()?;
-                out.note(&format!("retrying {n} failed rows"));
-            }
+            super::resumed(&mut runner.state, moved_from, &fingerprint, options, out)?;
         }
     }
     note_start(out, &args.csv, runner.state.counts(), "scheduled");
@@ -115,30 +106,14 @@ pub(crate) async fn run(
             .posting_budget
             .unwrap_or(postcore::bindings::POSTING_BUDGET),
     };
-    let mut command: Vec<String> = vec!["posts".into(), "import".into()];
-    command.push(quote_path(&args.csv));
-    if let Some(path) = &args.out {
-        command.extend(["--out".into(), quote_path(path)]);
-    }
+    let command = vec!["posts".into(), "import".into(), quote_path(&args.csv)];
+    let resume = super::resume_command(global, command, args.out.as_deref(), options);
     let job = Job {
         kind: &kind,
         input: &input,
         out_path: args.out.as_deref(),
         options,
-        resume: super::resume_command(global, command, options),
-        have: "are scheduled",
-        out_columns: &[SCHEDULED_FOR, POST_IDS],
-        out_values: &|row: &Row| {
-            let at = field(&row.input, SCHEDULED_FOR);
-            vec![at, row.result.clone().unwrap_or_default()]
-        },
-        row_json: &|row: &Row| {
-            let mut entry = serde_json::Map::new();
-            for name in [PROFILE_KEY, SCHEDULED_FOR] {
-                entry.insert(name.into(), json!(field(&row.input, name)));
-            }
-            entry
-        },
+        resume,
     };
     job.run(runner, out).await
 }
@@ -283,16 +258,20 @@ fn plan(rows: &[PostRow], listing: &[Post], respace: bool) -> Plan {
     }
 }
 
+/// Whether `listed` is the post `post` asks for on `platform`: same profile, platform,
+/// `scheduledFor` and content (the API's spacing makes that unique).
+fn is_the_post(listed: &Post, post: &CreatePost, platform: &postcore::Platform) -> bool {
+    listed.profile_key == post.profile_key
+        && &listed.platform == platform
+        && listed.scheduled_for == post.scheduled_for
+        && listed.content == post.content
+}
+
 /// The existing posts that are exactly a row's (every platform), if all are there.
 fn already_scheduled(post: &CreatePost, scheduled: &[&Post]) -> Option<Held> {
     let mut ids = Vec::new();
     for platform in &post.platforms {
-        let found = scheduled.iter().find(|p| {
-            p.profile_key == post.profile_key
-                && &p.platform == platform
-                && p.scheduled_for == post.scheduled_for
-                && p.content == post.content
-        })?;
+        let found = scheduled.iter().find(|p| is_the_post(p, post, platform))?;
         ids.push(found.post_id.clone());
     }
     Some(Held {
@@ -388,19 +367,12 @@ impl PostRows {
 }
 
 impl Kind for PostRows {
-    type Listed = Post;
-    type Created = ScheduledPosts;
-    const LIST: &'static str = "GET /posts";
     /// A request processed after it was declared lost cannot leave a second post: the API's
     /// spacing refuses a post of the profile at the same time as the one sent again.
     const VERIFIES: bool = false;
-
-    async fn list(client: &Client) -> postcore::Result<Response<Vec<Post>>> {
-        client.list_posts_with(&RequestOptions::new()).await
-    }
-
     type Request = CreatePost;
 
+    /// The post as planned, unless its time has passed meanwhile (a run resumed late).
     fn prepare(&self, row: &Row) -> Result<CreatePost, (String, String)> {
         let Some(post) = Self::post(row) else {
             return Err((
@@ -422,6 +394,9 @@ impl Kind for PostRows {
         Ok(post)
     }
 
+    type Created = ScheduledPosts;
+
+    /// With the row's idempotency key.
     async fn create(
         &self,
         client: &Client,
@@ -430,6 +405,35 @@ impl Kind for PostRows {
     ) -> postcore::Result<Response<ScheduledPosts>> {
         let options = RequestOptions::new().idempotency_key(self.key(row));
         client.create_post_with(post, &options).await
+    }
+
+    type Listed = Post;
+    const LIST: &'static str = "GET /posts";
+
+    async fn list(client: &Client) -> postcore::Result<Response<Vec<Post>>> {
+        client.list_posts_with(&RequestOptions::new()).await
+    }
+
+    const WORDS: Words = Words {
+        maybe_created: "its posts may have been scheduled; looking for them",
+        found: "its posts are",
+        none_created: "no post was scheduled",
+        have: "are scheduled",
+    };
+    /// The time each row got (moved by `--respace`), and its posts.
+    const OUT_COLUMNS: &'static [&'static str] = &[SCHEDULED_FOR, POST_IDS];
+
+    fn out_values(&self, row: &Row) -> Vec<String> {
+        let at = field(&row.input, SCHEDULED_FOR);
+        vec![at, row.result.clone().unwrap_or_default()]
+    }
+
+    fn row_json(&self, row: &Row) -> serde_json::Map<String, serde_json::Value> {
+        let mut entry = serde_json::Map::new();
+        for name in [PROFILE_KEY, SCHEDULED_FOR] {
+            entry.insert(name.into(), json!(field(&row.input, name)));
+        }
+        entry
     }
 
     fn held(&self, scheduled: &ScheduledPosts) -> Held {
@@ -471,10 +475,7 @@ impl Kind for PostRows {
                 let mut ids = Vec::new();
                 for platform in &post.platforms {
                     let found = posts.iter().find(|p| {
-                        p.profile_key == post.profile_key
-                            && &p.platform == platform
-                            && p.scheduled_for == post.scheduled_for
-                            && p.content == post.content
+                        is_the_post(p, &post, platform)
                             && !taken.contains(&p.post_id)
                             && !used.contains(p.post_id.as_str())
                     });
@@ -538,18 +539,6 @@ impl Kind for PostRows {
             cell(&field(&row.input, PROFILE_KEY)),
             cell(&field(&row.input, SCHEDULED_FOR))
         )
-    }
-
-    fn maybe_created(&self) -> &'static str {
-        "its posts may have been scheduled; looking for them"
-    }
-
-    fn found(&self, held: &Held) -> String {
-        format!("its posts are {}", held.ids.join(", "))
-    }
-
-    fn none_created(&self) -> &'static str {
-        "no post was scheduled"
     }
 }
 

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use postcore::{Client, CreateProfile, Profile, RequestOptions, Response};
 use serde_json::json;
 
-use super::runner::{Kind, Runner};
+use super::runner::{Kind, Runner, Words};
 use super::state::{Held, Reconciled, Resumed, Row, Start, State};
 use super::{Job, check_paths, client, fingerprint, input, note_start, quote, quote_path};
 use crate::Failure;
@@ -45,41 +45,25 @@ pub(crate) async fn run(global: &Global, args: ImportArgs, out: &Output) -> Resu
             state.initialise(&fingerprint, &rows, None)?;
         }
         Resumed::Existing { moved_from } => {
-            if let Some(old) = moved_from {
-                out.note(&format!(
-                    "note: the CSV moved from {old} to {} (same content): resuming",
-                    fingerprint.path
-                ));
-            }
-            if options.retry_failed {
-                let n = state.retry_failed()?;
-                out.note(&format!("retrying {n} failed rows"));
-            }
+            super::resumed(&mut state, moved_from, &fingerprint, options, out)?;
         }
     }
     note_start(out, &args.csv, state.counts(), "created");
     let mut runner = Runner::new(client, state, options);
     let kind = ProfileRows { names: &names };
-    let mut command: Vec<String> = vec!["profiles".into(), "import".into()];
-    command.push(quote_path(&args.csv));
-    command.extend(["--name-column".into(), quote(&args.name_column)]);
-    if let Some(path) = &args.out {
-        command.extend(["--out".into(), quote_path(path)]);
-    }
+    let command = vec![
+        "profiles".into(),
+        "import".into(),
+        quote_path(&args.csv),
+        "--name-column".into(),
+        quote(&args.name_column),
+    ];
     let job = Job {
         kind: &kind,
         input: &input,
         out_path: args.out.as_deref(),
         options,
-        resume: super::resume_command(global, command, options),
-        have: "have a profile",
-        out_columns: &[KEY_COLUMN],
-        out_values: &|row: &Row| vec![row.result.clone().unwrap_or_default()],
-        row_json: &|row: &Row| {
-            let mut entry = serde_json::Map::new();
-            entry.insert("name".into(), json!(row.input));
-            entry
-        },
+        resume: super::resume_command(global, command, args.out.as_deref(), options),
     };
     if runner.state.meta("baseline_done")?.as_deref() != Some("1") {
         match runner.listing::<ProfileRows<'_>>().await? {
@@ -129,6 +113,23 @@ impl Kind for ProfileRows<'_> {
     type Created = Profile;
     const LIST: &'static str = "GET /profiles";
     const VERIFIES: bool = true;
+    const WORDS: Words = Words {
+        maybe_created: "the profile may have been created; looking for it",
+        found: "its profile is",
+        none_created: "no profile was created",
+        have: "have a profile",
+    };
+    const OUT_COLUMNS: &'static [&'static str] = &[KEY_COLUMN];
+
+    fn out_values(&self, row: &Row) -> Vec<String> {
+        vec![row.result.clone().unwrap_or_default()]
+    }
+
+    fn row_json(&self, row: &Row) -> serde_json::Map<String, serde_json::Value> {
+        let mut entry = serde_json::Map::new();
+        entry.insert("name".into(), json!(row.input));
+        entry
+    }
 
     async fn list(client: &Client) -> postcore::Result<Response<Vec<Profile>>> {
         client.list_profiles_with(&RequestOptions::new()).await
@@ -215,18 +216,6 @@ impl Kind for ProfileRows<'_> {
 
     fn label(&self, row: &Row) -> String {
         format!("row {} ({:?})", row.row, cell(&row.input))
-    }
-
-    fn maybe_created(&self) -> &'static str {
-        "the profile may have been created; looking for it"
-    }
-
-    fn found(&self, held: &Held) -> String {
-        format!("its profile is {}", held.result)
-    }
-
-    fn none_created(&self) -> &'static str {
-        "no profile was created"
     }
 }
 

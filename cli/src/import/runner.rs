@@ -178,14 +178,28 @@ pub(crate) trait Kind {
     /// A row in messages: `row 4 ("ann@example.com")`.
     fn label(&self, row: &Row) -> String;
 
+    /// How messages speak of what a row creates.
+    const WORDS: Words;
+    /// The columns `--out` fills in or adds.
+    const OUT_COLUMNS: &'static [&'static str];
+
+    /// A created row's values for [`Kind::OUT_COLUMNS`].
+    fn out_values(&self, row: &Row) -> Vec<String>;
+
+    /// A failed row's identity in the JSON summary, e.g. `{"name": …}`.
+    fn row_json(&self, row: &Row) -> serde_json::Map<String, serde_json::Value>;
+}
+
+/// How messages speak of what a row creates.
+pub(crate) struct Words {
     /// After a lost answer: `"the profile may have been created; looking for it"`.
-    fn maybe_created(&self) -> &'static str;
-
-    /// After finding a lost answer's object: `"its profile is prof_…"`.
-    fn found(&self, held: &Held) -> String;
-
+    pub(crate) maybe_created: &'static str,
+    /// Before what was found: `"its profile is"`.
+    pub(crate) found: &'static str,
     /// After finding nothing: `"no profile was created"`.
-    fn none_created(&self) -> &'static str;
+    pub(crate) none_created: &'static str,
+    /// What the summary says of created rows: `"have a profile"`.
+    pub(crate) have: &'static str,
 }
 
 /// What a paced call returned.
@@ -570,7 +584,7 @@ impl Runner {
                 if matches!(step, Step::Go) {
                     self.progress.println(&format!(
                         "{label}: {text}: {} with {} in {}",
-                        kind.maybe_created(),
+                        K::WORDS.maybe_created,
                         K::LIST,
                         human(self.settle)
                     ));
@@ -587,7 +601,7 @@ impl Runner {
                 self.progress.println(&format!(
                     "{label}: {}: {} with {} (an earlier request of this row may have)",
                     describe(&error),
-                    kind.maybe_created(),
+                    K::WORDS.maybe_created,
                     K::LIST
                 ));
                 Step::Go
@@ -622,15 +636,16 @@ impl Runner {
                 Reconciled::Found(held) => {
                     self.tally.reconciled_found += 1;
                     self.progress.println(&format!(
-                        "{label}: reconciled: the request had been processed, {}",
-                        kind.found(held)
+                        "{label}: reconciled: the request had been processed, {} {}",
+                        K::WORDS.found,
+                        held.ids.join(", ")
                     ));
                 }
                 Reconciled::Absent => {
                     self.tally.resent += 1;
                     self.progress.println(&format!(
                         "{label}: reconciled: {}; sending it again",
-                        kind.none_created()
+                        K::WORDS.none_created
                     ));
                 }
                 Reconciled::Failed(code, message) => {

@@ -512,27 +512,37 @@ impl State {
         sql: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<(), Failure> {
-        let changed = self
-            .conn
-            .execute(sql, args)
-            .map_err(|e| local(&self.path, &e))?;
-        if changed != 1 {
+        self.transact(row, to, |tx| tx.execute(sql, args))
+    }
+
+    /// Moves `row` to `to` in one transaction: `change` makes the changes and returns how
+    /// many rows it updated, which must be the one row.
+    fn transact(
+        &mut self,
+        row: &Row,
+        to: RowState,
+        change: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+    ) -> Result<(), Failure> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| local(&path, &e);
+        let tx = self.conn.transaction().map_err(err)?;
+        if change(&tx).map_err(err)? != 1 {
             return Err(Failure::Local(format!(
-                "state file {}: row {} was not in the expected state",
-                self.path, row.row
+                "state file {path}: row {} was not in the expected state",
+                row.row
             )));
         }
+        tx.commit().map_err(err)?;
         self.counts.moved(row.state, to);
         Ok(())
     }
 
-    /// Before the request leaves: from now on its outcome is unknown until recorded.
+    /// Before the request leaves: from now on its outcome is unknown until recorded. The send
+    /// is remembered for the import's own count of what it sent.
     pub(crate) fn mark_sent(&mut self, row: &Row, now_ms: i64) -> Result<(), Failure> {
-        let path = self.path.clone();
-        let err = |e: rusqlite::Error| local(&path, &e);
-        let tx = self.conn.transaction().map_err(err)?;
-        let changed = tx
-            .execute(
+        self.transact(row, RowState::Sent, |tx| {
+            tx.execute("INSERT INTO sends (at_ms) VALUES (?1)", [now_ms])?;
+            tx.execute(
                 &format!(
                     "UPDATE rows SET state = 'sent', sent_at_ms = ?2, attempts = attempts + 1, \
                      error_code = NULL, error_message = NULL, updated_at = {NOW} \
@@ -540,44 +550,21 @@ impl State {
                 ),
                 params![row.row, now_ms, row.state.as_str()],
             )
-            .map_err(err)?;
-        tx.execute("INSERT INTO sends (at_ms) VALUES (?1)", [now_ms])
-            .map_err(err)?;
-        if changed != 1 {
-            return Err(Failure::Local(format!(
-                "state file {path}: row {} was not in the expected state",
-                row.row
-            )));
-        }
-        tx.commit().map_err(err)?;
-        self.counts.moved(row.state, RowState::Sent);
-        Ok(())
+        })
     }
 
     /// The row has what it asked for (one transaction: the row and the ids it holds).
     pub(crate) fn mark_created(&mut self, row: &Row, held: &Held) -> Result<(), Failure> {
-        let path = self.path.clone();
-        let err = |e: rusqlite::Error| local(&path, &e);
-        let tx = self.conn.transaction().map_err(err)?;
-        hold(&tx, row.row, &held.ids).map_err(err)?;
-        let changed = tx
-            .execute(
+        self.transact(row, RowState::Created, |tx| {
+            hold(tx, row.row, &held.ids)?;
+            tx.execute(
                 &format!(
                     "UPDATE rows SET state = 'created', result = ?2, error_code = NULL, \
                      error_message = NULL, updated_at = {NOW} WHERE row = ?1 AND state = ?3"
                 ),
                 params![row.row, held.result, row.state.as_str()],
             )
-            .map_err(err)?;
-        if changed != 1 {
-            return Err(Failure::Local(format!(
-                "state file {path}: row {} was not in the expected state",
-                row.row
-            )));
-        }
-        tx.commit().map_err(err)?;
-        self.counts.moved(row.state, RowState::Created);
-        Ok(())
+        })
     }
 
     /// Back to pending: the request provably was not processed (429, no connection, 401).
