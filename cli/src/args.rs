@@ -194,7 +194,8 @@ pub enum PostsCommand {
         /// The post's id
         post_id: String,
     },
-    /// Schedule one post per row of a CSV file, each once, within the rate limits; resumable
+    /// Schedule the posts of each row of a CSV file (one per platform), each once, within the
+    /// rate limits; resumable
     Import(PostsImportArgs),
     /// Wait until a post is published or has failed (exit 1 if it failed)
     Wait {

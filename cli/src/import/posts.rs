@@ -212,8 +212,35 @@ fn plan(rows: &[PostRow], listing: &[Post], respace: bool) -> Plan {
             }
         }
     }
-    let mut conflicts = Vec::new();
     let mut at: HashMap<i64, i64> = wanted.iter().map(|w| (w.row, w.at)).collect();
+    // A row that an earlier import moved with --respace has its posts at a later time: where
+    // the spacing would move it now, past them.
+    for placed in spacing::respace(&wanted, &existing) {
+        let (Some(post), Some(_)) = (posts.get(&placed.row), &placed.moved_by) else {
+            continue;
+        };
+        let from = post.scheduled_for.unix_seconds();
+        if let Some((held, time)) = scheduled_between(post, from, placed.at, &scheduled) {
+            notes.push(format!(
+                "row {}: already scheduled at {} ({}), where an earlier import moved it: not \
+                 sent again",
+                placed.row,
+                Timestamp::from_unix(time),
+                held.ids.join(", ")
+            ));
+            let index = usize::try_from(placed.row - 1).unwrap_or(usize::MAX);
+            if let Some(start) = starts.get_mut(index) {
+                *start = Some(Start::Created(held));
+            }
+            at.insert(placed.row, time);
+        }
+    }
+    wanted.retain(|w| {
+        starts
+            .get(usize::try_from(w.row - 1).unwrap_or(usize::MAX))
+            .is_some_and(Option::is_none)
+    });
+    let mut conflicts = Vec::new();
     if respace {
         for placed in spacing::respace(&wanted, &existing) {
             if let Some(why) = &placed.moved_by {
@@ -277,6 +304,31 @@ fn already_scheduled(post: &CreatePost, scheduled: &[&Post]) -> Option<Held> {
     Some(Held {
         result: ids.join(";"),
         ids,
+    })
+}
+
+/// The posts of `post` at the earliest time in `from..=to` where all exist exactly so.
+fn scheduled_between(
+    post: &CreatePost,
+    from: i64,
+    to: i64,
+    scheduled: &[&Post],
+) -> Option<(Held, i64)> {
+    let mut times: Vec<i64> = scheduled
+        .iter()
+        .filter(|p| {
+            p.profile_key == post.profile_key
+                && p.content == post.content
+                && post.platforms.first() == Some(&p.platform)
+        })
+        .map(|p| p.scheduled_for.unix_seconds())
+        .filter(|t| (from..=to).contains(t))
+        .collect();
+    times.sort_unstable();
+    times.into_iter().find_map(|time| {
+        let mut then = post.clone();
+        then.scheduled_for = Timestamp::from_unix(time);
+        already_scheduled(&then, scheduled).map(|held| (held, time))
     })
 }
 
@@ -617,6 +669,66 @@ mod tests {
             "{:?}",
             with.notes
         );
+    }
+
+    #[test]
+    fn rows_an_earlier_respace_moved_are_found_where_it_moved_them() {
+        // An earlier `--respace` import scheduled row 2 one second later than it asks.
+        let listing = [
+            listed(
+                "post_1",
+                "prof_a",
+                "bluesky",
+                "2030-01-01T10:00:00Z",
+                "Hello",
+            ),
+            listed(
+                "post_2",
+                "prof_a",
+                "bluesky",
+                "2030-01-01T10:00:01Z",
+                "Again",
+            ),
+        ];
+        let rows = [
+            valid(
+                "prof_a",
+                &[Platform::Bluesky],
+                "2030-01-01T10:00:00Z",
+                "Hello",
+            ),
+            valid(
+                "prof_a",
+                &[Platform::Bluesky],
+                "2030-01-01T10:00:00Z",
+                "Again",
+            ),
+            valid(
+                "prof_a",
+                &[Platform::Bluesky],
+                "2030-01-01T10:00:00Z",
+                "New",
+            ),
+        ];
+        for respace in [false, true] {
+            let plan = plan(&rows, &listing, respace);
+            assert!(matches!(&plan.rows[0].1, Start::Created(h) if h.ids == ["post_1"]));
+            assert!(matches!(&plan.rows[1].1, Start::Created(h) if h.ids == ["post_2"]));
+            assert_eq!(
+                field(&plan.rows[1].0, SCHEDULED_FOR),
+                "2030-01-01T10:00:01Z"
+            );
+            assert_eq!(plan.rows[2].1, Start::Pending);
+            if respace {
+                assert_eq!(
+                    field(&plan.rows[2].0, SCHEDULED_FOR),
+                    "2030-01-01T10:00:02Z"
+                );
+            } else {
+                assert_eq!(plan.conflicts.len(), 1);
+                assert_eq!(plan.conflicts[0].row, 3);
+            }
+        }
     }
 
     #[test]
