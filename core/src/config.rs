@@ -861,6 +861,34 @@ mod tests {
     }
 
     #[test]
+    fn the_posting_budget_defaults_to_the_documented_one() {
+        let builder = || {
+            ClientBuilder::default()
+                .api_key("pc_test")
+                .base_url("http://127.0.0.1:1")
+                .store("memory://posting-budget-test")
+        };
+        let config = builder().into_config().map_err(|e| e.to_string());
+        assert_eq!(
+            config.map(|c| c.posting_budget),
+            Ok((100, Duration::from_secs(3600)))
+        );
+        let custom = builder()
+            .posting_budget(5, Duration::from_secs(2))
+            .into_config();
+        assert_eq!(
+            custom.map(|c| c.posting_budget).ok(),
+            Some((5, Duration::from_secs(2)))
+        );
+        for (limit, window) in [(0, 10), (10, 0)] {
+            let refused = builder()
+                .posting_budget(limit, Duration::from_secs(window))
+                .into_config();
+            assert!(refused.is_err_and(|e| e.message().contains("posting_budget")));
+        }
+    }
+
+    #[test]
     fn retry_counts_are_validated() {
         assert_eq!(max_retries_from(3.0, "max_retries").ok(), Some(3));
         for bad in [-1.0, 1.5, f64::NAN, 2f64.powi(40)] {
