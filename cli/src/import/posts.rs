@@ -100,8 +100,14 @@ pub(crate) async fn run(
         }
     }
     note_start(out, &args.csv, runner.state.counts(), "scheduled");
+    let import_id = runner.state.meta("import_id")?.ok_or_else(|| {
+        Failure::Local(format!(
+            "the state file {} has no import id: use a new --state file",
+            options.state.display()
+        ))
+    })?;
     let kind = PostRows {
-        import_id: runner.state.meta("import_id")?.unwrap_or_default(),
+        import_id,
         posting_budget: global
             .posting_budget
             .unwrap_or(postcore::bindings::POSTING_BUDGET),
