@@ -44,7 +44,7 @@ use serde_json::json;
 
 use super::post_rows::{self, PROFILE_KEY, PostRow, SCHEDULED_FOR};
 use super::progress::human;
-use super::runner::{End, Kind, Outcome, Runner, Words, classify};
+use super::runner::{End, Ids, Kind, Outcome, Runner, Words, classify};
 use super::spacing::{self, Conflict, Existing, Neighbour, Wanted};
 use super::state::{Held, Reconciled, Resumed, Row, Start, State};
 use super::window::unix_ms;
@@ -518,12 +518,7 @@ impl Kind for PostRows {
         }
     }
 
-    fn find(
-        &self,
-        rows: &[Row],
-        posts: &[Post],
-        taken: &HashSet<String>,
-    ) -> Vec<(i64, Reconciled)> {
+    fn find(&self, rows: &[Row], posts: &[Post], taken: &Ids) -> Vec<(i64, Reconciled)> {
         let mut used: HashSet<&str> = HashSet::new();
         rows.iter()
             .map(|row| {
@@ -605,51 +600,31 @@ mod tests {
     use super::*;
     use postcore::Platform;
 
-    fn listed(id: &str, profile: &str, platform: &str, at: &str, content: &str) -> Post {
+    /// A post of `prof_a` as `GET /posts` lists it.
+    fn listed(id: &str, platform: &str, at: &str, content: &str) -> Post {
         serde_json::from_value(json!({
-            "postId": id, "profileKey": profile, "platform": platform, "content": content,
+            "postId": id, "profileKey": "prof_a", "platform": platform, "content": content,
             "scheduledFor": at, "createdAt": "2026-01-01T00:00:00Z", "publishedAt": null,
             "status": "pending", "platformUrl": null,
         }))
         .unwrap_or_else(|e| panic!("test post: {e}"))
     }
 
-    fn valid(profile: &str, platforms: &[Platform], at: &str, content: &str) -> PostRow {
+    /// A valid row for `prof_a` on one platform.
+    fn valid(platform: Platform, at: &str, content: &str) -> PostRow {
         let at = Timestamp::parse(at).unwrap_or_else(|e| panic!("{e}"));
-        PostRow::Valid(CreatePost::new(profile, content, platforms.to_vec(), at))
+        PostRow::Valid(CreatePost::new("prof_a", content, [platform], at))
     }
 
     #[test]
     fn the_plan_keeps_existing_posts_and_moves_only_with_respace() {
         let listing = [
-            listed(
-                "post_x",
-                "prof_a",
-                "linkedin",
-                "2030-01-01T10:00:00Z",
-                "Old",
-            ),
-            listed(
-                "post_y",
-                "prof_a",
-                "linkedin",
-                "2030-01-01T11:00:00Z",
-                "Again",
-            ),
+            listed("post_x", "linkedin", "2030-01-01T10:00:00Z", "Old"),
+            listed("post_y", "linkedin", "2030-01-01T11:00:00Z", "Again"),
         ];
         let rows = [
-            valid(
-                "prof_a",
-                &[Platform::LinkedIn],
-                "2030-01-01T10:00:30Z",
-                "New",
-            ),
-            valid(
-                "prof_a",
-                &[Platform::LinkedIn],
-                "2030-01-01T11:00:00Z",
-                "Again",
-            ),
+            valid(Platform::LinkedIn, "2030-01-01T10:00:30Z", "New"),
+            valid(Platform::LinkedIn, "2030-01-01T11:00:00Z", "Again"),
             PostRow::Invalid {
                 raw: json!({"profileKey": "prof_a"}),
                 code: "INVALID_ROW",
@@ -681,40 +656,13 @@ mod tests {
     fn rows_an_earlier_respace_moved_are_found_where_it_moved_them() {
         // An earlier `--respace` import scheduled row 2 one second later than it asks.
         let listing = [
-            listed(
-                "post_1",
-                "prof_a",
-                "bluesky",
-                "2030-01-01T10:00:00Z",
-                "Hello",
-            ),
-            listed(
-                "post_2",
-                "prof_a",
-                "bluesky",
-                "2030-01-01T10:00:01Z",
-                "Again",
-            ),
+            listed("post_1", "bluesky", "2030-01-01T10:00:00Z", "Hello"),
+            listed("post_2", "bluesky", "2030-01-01T10:00:01Z", "Again"),
         ];
         let rows = [
-            valid(
-                "prof_a",
-                &[Platform::Bluesky],
-                "2030-01-01T10:00:00Z",
-                "Hello",
-            ),
-            valid(
-                "prof_a",
-                &[Platform::Bluesky],
-                "2030-01-01T10:00:00Z",
-                "Again",
-            ),
-            valid(
-                "prof_a",
-                &[Platform::Bluesky],
-                "2030-01-01T10:00:00Z",
-                "New",
-            ),
+            valid(Platform::Bluesky, "2030-01-01T10:00:00Z", "Hello"),
+            valid(Platform::Bluesky, "2030-01-01T10:00:00Z", "Again"),
+            valid(Platform::Bluesky, "2030-01-01T10:00:00Z", "New"),
         ];
         for respace in [false, true] {
             let plan = plan(&rows, &listing, respace);
@@ -760,9 +708,9 @@ mod tests {
             sent_at_ms: Some(0),
         };
         let listing = [
-            listed("post_other", "prof_a", "linkedin", &at, "Hello, other"),
-            listed("post_l", "prof_a", "linkedin", &at, "Hello"),
-            listed("post_b", "prof_a", "bluesky", &at, "Hello"),
+            listed("post_other", "linkedin", &at, "Hello, other"),
+            listed("post_l", "linkedin", &at, "Hello"),
+            listed("post_b", "bluesky", &at, "Hello"),
         ];
         let found = kind.find(&[row(4, None)], &listing, &HashSet::new());
         assert_eq!(

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use postcore::{Client, CreateProfile, Profile, RequestOptions, Response};
 use serde_json::json;
 
-use super::runner::{Kind, Runner, Words};
+use super::runner::{Ids, Kind, Runner, Words};
 use super::state::{Held, Reconciled, Resumed, Row, Start, State};
 use super::{Job, check_paths, client, fingerprint, input, note_start, quote, quote_path};
 use crate::Failure;
@@ -165,12 +165,7 @@ impl Kind for ProfileRows<'_> {
         }
     }
 
-    fn find(
-        &self,
-        rows: &[Row],
-        profiles: &[Profile],
-        taken: &HashSet<String>,
-    ) -> Vec<(i64, Reconciled)> {
+    fn find(&self, rows: &[Row], profiles: &[Profile], taken: &Ids) -> Vec<(i64, Reconciled)> {
         let wanted: Vec<(i64, &str)> = rows.iter().map(|r| (r.row, r.input.as_str())).collect();
         assign(&wanted, profiles, taken)
             .into_iter()

@@ -113,6 +113,9 @@ pub(crate) fn error_code(error: &postcore::Error) -> String {
     }
 }
 
+/// Profile keys or post ids.
+pub(crate) type Ids = HashSet<String>;
+
 /// What one kind of import sends for a row and how it recognises what a row created.
 pub(crate) trait Kind {
     /// One object of the listing (a profile, a post).
@@ -153,12 +156,7 @@ pub(crate) trait Kind {
 
     /// For each `sent` row, what the listing says (by row number). `taken`: ids that rows
     /// hold or that existed before the import.
-    fn find(
-        &self,
-        rows: &[Row],
-        listed: &[Self::Listed],
-        taken: &HashSet<String>,
-    ) -> Vec<(i64, Reconciled)>;
+    fn find(&self, rows: &[Row], listed: &[Self::Listed], taken: &Ids) -> Vec<(i64, Reconciled)>;
 
     /// Warnings about objects no row holds that look like a row's (see [`Kind::VERIFIES`]).
     fn strays(
