@@ -45,6 +45,10 @@ pub struct Global {
     /// [default: $POSTCORE_STORE, else this process alone]
     #[arg(long, global = true, value_name = "URL")]
     pub store: Option<String>,
+    /// The posting budget, N requests per SECONDS (default: the documented 100/3600). For
+    /// tests against `postcore mock` with short windows.
+    #[arg(long, global = true, value_name = "N/SECONDS", value_parser = parse_budget, hide = true)]
+    pub posting_budget: Option<(u32, Duration)>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,20 +132,47 @@ pub struct ImportArgs {
     /// The column whose value becomes each profile's name
     #[arg(long, value_name = "COLUMN")]
     pub name_column: String,
-    /// SQLite file that records every row's progress; run the same command again to resume
-    #[arg(long, value_name = "STATE.db")]
-    pub state: PathBuf,
     /// Write the rows that have a profile, plus a profileKey column, to this CSV file
     #[arg(long, value_name = "KEYS.csv")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub options: ImportOptions,
+}
+
+/// `postcore posts import`.
+#[derive(Debug, Clone, Args)]
+pub struct PostsImportArgs {
+    /// The posts: a CSV file with the columns profileKey, platforms ("linkedin;bluesky"),
+    /// scheduledFor (ISO 8601 with an offset) and content or contentFile (a path relative to
+    /// the CSV's folder)
+    #[arg(value_name = "POSTS.csv")]
+    pub csv: PathBuf,
+    /// Move each post that is too close to another of its profile (LinkedIn 60 s, Bluesky 1 s)
+    /// to the next free time; without it such rows are reported and nothing is sent
+    #[arg(long)]
+    pub respace: bool,
+    /// Write the rows that are scheduled, with the scheduledFor they got and a postIds column,
+    /// to this CSV file
+    #[arg(long, value_name = "SCHEDULED.csv")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub options: ImportOptions,
+}
+
+/// What both imports take besides their input.
+#[derive(Debug, Clone, Args)]
+pub struct ImportOptions {
+    /// SQLite file that records every row's progress; run the same command again to resume
+    #[arg(long, value_name = "STATE.db")]
+    pub state: PathBuf,
     /// After a request that may have been processed (timeout, dropped connection), wait this
-    /// long before looking for its profile with GET /profiles
+    /// long before looking for what it created (GET /profiles, GET /posts)
     #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds_or_zero)]
     pub settle: Duration,
     /// Leave this many requests of each rate-limit window for other clients of the same key/IP
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub reserve: u64,
-    /// Try the rows that failed in an earlier run (400s) again
+    /// Try the rows the API refused in an earlier run (400s) again
     #[arg(long)]
     pub retry_failed: bool,
     /// Progress display: a bar on a terminal, else a line every few seconds
@@ -178,6 +209,9 @@ pub enum PostsCommand {
         /// The post's id
         post_id: String,
     },
+    /// Schedule the posts of each row of a CSV file (one per platform), each once, within the
+    /// rate limits; resumable
+    Import(PostsImportArgs),
     /// Wait until a post is published or has failed (exit 1 if it failed)
     Wait {
         /// The post's id
@@ -312,6 +346,22 @@ fn parse_timestamp(text: &str) -> Result<postcore::Timestamp, String> {
     postcore::Timestamp::parse(text).map_err(|e| e.to_string())
 }
 
+/// `N/SECONDS`: at least one request per window of at least a second.
+fn parse_budget(text: &str) -> Result<(u32, Duration), String> {
+    let (n, seconds) = text
+        .split_once('/')
+        .ok_or_else(|| format!("expected N/SECONDS, e.g. 100/3600, got {text:?}"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a number of requests: {n:?}"))?;
+    let window = parse_seconds(seconds)?;
+    if n == 0 || window < Duration::from_secs(1) {
+        return Err("at least one request per window of at least a second".to_owned());
+    }
+    Ok((n, window))
+}
+
 /// A positive number of seconds, fractions allowed, at most a day.
 pub fn parse_seconds(text: &str) -> Result<Duration, String> {
     match parse_seconds_or_zero(text)? {
@@ -345,6 +395,13 @@ mod tests {
         assert!(parse_seconds("inf").is_err());
         assert!(parse_seconds("1e9").is_err());
         assert!(parse_seconds("x").is_err());
+        assert_eq!(
+            parse_budget("100/3600"),
+            Ok((100, Duration::from_secs(3600)))
+        );
+        assert!(parse_budget("0/10").is_err());
+        assert!(parse_budget("10").is_err());
+        assert!(parse_budget("10/0.5").is_err());
     }
 
     #[test]

@@ -147,6 +147,9 @@ async fn posts(global: &Global, command: PostsCommand, out: &Output) -> Result<i
                 out.print(&scheduled_text(&scheduled))?;
             }
         }
+        PostsCommand::Import(_) => {
+            return Err(Failure::Usage("unexpected command".to_owned()));
+        }
         PostsCommand::List => {
             let posts = client(global)?.list_posts().await?;
             if out.json {

@@ -1,8 +1,9 @@
 //! # postcore-cli
 //!
-//! The `postcore` command: every endpoint of the postcore API, a resumable bulk import of
-//! existing users (`postcore profiles import`), the local mock server (`postcore mock`), and a
-//! Model Context Protocol server for AI agents (`postcore mcp`).
+//! The `postcore` command: every endpoint of the postcore API, resumable bulk imports of
+//! existing users (`postcore profiles import`) and of posts (`postcore posts import`), the local
+//! mock server (`postcore mock`), and a Model Context Protocol server for AI agents
+//! (`postcore mcp`).
 //!
 //! Everything is in this library so that the same command can run inside another program:
 //! the Python package calls [`main_with_args`] from its extension as its `postcore` console
@@ -90,7 +91,10 @@ async fn run(cli: Cli, output: &Output) -> i32 {
         Command::Mock(args) => mock::run(&global, args, output).await,
         Command::Mcp(args) => mcp::run(&global, args, output).await,
         Command::Profiles(args::ProfilesCommand::Import(args)) => {
-            import::run(&global, args, output).await
+            import::profiles::run(&global, args, output).await
+        }
+        Command::Posts(args::PostsCommand::Import(args)) => {
+            import::posts::run(&global, args, output).await
         }
         command => {
             // Commands of one or a few requests: Ctrl-C abandons the request and exits 130.
@@ -178,6 +182,9 @@ pub(crate) fn client_builder(global: &Global) -> Result<postcore::ClientBuilder,
     }
     if let Some(store) = &global.store {
         builder = builder.store(store.clone());
+    }
+    if let Some((limit, window)) = global.posting_budget {
+        builder = builder.posting_budget(limit, window);
     }
     Ok(builder)
 }

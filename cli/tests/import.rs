@@ -6,53 +6,23 @@
 mod common;
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::json;
 
-fn import_args<'a>(dir: &'a Path, extra: &[&'a str]) -> Vec<String> {
-    let mut args: Vec<String> = vec![
-        "profiles".into(),
-        "import".into(),
-        dir.join("users.csv").display().to_string(),
-        "--name-column".into(),
-        "email".into(),
-        "--state".into(),
-        dir.join("state.db").display().to_string(),
-        "--out".into(),
-        dir.join("keys.csv").display().to_string(),
-        "--progress".into(),
-        "lines".into(),
-    ];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    args
+fn import_args(dir: &Path, extra: &[&str]) -> Vec<String> {
+    let users = dir.join("users.csv").display().to_string();
+    let head = ["profiles", "import", &users, "--name-column", "email"];
+    common::import_args(head.map(str::to_owned).to_vec(), dir, "keys.csv", extra)
 }
 
 fn import(url: &str, dir: &Path, extra: &[&str]) -> Output {
-    let args = import_args(dir, extra);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    run(postcore_at(url), &args)
+    run_at(url, &import_args(dir, extra))
 }
 
 fn spawn_import(url: &str, dir: &Path, extra: &[&str], log: &str) -> std::process::Child {
-    let stderr = std::fs::File::create(dir.join(log)).expect("log file");
-    postcore_at(url)
-        .args(import_args(dir, extra))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(stderr)
-        .spawn()
-        .expect("spawn import")
-}
-
-fn rows_in_state(dir: &Path, state: &str) -> i64 {
-    let conn = rusqlite::Connection::open(dir.join("state.db")).expect("state db");
-    conn.query_row("SELECT count(*) FROM rows WHERE state = ?1", [state], |r| {
-        r.get(0)
-    })
-    .expect("count")
+    spawn_at(url, &import_args(dir, extra), dir, log)
 }
 
 #[test]

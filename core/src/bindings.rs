@@ -346,6 +346,17 @@ pub fn linkedin_connect_url_for_flags(
     client.linkedin_connect_url_for(return_url, profile_key, Names::Flags)
 }
 
+/// Checks a post's arguments as `posts.create` does before sending (profile key, platforms,
+/// content length, Bluesky's 300 graphemes), for tools that check many posts before sending
+/// any (`postcore posts import`). Argument names are spelled as in the API (`profileKey`).
+pub fn validate_post(params: &CreatePost) -> Result<()> {
+    params.validate(Names::CamelCase)
+}
+
+/// The documented posting budget, the default of `ClientBuilder::posting_budget`: requests
+/// per window.
+pub const POSTING_BUDGET: (u32, Duration) = crate::config::DEFAULT_POSTING_BUDGET;
+
 /// The same configuration with a new, empty connection pool, for a child process after
 /// `fork()`, where the parent's sockets and runtime must not be reused.
 pub fn with_new_pool(client: &Client) -> Result<Client> {

@@ -179,6 +179,7 @@ impl Client {
             config.api_key.0.to_str().unwrap_or_default(),
             &config.base_url,
             &config.budget_group,
+            config.posting_budget,
         );
         let pool = Pool {
             http: RwLock::new(Some(http)),

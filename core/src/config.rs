@@ -37,6 +37,8 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 100;
 /// The longest a call waits for a slot of the shared rate budget before it gives up with a
 /// rate-limit error (nothing sent).
 pub const DEFAULT_MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
+/// The documented posting budget: 100 post-scheduling requests per hour per key.
+pub(crate) const DEFAULT_POSTING_BUDGET: (u32, Duration) = (100, Duration::from_secs(60 * 60));
 
 const DEFAULT_INITIAL_RETRY_DELAY: Duration = Duration::from_millis(500);
 const DEFAULT_MAX_RETRY_DELAY: Duration = Duration::from_secs(8);
@@ -83,6 +85,8 @@ pub(crate) struct Config {
     pub(crate) max_rate_limit_wait: Duration,
     /// How long idempotency keys are remembered.
     pub(crate) idempotency_ttl: Duration,
+    /// The posting budget: requests and window (default: the documented 100 per hour).
+    pub(crate) posting_budget: (u32, Duration),
 }
 
 /// A proxy URL; shown without its credentials.
@@ -139,6 +143,7 @@ pub struct ClientBuilder {
     budget_group: Option<String>,
     max_rate_limit_wait: Option<Duration>,
     idempotency_ttl: Option<Duration>,
+    posting_budget: Option<(u32, Duration)>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -293,6 +298,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The posting budget (`POST /posts`): at most `limit` requests per `window` (default: the
+    /// documented 100 per hour per key). For tests against a local server with short windows;
+    /// no postcore plan has another limit.
+    #[doc(hidden)]
+    pub fn posting_budget(mut self, limit: u32, window: Duration) -> Self {
+        self.posting_budget = Some((limit, window));
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<crate::Client> {
         crate::Client::from_config(self.into_config()?)
@@ -366,9 +380,16 @@ impl ClientBuilder {
                 "idempotency_ttl must be greater than zero and at most a year",
             ));
         }
+        let posting_budget = self.posting_budget.unwrap_or(DEFAULT_POSTING_BUDGET);
+        if posting_budget.0 == 0 || posting_budget.1 < Duration::from_secs(1) {
+            return Err(Error::config(
+                "posting_budget must allow at least one request per window of at least a second",
+            ));
+        }
         Ok(Config {
             store,
             budget_group,
+            posting_budget,
             max_rate_limit_wait,
             idempotency_ttl,
             headers: request_headers(&api_key_header, &user_agent, &default_headers),
@@ -837,6 +858,34 @@ mod tests {
             timeout_from_millis(250.0).ok(),
             Some(Duration::from_millis(250))
         );
+    }
+
+    #[test]
+    fn the_posting_budget_defaults_to_the_documented_one() {
+        let builder = || {
+            ClientBuilder::default()
+                .api_key("pc_test")
+                .base_url("http://127.0.0.1:1")
+                .store("memory://posting-budget-test")
+        };
+        let config = builder().into_config().map_err(|e| e.to_string());
+        assert_eq!(
+            config.map(|c| c.posting_budget),
+            Ok((100, Duration::from_secs(3600)))
+        );
+        let custom = builder()
+            .posting_budget(5, Duration::from_secs(2))
+            .into_config();
+        assert_eq!(
+            custom.map(|c| c.posting_budget).ok(),
+            Some((5, Duration::from_secs(2)))
+        );
+        for (limit, window) in [(0, 10), (10, 0)] {
+            let refused = builder()
+                .posting_budget(limit, Duration::from_secs(window))
+                .into_config();
+            assert!(refused.is_err_and(|e| e.message().contains("posting_budget")));
+        }
     }
 
     #[test]

@@ -34,6 +34,14 @@ pub struct Fault {
     pub process: bool,
     /// How many consecutive requests this fault applies to (default 1).
     pub times: Option<u32>,
+    /// Only for requests with this method (`"POST"`): see [`Fault::path`].
+    pub method: Option<String>,
+    /// Only for requests to this path (without the query, e.g. `"/posts"`). A fault with a
+    /// `method` or `path` waits at the head of the queue for a request it matches; the others
+    /// pass it by and are answered normally (so a test can aim at one endpoint however the
+    /// client interleaves its requests). Such a `reset` happens once the request has been
+    /// read, like `drop`: nothing is processed.
+    pub path: Option<String>,
 }
 
 /// How the faulted request ends.
@@ -128,6 +136,20 @@ impl Fault {
         self
     }
 
+    /// Whether this fault is for a request with this method and path.
+    pub(crate) fn applies_to(&self, method: &str, path: &str) -> bool {
+        let path = path.split('?').next().unwrap_or(path);
+        self.method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self.path.as_deref().is_none_or(|p| p == path)
+    }
+
+    /// Whether it waits for a particular request rather than applying to the next one.
+    pub(crate) fn is_aimed(&self) -> bool {
+        self.method.is_some() || self.path.is_some()
+    }
+
     /// Whether the real handler runs for the faulted request.
     pub(crate) fn runs_handler(&self) -> bool {
         self.process || (self.action == FaultAction::Respond && self.status.is_none())
@@ -190,6 +212,21 @@ mod tests {
             ..Fault::default()
         };
         assert_eq!(fail(truncate), Ok(None));
+    }
+
+    #[test]
+    fn aimed_faults_match_method_and_path() {
+        let fault = Fault {
+            method: Some("post".into()),
+            path: Some("/posts".into()),
+            ..Fault::default()
+        };
+        assert!(fault.is_aimed());
+        assert!(fault.applies_to("POST", "/posts?x=1"));
+        assert!(!fault.applies_to("GET", "/posts"));
+        assert!(!fault.applies_to("POST", "/profiles/create"));
+        assert!(Fault::default().applies_to("GET", "/anything"));
+        assert!(!Fault::default().is_aimed());
     }
 
     #[test]

@@ -113,7 +113,7 @@
 //!
 //! | request | effect |
 //! |---|---|
-//! | `POST /__mock/faults` with a [`Fault`] or a list of them | queue faults for the next API requests: `{"queued": n}` |
+//! | `POST /__mock/faults` with a [`Fault`] or a list of them | queue faults for the next API requests (or, with `method` / `path`, for the next requests to one endpoint): `{"queued": n}` |
 //! | `DELETE /__mock/faults` | forget the queued faults: `{"cleared": n}` |
 //! | `POST /__mock/reset` | 204; forget faults, recorded requests, profiles, posts, quota and rate-limit counts, set the clock offset to 0, restart connection stats (`max_open` = open now, `total` = 0) |
 //! | `GET /__mock/requests` | `{"requests": [RecordedRequest…]}`: every API request seen: `method`, `path` (with query), `headers`, `body`, `status` (sent; null if dropped), `time` (mock ISO, when received) |

@@ -56,6 +56,16 @@ impl Progress {
         }
     }
 
+    /// Starts over with these counts (the rows are known only once the import has begun).
+    pub(crate) fn restart(&mut self, counts: Counts) {
+        if let Display::Bar(bar) = &self.display {
+            bar.set_length(counts.total());
+            bar.set_position(counts.done());
+        }
+        self.started = Instant::now();
+        self.done_at_start = counts.done();
+    }
+
     /// Refreshes the display; the plain line only every few seconds unless `force`.
     pub(crate) fn update(&mut self, counts: Counts, view: &RateView, reserve: u64, force: bool) {
         match &mut self.display {

@@ -1,24 +1,27 @@
-//! The import's progress, in a SQLite file: one row per input row, every change committed
-//! (and synced) before the next request, so a crash or `kill -9` loses nothing.
+//! An import's progress, in a SQLite file: one row per input row, every change committed
+//! (and synced) before the next request, so a crash or `kill -9` loses nothing. Both imports
+//! (profiles, posts) keep the same file format; `meta.kind` says whose it is.
 //!
 //! A row is `pending` (not sent, or known not to have been processed), `sent` (a request left
-//! and its outcome is unknown: it may have been processed), `created` (it has its profile key)
-//! or `failed` (refused for good, with the API's code and message). A unique index makes it
-//! impossible for two rows to hold the same key.
+//! and its outcome is unknown: it may have been processed), `created` (it holds what it asked
+//! for: a profile key, or its posts' ids) or `failed` (refused for good, with the code and
+//! message). A row's `input` is what it asks for (the profile's name, or the post to schedule
+//! as JSON), fixed when the import begins. The `held` table makes it impossible for two rows
+//! to hold the same profile or post.
 //!
 //! The file is opened in SQLite's exclusive locking mode: a second import on the same file
 //! is refused while the first runs (the lock goes with the process, even on `kill -9`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
 
 use crate::Failure;
 
 /// Marks a file as an import state file of this format.
-const FORMAT: &str = "postcore-import/1";
+const FORMAT: &str = "postcore-import/2";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
@@ -27,9 +30,9 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 CREATE TABLE IF NOT EXISTS rows (
     row           INTEGER PRIMARY KEY,   -- 1-based data row of the CSV (the header is row 0)
-    name          TEXT NOT NULL,
+    input         TEXT NOT NULL,         -- what the row asks for (a name; a post as JSON)
     state         TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'created', 'failed')),
-    profile_key   TEXT,
+    result        TEXT,                  -- what it got (a profileKey; postIds, ';'-separated)
     error_code    TEXT,
     error_message TEXT,
     attempts      INTEGER NOT NULL DEFAULT 0,
@@ -38,9 +41,15 @@ CREATE TABLE IF NOT EXISTS rows (
     updated_at    TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rows_by_state ON rows (state, row);
-CREATE UNIQUE INDEX IF NOT EXISTS rows_by_key ON rows (profile_key) WHERE profile_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS held (
+    id  TEXT PRIMARY KEY,                -- a profile key or post id: one row holds it, no other
+    row INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS baseline (
-    profile_key TEXT PRIMARY KEY         -- profiles that existed before the import began
+    id TEXT PRIMARY KEY                  -- objects that existed before the import began
+);
+CREATE TABLE IF NOT EXISTS sends (
+    at_ms INTEGER NOT NULL               -- local Unix ms of every create request sent
 );
 ";
 
@@ -80,12 +89,42 @@ impl RowState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Row {
     pub(crate) row: i64,
-    pub(crate) name: String,
+    pub(crate) input: String,
     pub(crate) state: RowState,
-    pub(crate) profile_key: Option<String>,
+    pub(crate) result: Option<String>,
     pub(crate) error_code: Option<String>,
     pub(crate) error_message: Option<String>,
     pub(crate) sent_at_ms: Option<i64>,
+}
+
+/// What a row holds once it has what it asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Held {
+    /// As written to `--out` (a profileKey; postIds, `;`-separated).
+    pub(crate) result: String,
+    /// The ids no other row may hold.
+    pub(crate) ids: Vec<String>,
+}
+
+/// How a row starts when the import begins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Start {
+    Pending,
+    /// Refused before anything is sent (an invalid row): code and message.
+    Failed(String, String),
+    /// Already has what it asks for (posts that exist exactly as the row describes them).
+    Created(Held),
+}
+
+/// What one look at the server says about a `sent` row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reconciled {
+    /// Its request was processed: here is what it created.
+    Found(Held),
+    /// It was not: send it again.
+    Absent,
+    /// It was not, and sending again cannot succeed: code and message.
+    Failed(String, String),
 }
 
 /// How many rows are in each state.
@@ -107,7 +146,7 @@ impl Counts {
         self.created + self.failed
     }
 
-    /// Rows that still need a request (a create, or a look at GET /profiles).
+    /// Rows that still need a request (a create, or a look at the listing).
     pub(crate) fn left(&self) -> u64 {
         self.pending + self.sent
     }
@@ -131,23 +170,27 @@ impl Counts {
 /// What identifies the input an import state belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Fingerprint {
+    /// `"profiles"` or `"posts"`.
+    pub(crate) kind: &'static str,
     /// The CSV's path as given, made absolute.
     pub(crate) path: String,
     pub(crate) size: u64,
     /// FNV-1a (64 bits) of the file's bytes, hex.
     pub(crate) hash: String,
     pub(crate) rows: u64,
-    pub(crate) name_column: String,
     pub(crate) base_url: String,
+    /// What else must not change between runs: (how the user names it, value), e.g.
+    /// `("--name-column", "email")`.
+    pub(crate) settings: Vec<(&'static str, String)>,
 }
 
-/// What [`State::setup`] found.
+/// What [`State::resume`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Setup {
-    /// A new state file, filled with every row as pending.
+pub(crate) enum Resumed {
+    /// A new state file: [`State::initialise`] it.
     New,
     /// An existing state for this CSV; `moved_from` when the CSV is now at another path.
-    Resumed { moved_from: Option<String> },
+    Existing { moved_from: Option<String> },
 }
 
 /// The open state file.
@@ -207,66 +250,105 @@ impl State {
         })
     }
 
-    /// Fills a new state with the rows, or checks that an existing one belongs to this input.
-    pub(crate) fn setup(
-        &mut self,
-        input: &Fingerprint,
-        names: &[String],
-    ) -> Result<Setup, Failure> {
-        let setup = match self.meta("format")? {
-            None => {
-                self.initialise(input, names)?;
-                Setup::New
-            }
-            Some(_) => self.check(input, names)?,
-        };
+    /// Whether the file holds an import already, and if so whether it is this input's.
+    pub(crate) fn resume(&mut self, input: &Fingerprint) -> Result<Resumed, Failure> {
+        if self.meta("format")?.is_none() {
+            return Ok(Resumed::New);
+        }
+        let resumed = self.check(input)?;
         self.recount()?;
-        Ok(setup)
+        Ok(resumed)
     }
 
-    fn initialise(&mut self, input: &Fingerprint, names: &[String]) -> Result<(), Failure> {
+    /// Fills a new state with the rows (in CSV order) and, if given, the baseline.
+    pub(crate) fn initialise(
+        &mut self,
+        input: &Fingerprint,
+        rows: &[(String, Start)],
+        baseline: Option<&[String]>,
+    ) -> Result<(), Failure> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| local(&path, &e);
         let tx = self.conn.transaction().map_err(err)?;
         {
+            let import_id = crate::import::random_id();
             let mut meta = tx
                 .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
                 .map_err(err)?;
-            for (key, value) in [
-                ("format", FORMAT.to_owned()),
-                ("csv_path", input.path.clone()),
-                ("csv_size", input.size.to_string()),
-                ("csv_hash", input.hash.clone()),
-                ("csv_rows", input.rows.to_string()),
-                ("name_column", input.name_column.clone()),
-                ("base_url", input.base_url.clone()),
-                ("baseline_done", "0".to_owned()),
-                ("needs_verify", "0".to_owned()),
-            ] {
+            let mut fields = vec![
+                ("format".to_owned(), FORMAT.to_owned()),
+                ("kind".to_owned(), input.kind.to_owned()),
+                ("import_id".to_owned(), import_id),
+                ("csv_path".to_owned(), input.path.clone()),
+                ("csv_size".to_owned(), input.size.to_string()),
+                ("csv_hash".to_owned(), input.hash.clone()),
+                ("csv_rows".to_owned(), input.rows.to_string()),
+                ("base_url".to_owned(), input.base_url.clone()),
+                (
+                    "baseline_done".to_owned(),
+                    u8::from(baseline.is_some()).to_string(),
+                ),
+                ("needs_verify".to_owned(), "0".to_owned()),
+            ];
+            for (name, value) in &input.settings {
+                fields.push((format!("setting {name}"), value.clone()));
+            }
+            for (key, value) in fields {
                 meta.execute(params![key, value]).map_err(err)?;
             }
             let mut insert = tx
                 .prepare(&format!(
-                    "INSERT INTO rows (row, name, state, updated_at) VALUES (?1, ?2, 'pending', {NOW})"
+                    "INSERT INTO rows (row, input, state, result, error_code, error_message, \
+                     updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})"
                 ))
                 .map_err(err)?;
-            for (i, name) in names.iter().enumerate() {
-                insert.execute(params![row_number(i), name]).map_err(err)?;
+            for (i, (text, start)) in rows.iter().enumerate() {
+                let row = row_number(i);
+                let (state, result, code, message) = match start {
+                    Start::Pending => (RowState::Pending, None, None, None),
+                    Start::Failed(code, message) => {
+                        (RowState::Failed, None, Some(code), Some(message))
+                    }
+                    Start::Created(held) => {
+                        hold(&tx, row, &held.ids).map_err(err)?;
+                        (RowState::Created, Some(&held.result), None, None)
+                    }
+                };
+                insert
+                    .execute(params![row, text, state.as_str(), result, code, message])
+                    .map_err(err)?;
+            }
+            if let Some(ids) = baseline {
+                let mut insert = tx
+                    .prepare("INSERT OR IGNORE INTO baseline (id) VALUES (?1)")
+                    .map_err(err)?;
+                for id in ids {
+                    insert.execute([id]).map_err(err)?;
+                }
             }
         }
-        tx.commit().map_err(err)
+        tx.commit().map_err(err)?;
+        self.recount()
     }
 
-    fn check(&mut self, input: &Fingerprint, names: &[String]) -> Result<Setup, Failure> {
+    fn check(&mut self, input: &Fingerprint) -> Result<Resumed, Failure> {
         let stored =
             |key: &str| -> Result<String, Failure> { Ok(self.meta(key)?.unwrap_or_default()) };
+        let state = &self.path;
+        let kind = stored("kind")?;
+        if kind != input.kind {
+            return Err(Failure::Usage(format!(
+                "the state file {state} belongs to a {kind} import, not a {} import: use a new \
+                 --state file",
+                input.kind
+            )));
+        }
         let (path, size, hash, rows) = (
             stored("csv_path")?,
             stored("csv_size")?,
             stored("csv_hash")?,
             stored("csv_rows")?,
         );
-        let state = &self.path;
         if hash != input.hash || size != input.size.to_string() || rows != input.rows.to_string() {
             return Err(Failure::Usage(format!(
                 "the state file {state} belongs to another CSV: {path} ({rows} rows, \
@@ -276,42 +358,28 @@ impl State {
                 input.path, input.rows, input.size, input.hash
             )));
         }
-        let column = stored("name_column")?;
-        if column != input.name_column {
-            return Err(Failure::Usage(format!(
-                "the state file {state} was started with --name-column {column:?}, not {:?}",
-                input.name_column
-            )));
+        for (name, value) in &input.settings {
+            let was = stored(&format!("setting {name}"))?;
+            if &was != value {
+                return Err(Failure::Usage(format!(
+                    "the state file {state} was started with {name} {was:?}, not {value:?}: \
+                     resume with the same, or start a new import with a new --state file"
+                )));
+            }
         }
         let base_url = stored("base_url")?;
         if base_url != input.base_url {
             return Err(Failure::Usage(format!(
-                "the state file {state} was started against {base_url}, not {}: its profiles \
-                 live there; use a new --state file for another server",
+                "the state file {state} was started against {base_url}, not {}: what it \
+                 created lives there; use a new --state file for another server",
                 input.base_url
             )));
         }
-        let recorded: Vec<(i64, String)> = self
-            .query_map("SELECT row, name FROM rows ORDER BY row", |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
-        let expected: Vec<(i64, String)> = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (row_number(i), n.clone()))
-            .collect();
-        if recorded != expected {
-            return Err(Failure::Usage(format!(
-                "the state file {state} does not match the rows of {} (edited?): use a new \
-                 --state file",
-                input.path
-            )));
-        }
         if path == input.path {
-            Ok(Setup::Resumed { moved_from: None })
+            Ok(Resumed::Existing { moved_from: None })
         } else {
             self.set_meta("csv_path", &input.path)?;
-            Ok(Setup::Resumed {
+            Ok(Resumed::Existing {
                 moved_from: Some(path),
             })
         }
@@ -367,16 +435,16 @@ impl State {
     fn rows(&self, filter: &str) -> Result<Vec<Row>, Failure> {
         self.query_map(
             &format!(
-                "SELECT row, name, state, profile_key, error_code, error_message, sent_at_ms \
+                "SELECT row, input, state, result, error_code, error_message, sent_at_ms \
                  FROM rows {filter}"
             ),
             |r| {
                 let state: String = r.get(2)?;
                 Ok(Row {
                     row: r.get(0)?,
-                    name: r.get(1)?,
+                    input: r.get(1)?,
                     state: RowState::parse(&state).unwrap_or(RowState::Pending),
-                    profile_key: r.get(3)?,
+                    result: r.get(3)?,
                     error_code: r.get(4)?,
                     error_message: r.get(5)?,
                     sent_at_ms: r.get(6)?,
@@ -402,18 +470,39 @@ impl State {
         self.rows("WHERE state = 'failed' ORDER BY row")
     }
 
-    /// Every row that has its profile: row number to key.
-    pub(crate) fn keys(&self) -> Result<HashMap<i64, String>, Failure> {
-        let pairs: Vec<(i64, String)> = self.query_map(
-            "SELECT row, profile_key FROM rows WHERE state = 'created' AND profile_key IS NOT NULL",
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        Ok(pairs.into_iter().collect())
+    /// Every row that has what it asked for.
+    pub(crate) fn created_rows(&self) -> Result<Vec<Row>, Failure> {
+        self.rows("WHERE state = 'created' ORDER BY row")
     }
 
-    /// Keys that rows hold: a profile already claimed is never given to another row.
-    pub(crate) fn claimed_keys(&self) -> Result<HashSet<String>, Failure> {
-        Ok(self.keys()?.into_values().collect())
+    /// Ids that rows hold: never given to another row.
+    pub(crate) fn held_ids(&self) -> Result<HashSet<String>, Failure> {
+        Ok(self
+            .query_map("SELECT id FROM held", |r| r.get(0))?
+            .into_iter()
+            .collect())
+    }
+
+    /// When the create requests of the last `window` left (local Unix ms, oldest first).
+    pub(crate) fn sends_since(&self, since_ms: i64) -> Result<Vec<i64>, Failure> {
+        let err = |e: rusqlite::Error| local(&self.path, &e);
+        let mut statement = self
+            .conn
+            .prepare("SELECT at_ms FROM sends WHERE at_ms > ?1 ORDER BY at_ms")
+            .map_err(err)?;
+        let rows = statement.query_map([since_ms], |r| r.get(0)).map_err(err)?;
+        rows.collect::<rusqlite::Result<Vec<i64>>>().map_err(err)
+    }
+
+    /// Takes back the send recorded at `at_ms` (the request never left).
+    pub(crate) fn forget_send(&self, at_ms: i64) -> Result<(), Failure> {
+        self.conn
+            .execute(
+                "DELETE FROM sends WHERE rowid = (SELECT rowid FROM sends WHERE at_ms = ?1 LIMIT 1)",
+                [at_ms],
+            )
+            .map(drop)
+            .map_err(|e| local(&self.path, &e))
     }
 
     fn update(
@@ -423,43 +512,59 @@ impl State {
         sql: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<(), Failure> {
-        let changed = self
-            .conn
-            .execute(sql, args)
-            .map_err(|e| local(&self.path, &e))?;
-        if changed != 1 {
+        self.transact(row, to, |tx| tx.execute(sql, args))
+    }
+
+    /// Moves `row` to `to` in one transaction: `change` makes the changes and returns how
+    /// many rows it updated, which must be the one row.
+    fn transact(
+        &mut self,
+        row: &Row,
+        to: RowState,
+        change: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+    ) -> Result<(), Failure> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| local(&path, &e);
+        let tx = self.conn.transaction().map_err(err)?;
+        if change(&tx).map_err(err)? != 1 {
             return Err(Failure::Local(format!(
-                "state file {}: row {} was not in the expected state",
-                self.path, row.row
+                "state file {path}: row {} was not in the expected state",
+                row.row
             )));
         }
+        tx.commit().map_err(err)?;
         self.counts.moved(row.state, to);
         Ok(())
     }
 
-    /// Before the request leaves: from now on its outcome is unknown until recorded.
+    /// Before the request leaves: from now on its outcome is unknown until recorded. The send
+    /// is remembered for the import's own count of what it sent.
     pub(crate) fn mark_sent(&mut self, row: &Row, now_ms: i64) -> Result<(), Failure> {
-        self.update(
-            row,
-            RowState::Sent,
-            &format!(
-                "UPDATE rows SET state = 'sent', sent_at_ms = ?2, attempts = attempts + 1, \
-                 updated_at = {NOW} WHERE row = ?1 AND state = ?3"
-            ),
-            &[&row.row, &now_ms, &row.state.as_str()],
-        )
+        self.transact(row, RowState::Sent, |tx| {
+            tx.execute("INSERT INTO sends (at_ms) VALUES (?1)", [now_ms])?;
+            tx.execute(
+                &format!(
+                    "UPDATE rows SET state = 'sent', sent_at_ms = ?2, attempts = attempts + 1, \
+                     error_code = NULL, error_message = NULL, updated_at = {NOW} \
+                     WHERE row = ?1 AND state = ?3"
+                ),
+                params![row.row, now_ms, row.state.as_str()],
+            )
+        })
     }
 
-    pub(crate) fn mark_created(&mut self, row: &Row, key: &str) -> Result<(), Failure> {
-        self.update(
-            row,
-            RowState::Created,
-            &format!(
-                "UPDATE rows SET state = 'created', profile_key = ?2, error_code = NULL, \
-                 error_message = NULL, updated_at = {NOW} WHERE row = ?1 AND state = ?3"
-            ),
-            &[&row.row, &key, &row.state.as_str()],
-        )
+    /// The row has what it asked for (one transaction: the row and the ids it holds).
+    pub(crate) fn mark_created(&mut self, row: &Row, held: &Held) -> Result<(), Failure> {
+        self.transact(row, RowState::Created, |tx| {
+            hold(tx, row.row, &held.ids)?;
+            tx.execute(
+                &format!(
+                    "UPDATE rows SET state = 'created', result = ?2, error_code = NULL, \
+                     error_message = NULL, updated_at = {NOW} WHERE row = ?1 AND state = ?3"
+                ),
+                params![row.row, held.result, row.state.as_str()],
+            )
+        })
     }
 
     /// Back to pending: the request provably was not processed (429, no connection, 401).
@@ -499,13 +604,13 @@ impl State {
     }
 
     /// The request may have been processed: the row stays `sent`, to be looked for after the
-    /// settle time counted from now.
+    /// settle time counted from `at_ms`.
     pub(crate) fn mark_ambiguous(
         &mut self,
         row: &Row,
         code: &str,
         message: &str,
-        now_ms: i64,
+        at_ms: i64,
     ) -> Result<(), Failure> {
         self.update(
             row,
@@ -514,53 +619,70 @@ impl State {
                 "UPDATE rows SET error_code = ?2, error_message = ?3, sent_at_ms = ?4, \
                  updated_at = {NOW} WHERE row = ?1 AND state = 'sent'"
             ),
-            &[&row.row, &code, &message, &now_ms],
+            &[&row.row, &code, &message, &at_ms],
         )
     }
 
-    /// Applies one look at GET /profiles to `sent` rows, in one transaction: a row with a key
-    /// found is created, a row without is pending again.
+    /// Applies one look at the listing to `sent` rows, in one transaction.
     pub(crate) fn apply_reconciliation(
         &mut self,
-        outcome: &[(i64, Option<String>)],
+        outcome: &[(i64, Reconciled)],
     ) -> Result<(), Failure> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| local(&path, &e);
         let tx = self.conn.transaction().map_err(err)?;
         let mut moved = Vec::with_capacity(outcome.len());
-        {
-            let mut found = tx
-                .prepare(&format!(
-                    "UPDATE rows SET state = 'created', profile_key = ?2, reconciled = 1, \
-                     error_code = NULL, error_message = NULL, updated_at = {NOW} \
-                     WHERE row = ?1 AND state = 'sent'"
-                ))
-                .map_err(err)?;
-            let mut absent = tx
-                .prepare(&format!(
-                    "UPDATE rows SET state = 'pending', reconciled = 1, updated_at = {NOW} \
-                     WHERE row = ?1 AND state = 'sent'"
-                ))
-                .map_err(err)?;
-            for (row, key) in outcome {
-                let changed = match key {
-                    Some(key) => found.execute(params![row, key]).map_err(err)?,
-                    None => absent.execute(params![row]).map_err(err)?,
-                };
-                if changed == 1 {
-                    moved.push(if key.is_some() {
-                        RowState::Created
-                    } else {
-                        RowState::Pending
-                    });
+        for (row, reconciled) in outcome {
+            let (changed, to) = match reconciled {
+                Reconciled::Found(held) => {
+                    hold(&tx, *row, &held.ids).map_err(err)?;
+                    let changed = tx
+                        .execute(
+                            &format!(
+                                "UPDATE rows SET state = 'created', result = ?2, reconciled = 1, \
+                                 error_code = NULL, error_message = NULL, updated_at = {NOW} \
+                                 WHERE row = ?1 AND state = 'sent'"
+                            ),
+                            params![row, held.result],
+                        )
+                        .map_err(err)?;
+                    (changed, RowState::Created)
                 }
+                Reconciled::Absent => {
+                    let changed = tx
+                        .execute(
+                            &format!(
+                                "UPDATE rows SET state = 'pending', reconciled = 1, \
+                                 updated_at = {NOW} WHERE row = ?1 AND state = 'sent'"
+                            ),
+                            params![row],
+                        )
+                        .map_err(err)?;
+                    (changed, RowState::Pending)
+                }
+                Reconciled::Failed(code, message) => {
+                    let changed = tx
+                        .execute(
+                            &format!(
+                                "UPDATE rows SET state = 'failed', reconciled = 1, \
+                                 error_code = ?2, error_message = ?3, updated_at = {NOW} \
+                                 WHERE row = ?1 AND state = 'sent'"
+                            ),
+                            params![row, code, message],
+                        )
+                        .map_err(err)?;
+                    (changed, RowState::Failed)
+                }
+            };
+            if changed == 1 {
+                moved.push(to);
             }
-            tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('needs_verify', '1')",
-                [],
-            )
-            .map_err(err)?;
         }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('needs_verify', '1')",
+            [],
+        )
+        .map_err(err)?;
         tx.commit().map_err(err)?;
         for to in moved {
             self.counts.moved(RowState::Sent, to);
@@ -568,13 +690,15 @@ impl State {
         Ok(())
     }
 
-    /// Failed rows become pending again (`--retry-failed`); returns how many.
+    /// Rows the API refused become pending again (`--retry-failed`); rows refused before
+    /// sending (invalid in the CSV, which cannot change) stay failed. Returns how many.
     pub(crate) fn retry_failed(&mut self) -> Result<u64, Failure> {
         let n = self
             .conn
             .execute(
                 &format!(
-                    "UPDATE rows SET state = 'pending', updated_at = {NOW} WHERE state = 'failed'"
+                    "UPDATE rows SET state = 'pending', updated_at = {NOW} \
+                     WHERE state = 'failed' AND attempts > 0"
                 ),
                 [],
             )
@@ -583,17 +707,17 @@ impl State {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// Records the profiles that existed before the first request of the import.
-    pub(crate) fn save_baseline(&mut self, keys: &[String]) -> Result<(), Failure> {
+    /// Records the objects that existed before the first create of the import.
+    pub(crate) fn save_baseline(&mut self, ids: &[String]) -> Result<(), Failure> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| local(&path, &e);
         let tx = self.conn.transaction().map_err(err)?;
         {
             let mut insert = tx
-                .prepare("INSERT OR IGNORE INTO baseline (profile_key) VALUES (?1)")
+                .prepare("INSERT OR IGNORE INTO baseline (id) VALUES (?1)")
                 .map_err(err)?;
-            for key in keys {
-                insert.execute([key]).map_err(err)?;
+            for id in ids {
+                insert.execute([id]).map_err(err)?;
             }
             tx.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('baseline_done', '1')",
@@ -606,14 +730,23 @@ impl State {
 
     pub(crate) fn baseline(&self) -> Result<HashSet<String>, Failure> {
         Ok(self
-            .query_map("SELECT profile_key FROM baseline", |r| r.get(0))?
+            .query_map("SELECT id FROM baseline", |r| r.get(0))?
             .into_iter()
             .collect())
     }
 }
 
+/// Records that `row` holds `ids`; fails if another row holds one of them.
+fn hold(tx: &Transaction<'_>, row: i64, ids: &[String]) -> rusqlite::Result<()> {
+    let mut insert = tx.prepare("INSERT INTO held (id, row) VALUES (?1, ?2)")?;
+    for id in ids {
+        insert.execute(params![id, row])?;
+    }
+    Ok(())
+}
+
 /// The row number of the `i`-th data row (0-based): the header is row 0.
-fn row_number(i: usize) -> i64 {
+pub(crate) fn row_number(i: usize) -> i64 {
     i64::try_from(i).unwrap_or(i64::MAX - 1) + 1
 }
 
@@ -631,51 +764,58 @@ mod tests {
 
     fn fingerprint(rows: u64) -> Fingerprint {
         Fingerprint {
+            kind: "profiles",
             path: "/tmp/users.csv".into(),
             size: 10,
             hash: "abc".into(),
             rows,
-            name_column: "email".into(),
             base_url: "http://127.0.0.1:1".into(),
+            settings: vec![("--name-column", "email".into())],
         }
+    }
+
+    fn held(id: &str) -> Held {
+        Held {
+            result: id.to_owned(),
+            ids: vec![id.to_owned()],
+        }
+    }
+
+    fn pending(names: &[&str]) -> Vec<(String, Start)> {
+        names
+            .iter()
+            .map(|n| ((*n).to_owned(), Start::Pending))
+            .collect()
+    }
+
+    fn e(failure: Failure) -> String {
+        format!("{failure:?}")
     }
 
     #[test]
     fn rows_move_through_states_and_survive_reopening() -> Result<(), String> {
         let path = temp("moves");
-        let names: Vec<String> = ["a", "b", "a"].iter().map(|s| (*s).to_owned()).collect();
+        let rows = pending(&["a", "b", "a"]);
         {
-            let mut state = State::open(&path).map_err(|e| format!("{e:?}"))?;
-            assert_eq!(
-                state
-                    .setup(&fingerprint(3), &names)
-                    .map_err(|e| format!("{e:?}"))?,
-                Setup::New
-            );
-            let row = state
-                .next_pending()
-                .map_err(|e| format!("{e:?}"))?
-                .ok_or("no row")?;
+            let mut state = State::open(&path).map_err(e)?;
+            assert_eq!(state.resume(&fingerprint(3)).map_err(e)?, Resumed::New);
+            state.initialise(&fingerprint(3), &rows, None).map_err(e)?;
+            let row = state.next_pending().map_err(e)?.ok_or("no row")?;
             assert_eq!(row.row, 1);
-            state.mark_sent(&row, 5).map_err(|e| format!("{e:?}"))?;
+            state.mark_sent(&row, 5).map_err(e)?;
             let sent = Row {
                 state: RowState::Sent,
                 ..row
             };
-            state
-                .mark_created(&sent, "prof_1")
-                .map_err(|e| format!("{e:?}"))?;
-            let row2 = state
-                .next_pending()
-                .map_err(|e| format!("{e:?}"))?
-                .ok_or("no row")?;
-            state.mark_sent(&row2, 6).map_err(|e| format!("{e:?}"))?;
-            // Another row can never take a key a row holds.
+            state.mark_created(&sent, &held("prof_1")).map_err(e)?;
+            let row2 = state.next_pending().map_err(e)?.ok_or("no row")?;
+            state.mark_sent(&row2, 6).map_err(e)?;
+            // Another row can never take an id a row holds.
             let sent2 = Row {
                 state: RowState::Sent,
                 ..row2
             };
-            assert!(state.mark_created(&sent2, "prof_1").is_err());
+            assert!(state.mark_created(&sent2, &held("prof_1")).is_err());
             assert_eq!(
                 state.counts(),
                 Counts {
@@ -685,12 +825,13 @@ mod tests {
                     failed: 0
                 }
             );
+            assert_eq!(state.sends_since(0).map_err(e)?, vec![5, 6]);
+            state.forget_send(5).map_err(e)?;
+            assert_eq!(state.sends_since(0).map_err(e)?, vec![6]);
         }
-        let mut state = State::open(&path).map_err(|e| format!("{e:?}"))?;
-        let setup = state
-            .setup(&fingerprint(3), &names)
-            .map_err(|e| format!("{e:?}"))?;
-        assert_eq!(setup, Setup::Resumed { moved_from: None });
+        let mut state = State::open(&path).map_err(e)?;
+        let resumed = state.resume(&fingerprint(3)).map_err(e)?;
+        assert_eq!(resumed, Resumed::Existing { moved_from: None });
         assert_eq!(
             state.counts(),
             Counts {
@@ -700,10 +841,10 @@ mod tests {
                 failed: 0
             }
         );
-        assert_eq!(state.sent_rows().map_err(|e| format!("{e:?}"))?.len(), 1);
+        assert_eq!(state.sent_rows().map_err(e)?.len(), 1);
         state
-            .apply_reconciliation(&[(2, None)])
-            .map_err(|e| format!("{e:?}"))?;
+            .apply_reconciliation(&[(2, Reconciled::Absent)])
+            .map_err(e)?;
         assert_eq!(
             state.counts(),
             Counts {
@@ -713,38 +854,84 @@ mod tests {
                 failed: 0
             }
         );
-        assert_eq!(
-            state
-                .meta("needs_verify")
-                .map_err(|e| format!("{e:?}"))?
-                .as_deref(),
-            Some("1")
-        );
+        assert_eq!(state.meta("needs_verify").map_err(e)?.as_deref(), Some("1"));
+        let created = state.created_rows().map_err(e)?;
+        assert_eq!(created.len(), 1);
+        assert_eq!(created[0].result.as_deref(), Some("prof_1"));
         Ok(())
     }
 
     #[test]
-    fn another_csv_is_refused() -> Result<(), String> {
+    fn rows_can_start_failed_or_created_and_only_refused_ones_are_retried() -> Result<(), String> {
+        let path = temp("starts");
+        let rows = vec![
+            (
+                "a".to_owned(),
+                Start::Failed("INVALID_ROW".into(), "bad".into()),
+            ),
+            ("b".to_owned(), Start::Created(held("post_b"))),
+            ("c".to_owned(), Start::Pending),
+        ];
+        let mut state = State::open(&path).map_err(e)?;
+        state.initialise(&fingerprint(3), &rows, None).map_err(e)?;
+        let row = state.next_pending().map_err(e)?.ok_or("no row")?;
+        assert_eq!(row.row, 3);
+        state.mark_sent(&row, 1).map_err(e)?;
+        let sent = Row {
+            state: RowState::Sent,
+            ..row
+        };
+        state
+            .mark_failed(&sent, "VALIDATION_ERROR", "no")
+            .map_err(e)?;
+        assert_eq!(state.retry_failed().map_err(e)?, 1);
+        assert_eq!(
+            state.counts(),
+            Counts {
+                pending: 1,
+                sent: 0,
+                created: 1,
+                failed: 1
+            }
+        );
+        assert!(state.held_ids().map_err(e)?.contains("post_b"));
+        Ok(())
+    }
+
+    #[test]
+    fn another_csv_kind_or_setting_is_refused() -> Result<(), String> {
         let path = temp("other");
-        let names = vec!["a".to_owned()];
+        let rows = pending(&["a"]);
         {
-            let mut state = State::open(&path).map_err(|e| format!("{e:?}"))?;
-            state
-                .setup(&fingerprint(1), &names)
-                .map_err(|e| format!("{e:?}"))?;
+            let mut state = State::open(&path).map_err(e)?;
+            state.initialise(&fingerprint(1), &rows, None).map_err(e)?;
         }
-        let mut state = State::open(&path).map_err(|e| format!("{e:?}"))?;
+        let mut state = State::open(&path).map_err(e)?;
         let mut other = fingerprint(1);
         other.hash = "def".into();
-        match state.setup(&other, &names) {
+        match state.resume(&other) {
             Err(Failure::Usage(message)) => assert!(message.contains("belongs to another CSV")),
+            other => return Err(format!("{other:?}")),
+        }
+        let mut posts = fingerprint(1);
+        posts.kind = "posts";
+        match state.resume(&posts) {
+            Err(Failure::Usage(message)) => {
+                assert!(message.contains("profiles import"), "{message}")
+            }
+            other => return Err(format!("{other:?}")),
+        }
+        let mut column = fingerprint(1);
+        column.settings = vec![("--name-column", "plan".into())];
+        match state.resume(&column) {
+            Err(Failure::Usage(message)) => assert!(message.contains("--name-column"), "{message}"),
             other => return Err(format!("{other:?}")),
         }
         let mut moved = fingerprint(1);
         moved.path = "/elsewhere/users.csv".into();
         assert_eq!(
-            state.setup(&moved, &names).map_err(|e| format!("{e:?}"))?,
-            Setup::Resumed {
+            state.resume(&moved).map_err(e)?,
+            Resumed::Existing {
                 moved_from: Some("/tmp/users.csv".into())
             }
         );
@@ -754,7 +941,7 @@ mod tests {
     #[test]
     fn one_import_per_state_file() -> Result<(), String> {
         let path = temp("lock");
-        let _first = State::open(&path).map_err(|e| format!("{e:?}"))?;
+        let _first = State::open(&path).map_err(e)?;
         match State::open(&path) {
             Err(Failure::Usage(message)) => assert!(message.contains("in use"), "{message}"),
             Err(other) => return Err(format!("{other:?}")),

@@ -127,6 +127,21 @@ pub struct Output {
 }
 
 impl Output {
+    /// Asserts that stderr says `text`.
+    pub fn says(&self, text: &str) {
+        assert!(
+            self.stderr.contains(text),
+            "{text:?} not in:\n{}",
+            self.stderr
+        );
+    }
+
+    /// Asserts the exit status.
+    pub fn exits(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "{self:?}");
+        self
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:?}"))
@@ -163,6 +178,54 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
+}
+
+/// An import's arguments: `head` (the command and its input), then the state file, `--out`
+/// and line progress, all in `dir`, then `extra`.
+pub fn import_args(head: Vec<String>, dir: &Path, out: &str, extra: &[&str]) -> Vec<String> {
+    let mut args = head;
+    args.extend([
+        "--state".into(),
+        dir.join("state.db").display().to_string(),
+        "--out".into(),
+        dir.join(out).display().to_string(),
+        "--progress".into(),
+        "lines".into(),
+    ]);
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    args
+}
+
+/// Runs `postcore ARGS` against `url` to the end.
+pub fn run_at(url: &str, args: &[String]) -> Output {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(postcore_at(url), &args)
+}
+
+/// Starts `postcore ARGS` against `url`, its stderr going to `dir/log`.
+pub fn spawn_at(url: &str, args: &[String], dir: &Path, log: &str) -> Child {
+    let stderr = std::fs::File::create(dir.join(log)).expect("log file");
+    postcore_at(url)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn postcore")
+}
+
+/// What a spawned run wrote to `dir/log`.
+pub fn read_log(dir: &Path, log: &str) -> String {
+    std::fs::read_to_string(dir.join(log)).unwrap_or_default()
+}
+
+/// How many rows of an import's `dir/state.db` are in `state`.
+pub fn rows_in_state(dir: &Path, state: &str) -> i64 {
+    let conn = rusqlite::Connection::open(dir.join("state.db")).expect("state db");
+    conn.query_row("SELECT count(*) FROM rows WHERE state = ?1", [state], |r| {
+        r.get(0)
+    })
+    .expect("count")
 }
 
 /// A users CSV: `id,email,plan` with these names in the email column.
@@ -235,6 +298,12 @@ pub fn wait_until(limit: Duration, what: &str, mut condition: impl FnMut() -> bo
         assert!(start.elapsed() < limit, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// `kill -9`, and waits for the end.
+pub fn kill(child: &mut Child) {
+    child.kill().expect("SIGKILL");
+    let _ = wait_child(child, Duration::from_secs(10));
 }
 
 pub fn interrupt(child: &Child) {

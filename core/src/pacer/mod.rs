@@ -46,12 +46,15 @@ const CONNECT: BudgetSpec = BudgetSpec {
     window_ms: 15 * 60 * 1000,
     learns: false,
 };
-/// The documented limit for scheduling posts: 100 per hour per key.
-const POSTING: BudgetSpec = BudgetSpec {
-    limit: 100,
-    window_ms: 60 * 60 * 1000,
-    learns: false,
-};
+/// The limit for scheduling posts (documented: 100 per hour per key, the client's
+/// `posting_budget`).
+fn posting_spec((limit, window): (u32, Duration)) -> BudgetSpec {
+    BudgetSpec {
+        limit: i64::from(limit),
+        window_ms: i64::try_from(window.as_millis()).unwrap_or(i64::MAX),
+        learns: false,
+    }
+}
 
 /// The longest one store operation may take before the client carries on without the store.
 const STORE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -114,6 +117,7 @@ pub(crate) struct Pacer {
     /// This process's memory, when the store is something else (the fallback).
     local: Option<Store>,
     keys: Keys,
+    posting: BudgetSpec,
     clock: Mutex<ServerClock>,
     health: Mutex<Health>,
 }
@@ -158,7 +162,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Pacer {
     /// The pacer of clients with this key and base URL, in `group`, through `store`.
-    pub(crate) fn new(store: Store, api_key: &str, base_url: &str, group: &str) -> Self {
+    pub(crate) fn new(
+        store: Store,
+        api_key: &str,
+        base_url: &str,
+        group: &str,
+        posting: (u32, Duration),
+    ) -> Self {
         let ns = crate::store::namespace(api_key, base_url);
         let group = crate::store::namespace(group, "budget-group");
         let keys = Keys {
@@ -171,6 +181,7 @@ impl Pacer {
             store,
             local,
             keys,
+            posting: posting_spec(posting),
             clock: Mutex::new(ServerClock::default()),
             health: Mutex::new(Health::default()),
         }
@@ -215,7 +226,7 @@ impl Pacer {
                     BudgetKind::Posting,
                     BudgetRef {
                         key: self.keys.posting.clone(),
-                        spec: POSTING,
+                        spec: self.posting,
                     },
                 ),
             ],

@@ -250,8 +250,10 @@ impl State {
     /// request is read.
     pub(crate) fn take_reset(&self) -> bool {
         let mut inner = self.lock();
-        let is_reset =
-            matches!(inner.faults.front(), Some((f, _)) if f.action == FaultAction::Reset);
+        let is_reset = matches!(
+            inner.faults.front(),
+            Some((f, _)) if f.action == FaultAction::Reset && !f.is_aimed()
+        );
         if is_reset {
             match inner.faults.front_mut() {
                 Some((_, left)) if *left > 1 => *left -= 1,
@@ -277,8 +279,13 @@ impl State {
         let now = self.now();
         let mut inner = self.lock();
         let index = inner.requests.len();
+        let aimed_elsewhere = inner
+            .faults
+            .front()
+            .is_some_and(|(f, _)| !f.applies_to(&request.method, &request.path));
         inner.requests.push(request);
         let fault = match inner.faults.front_mut() {
+            _ if aimed_elsewhere => None,
             Some((fault, left)) if *left > 1 => {
                 *left -= 1;
                 Some(fault.clone())

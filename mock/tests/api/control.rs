@@ -46,6 +46,42 @@ async fn templates_in_faults_use_the_mock_clock() {
 }
 
 #[tokio::test]
+async fn a_fault_aimed_at_an_endpoint_lets_the_others_pass() {
+    let s = server().await;
+    control(
+        &s,
+        "POST",
+        "/__mock/faults",
+        Some(json!([
+            {"method": "POST", "path": "/profiles/create", "times": 2},
+            {"method": "POST", "path": "/profiles/create", "status": 500, "process": true},
+            {"status": 503}
+        ])),
+    )
+    .await;
+    // GETs pass the aimed faults by; two creates pass, the third is created and answered 500.
+    for _ in 0..2 {
+        assert_eq!(api(&s, "GET", "/profiles", None).await.status, 200);
+        assert_eq!(
+            api(&s, "POST", "/profiles/create", Some(json!({})))
+                .await
+                .status,
+            201
+        );
+    }
+    assert_eq!(api(&s, "GET", "/profiles?x=1", None).await.status, 200);
+    assert_eq!(
+        api(&s, "POST", "/profiles/create", Some(json!({})))
+            .await
+            .status,
+        500
+    );
+    assert_eq!(s.profiles().len(), 3);
+    // Then the unaimed fault takes the next request, whatever it is.
+    assert_eq!(api(&s, "GET", "/profiles", None).await.status, 503);
+}
+
+#[tokio::test]
 async fn seeds_profiles_and_posts() {
     let s = server().await;
     let seeded = control(
