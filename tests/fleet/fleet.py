@@ -121,7 +121,9 @@ class Member:
     exit_code: int | None = None
 
 
-def start_fleet(mock: Mock, store: str, seconds: float, folder: Path) -> list[Member]:
+def start_fleet(
+    mock: Mock, store: str, seconds: float, folder: Path, window: int
+) -> list[Member]:
     env = dict(os.environ)
     env.update(
         {
@@ -137,14 +139,17 @@ def start_fleet(mock: Mock, store: str, seconds: float, folder: Path) -> list[Me
     cli = str(ROOT / "target" / "debug" / "postcore")
     rows = folder / "rows.csv"
     rows.write_text("name\n" + "".join(f"fleet user {i}\n" for i in range(5000)))
+    wait = str(window + 1)
+    py = [python, str(HERE / "worker.py")]
+    js = [node, str(HERE / "worker.mjs")]
     commands = {
-        "python-sync-1": [python, str(HERE / "worker.py"), "sync", str(seconds)],
-        "python-sync-2": [python, str(HERE / "worker.py"), "sync", str(seconds)],
-        "python-sync-3": [python, str(HERE / "worker.py"), "sync", str(seconds)],
-        "python-async-1": [python, str(HERE / "worker.py"), "async", str(seconds), "8"],
-        "python-async-2": [python, str(HERE / "worker.py"), "async", str(seconds), "8"],
-        "node-1": [node, str(HERE / "worker.mjs"), str(seconds), "8"],
-        "node-2": [node, str(HERE / "worker.mjs"), str(seconds), "8"],
+        "python-sync-1": [*py, "sync", str(seconds), "1", wait],
+        "python-sync-2": [*py, "sync", str(seconds), "1", wait],
+        "python-sync-3": [*py, "sync", str(seconds), "1", wait],
+        "python-async-1": [*py, "async", str(seconds), "8", wait],
+        "python-async-2": [*py, "async", str(seconds), "8", wait],
+        "node-1": [*js, str(seconds), "8", wait],
+        "node-2": [*js, str(seconds), "8", wait],
         "cli-import": [cli, "--json", "profiles", "import", str(rows), "--name-column", "name"]
         + ["--state", str(folder / f"import-{time.monotonic_ns()}.db")],
     }
@@ -171,8 +176,11 @@ def finish_fleet(members: list[Member], seconds: float) -> None:
             member.summary = {"hung": True}
             continue
         member.exit_code = member.process.returncode
-        lines = [line for line in out.decode().splitlines() if line.startswith("{")]
-        member.summary = json.loads(lines[-1]) if lines else {"output": out.decode()[-500:]}
+        # Every member prints one JSON document on stdout (the import with --json: its summary).
+        try:
+            member.summary = json.loads(out.decode())
+        except ValueError:
+            member.summary = {"output": out.decode()[-500:]}
 
 
 def served(member: Member) -> int:
@@ -187,12 +195,13 @@ def run(
     store: str,
     seconds: float,
     folder: Path,
+    window: int,
     during: Any = None,
 ) -> dict[str, Any]:
     """One fleet run through `store`; `during(elapsed)` is called every 100 ms while it runs."""
     mock.control("POST", "reset")
     started = time.monotonic()
-    members = start_fleet(mock, store, seconds, folder)
+    members = start_fleet(mock, store, seconds, folder, window)
     if during is not None:
         while time.monotonic() - started < seconds:
             during(time.monotonic() - started)
@@ -262,7 +271,7 @@ def main() -> int:
                 ("sqlite", f"sqlite://{folder / 'fleet.db'}"),
                 ("redis", redis.url),
             ):
-                result = run(mock, store, seconds, folder)
+                result = run(mock, store, seconds, folder, args.window)
                 results[label] = result
                 refused = result["statuses"].get("429", 0)
                 fraction = used_fraction(result)
@@ -277,7 +286,7 @@ def main() -> int:
                     problems.append(f"{label}: only {fraction:.1%} of the windows used")
                 check_members(result, problems, label)
 
-            result = run(mock, "memory://", seconds, folder)
+            result = run(mock, "memory://", seconds, folder, args.window)
             results["memory"] = result
             refused = result["statuses"].get("429", 0)
             print(f"fleet through memory:// (each process alone): {result['statuses']}")
@@ -297,7 +306,9 @@ def main() -> int:
                     redis.start()
                     events["restarted"] = time.time()
 
-            result = run(mock, redis.url, seconds + args.window * 2, folder, during=outage)
+            result = run(
+                mock, redis.url, seconds + args.window * 2, folder, args.window, during=outage
+            )
             results["redis_outage"] = result
             # Windows that started once the fleet had a window's time to find Redis again.
             settled_at = events["restarted"] + args.window + 2

@@ -7,9 +7,12 @@ import { Postcore, PostcoreError, RateLimitError } from 'postcore'
 
 const seconds = Number(process.argv[2])
 const concurrency = Number(process.argv[3] ?? 8)
+// The longest a call waits for the shared budget: a little more than a window, so that calls
+// wait for their slot (as an app would) rather than being refused and retried at once.
+const maxRateLimitWait = Number(process.argv[4] ?? 5) * 1000
 const counts = {}
 const count = (what) => { counts[what] = (counts[what] ?? 0) + 1 }
-const client = new Postcore({ maxRateLimitWait: 2000 })
+const client = new Postcore({ maxRateLimitWait })
 const started = performance.now()
 const deadline = started + seconds * 1000
 

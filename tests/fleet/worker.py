@@ -14,6 +14,10 @@ from collections import Counter
 
 import postcore
 
+#: The longest a call waits for the shared budget: a little more than a window, so that calls
+#: wait for their slot (as an app would) rather than being refused and retried at once.
+MAX_WAIT = 5.0
+
 
 def classify(error: postcore.PostcoreError) -> str:
     if isinstance(error, postcore.RateLimitError):
@@ -25,7 +29,7 @@ def classify(error: postcore.PostcoreError) -> str:
 def run_sync(seconds: float) -> Counter[str]:
     counts: Counter[str] = Counter()
     deadline = time.monotonic() + seconds
-    with postcore.Postcore(max_rate_limit_wait=2.0) as client:
+    with postcore.Postcore(max_rate_limit_wait=MAX_WAIT) as client:
         while time.monotonic() < deadline:
             try:
                 client.profiles.list()
@@ -38,7 +42,7 @@ def run_sync(seconds: float) -> Counter[str]:
 async def run_async(seconds: float, concurrency: int) -> Counter[str]:
     counts: Counter[str] = Counter()
     deadline = time.monotonic() + seconds
-    async with postcore.AsyncPostcore(max_rate_limit_wait=2.0) as client:
+    async with postcore.AsyncPostcore(max_rate_limit_wait=MAX_WAIT) as client:
 
         async def loop() -> None:
             while time.monotonic() < deadline:
@@ -55,6 +59,8 @@ async def run_async(seconds: float, concurrency: int) -> Counter[str]:
 def main() -> None:
     kind, seconds = sys.argv[1], float(sys.argv[2])
     concurrency = int(sys.argv[3]) if len(sys.argv) > 3 else 8
+    global MAX_WAIT
+    MAX_WAIT = float(sys.argv[4]) if len(sys.argv) > 4 else 5.0
     started = time.monotonic()
     counts = run_sync(seconds) if kind == "sync" else asyncio.run(run_async(seconds, concurrency))
     elapsed = time.monotonic() - started

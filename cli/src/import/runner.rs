@@ -469,6 +469,14 @@ impl Runner {
         }
         let wait = error.retry_after().unwrap_or(Duration::from_secs(1));
         self.hold_for(wait);
+        if error.attempts() == 0 {
+            // The shared budget had no slot yet: nothing was sent, no 429 was drawn.
+            self.progress.println(&format!(
+                "{what}: waiting {} for the rate budget (nothing sent)",
+                human(wait)
+            ));
+            return;
+        }
         self.progress.println(&format!(
             "{what}: {}; waiting {}",
             describe(error),

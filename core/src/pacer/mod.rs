@@ -270,7 +270,7 @@ impl Pacer {
                     crate::log::debug_with(|| {
                         format!("waiting {:.3}s for the rate budget", wait.as_secs_f64())
                     });
-                    tokio::time::sleep(wait).await;
+                    tokio::time::sleep(wait + jitter(wait)).await;
                 }
             }
         }
@@ -495,6 +495,17 @@ impl Drop for Slot<'_> {
         }
     }
 }
+
+/// A little random extra wait, so that the waiters of a whole fleet, woken by one window's
+/// reset, ask again in a random order rather than the quickest process first every window
+/// (a process whose timers fire a few milliseconds late would never get a slot).
+fn jitter(wait: Duration) -> Duration {
+    let most = (wait / 8).min(MAX_JITTER);
+    most.mul_f64(fastrand::f64())
+}
+
+/// The most [`jitter`] adds.
+const MAX_JITTER: Duration = Duration::from_millis(50);
 
 /// What a response's `X-RateLimit-*` headers say about the general budget.
 fn observe(clock: &ServerClock, limit: &RateLimit) -> Option<Observation> {
