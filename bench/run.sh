@@ -2,7 +2,8 @@
 # make bench: build everything in release, start one postcore-mock, measure create_profile from
 # Rust, Python and Node (ours and the usual alternatives), print the tables and write
 # bench/results.json; then the CLI's bulk import against a rate limit (bench/import.sh,
-# bench/import-results.json). See BENCHMARKS.md. Knobs (environment): BENCH_REPS (>= 5),
+# bench/import-results.json); then the shared stores and the fleet (bench/stores.py,
+# bench/stores-results.json). See BENCHMARKS.md. Knobs (environment): BENCH_REPS (>= 5),
 # BENCH_SEQ_CALLS, BENCH_CONC_CALLS, BENCH_CONCURRENCY, BENCH_THREADS, BENCH_ONLY.
 set -euo pipefail
 bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,4 +39,12 @@ scripts/with-mock.sh --release --key "$POSTCORE_API_KEY" -- .venv/bin/python ben
 # the limit's theoretical minimum time. Prints one line, writes bench/import-results.json.
 step "bulk import vs the rate limit (bench/import.sh)"
 PYTHON=.venv/bin/python bash bench/import.sh
+
+# The shared stores: per-call cost of memory://, sqlite:// and redis://, and the fleet's use of
+# the windows (bench/stores.py, bench/stores-results.json).
+step "the shared stores and the fleet (bench/stores.py)"
+bash scripts/ensure-redis.sh
+cargo build --quiet -p postcore-mock -p postcore-cli
+mkdir -p tests/fleet/node_modules && ln -sfn ../../../bindings-node tests/fleet/node_modules/postcore
+.venv/bin/python bench/stores.py
 step "done"
