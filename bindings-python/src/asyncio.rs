@@ -280,7 +280,7 @@ fn current_thread_ident() -> u64 {
 enum State {
     /// Not awaited yet: nothing has been sent.
     Ready {
-        job: Job,
+        job: Box<Job>,
         parse: Py<PyAny>,
     },
     /// Its arguments were refused: raised when awaited, as a coroutine would.
@@ -302,7 +302,10 @@ pub struct PendingCall {
 impl PendingCall {
     pub(crate) fn new(job: Job, parse: Py<PyAny>) -> Self {
         Self {
-            state: State::Ready { job, parse },
+            state: State::Ready {
+                job: Box::new(job),
+                parse,
+            },
         }
     }
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pytest
 from helpers import KEY, Mock, at, mcp_server, seed_post, seed_profile
 
 
