@@ -11,6 +11,13 @@ import type { RequestOptions } from './options.js';
 export interface CreateProfileParams {
     /** A label for the end-user this profile stands for, e.g. `"User: john@example.com"`. Omitted: an unnamed profile. */
     profileName?: string | null;
+    /**
+     * Makes this creation happen once however often the call is made with the key, from any
+     * process sharing the client's store: a repeat resolves to the first call's result, sending
+     * nothing (other arguments reject with `IdempotencyKeyReusedError`). Use one for any call a
+     * job queue may run twice, e.g. `` `signup-${user.id}` ``.
+     */
+    idempotencyKey?: string | null;
 }
 /** Arguments of `profiles.linkedInConnectUrl()`. */
 export interface LinkedInConnectUrlParams {
@@ -27,6 +34,13 @@ export interface ConnectBlueskyParams {
     appPassword: string;
     /** The profile to connect; omitted: postcore creates one. */
     profileKey?: string | null;
+    /**
+     * Makes this creation happen once however often the call is made with the key, from any
+     * process sharing the client's store: a repeat resolves to the first call's result, sending
+     * nothing (other arguments reject with `IdempotencyKeyReusedError`). Use one for any call a
+     * job queue may run twice, e.g. `` `signup-${user.id}` ``.
+     */
+    idempotencyKey?: string | null;
 }
 /** Arguments of `posts.create()`. */
 export interface CreatePostParams {
@@ -38,11 +52,30 @@ export interface CreatePostParams {
     platforms: Platform[];
     /** When to publish: a `Date` or an ISO 8601 string with a zone; must be in the future. */
     scheduledFor: Date | string;
+    /**
+     * Makes this creation happen once however often the call is made with the key, from any
+     * process sharing the client's store: a repeat resolves to the first call's result, sending
+     * nothing (other arguments reject with `IdempotencyKeyReusedError`). Use one for any call a
+     * job queue may run twice, e.g. `` `signup-${user.id}` ``.
+     */
+    idempotencyKey?: string | null;
 }
-/** Options of `posts.wait()`: the wait's own settings plus the per-call options of its polls. */
+/** Options of `posts.wait()` and `posts.waitMany()`: the wait's own settings plus the per-call options of its polls. */
 export interface WaitOptions extends Omit<RequestOptions, 'timeout'> {
     /** Give up after this many milliseconds with `WaitTimeoutError` (default: wait as long as it takes). */
     timeout?: number;
     /** Milliseconds between polls once the post is due (default 10000; stretched to stay inside the rate limit). */
     interval?: number;
+}
+/** Options of `client.events()`. */
+export interface EventsOptions {
+    /**
+     * The consumer's name (1 to 200 characters, default `"default"`): each consumer gets every
+     * event once, independently of the others, and its position is kept in the client's store.
+     */
+    consumer?: string;
+    /** Milliseconds between polls (default 30000); each poll is `GET /posts` and `GET /profiles`. */
+    interval?: number;
+    /** Aborting it ends the iteration: a waiting `next()` rejects with `signal.reason`, as `fetch` does. */
+    signal?: AbortSignal | null;
 }

@@ -11,7 +11,7 @@
  * @module
  */
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.WaitTimeoutError = exports.ConfigurationError = exports.APITimeoutError = exports.APIConnectionError = exports.APIResponseValidationError = exports.InternalServerError = exports.RateLimitError = exports.UnprocessableEntityError = exports.ConflictError = exports.NotFoundError = exports.PermissionDeniedError = exports.AuthenticationError = exports.InvalidCredentialsError = exports.PlatformsNotConnectedError = exports.BadRequestError = exports.APIError = exports.PostcoreError = void 0;
+exports.WebhookSignatureError = exports.IdempotencyKeyReusedError = exports.WaitTimeoutError = exports.ConfigurationError = exports.APITimeoutError = exports.APIConnectionError = exports.APIResponseValidationError = exports.InternalServerError = exports.RateLimitError = exports.UnprocessableEntityError = exports.ConflictError = exports.NotFoundError = exports.PermissionDeniedError = exports.AuthenticationError = exports.InvalidCredentialsError = exports.PlatformsNotConnectedError = exports.BadRequestError = exports.APIError = exports.PostcoreError = void 0;
 exports.fromNative = fromNative;
 /** Base class of every postcore error. */
 class PostcoreError extends Error {
@@ -129,16 +129,30 @@ exports.APITimeoutError = APITimeoutError;
 class ConfigurationError extends PostcoreError {
 }
 exports.ConfigurationError = ConfigurationError;
-/** `posts.wait()` gave up after its `timeout`; `post` is the post as last seen (still pending). */
+/**
+ * `posts.wait()` or `posts.waitMany()` gave up after its `timeout`: `post` is the (first)
+ * post still pending, `posts` every post waited for, as last seen, in the order asked for.
+ */
 class WaitTimeoutError extends PostcoreError {
-    /** The post as last seen. */
+    /** The post as last seen (with `waitMany`: the first one still pending). */
     post;
+    /** Every post waited for, as last seen, in the order asked for (`[post]` for `wait`). */
+    posts;
     constructor(message, fields = {}) {
         super(message, fields);
         this.post = fields.post ?? null;
+        this.posts = fields.posts ?? [];
     }
 }
 exports.WaitTimeoutError = WaitTimeoutError;
+/** An `idempotencyKey` used again for another operation or other arguments; nothing was sent. */
+class IdempotencyKeyReusedError extends PostcoreError {
+}
+exports.IdempotencyKeyReusedError = IdempotencyKeyReusedError;
+/** A webhook's `Postcore-Signature` does not verify (`verifyWebhook`): tampered, replayed, wrong secret, malformed. */
+class WebhookSignatureError extends PostcoreError {
+}
+exports.WebhookSignatureError = WebhookSignatureError;
 /** Every class by name: what `postcoreClass` from the native layer refers to. */
 const classes = {
     PostcoreError,
@@ -157,7 +171,9 @@ const classes = {
     APIConnectionError,
     APITimeoutError,
     ConfigurationError,
-    WaitTimeoutError
+    WaitTimeoutError,
+    IdempotencyKeyReusedError,
+    WebhookSignatureError
 };
 // `name` on each prototype, spelled out so that it survives minification.
 for (const [name, cls] of Object.entries(classes)) {

@@ -11,6 +11,8 @@ export const {
   BadRequestError,
   ConfigurationError,
   ConflictError,
+  Events,
+  IdempotencyKeyReusedError,
   InternalServerError,
   InvalidCredentialsError,
   NotFoundError,
@@ -24,6 +26,9 @@ export const {
   UnprocessableEntityError,
   VERSION,
   WaitTimeoutError,
-  createProfile
+  WebhookSignatureError,
+  createProfile,
+  signWebhook,
+  verifyWebhook
 } = cjs
 export default cjs

@@ -53,6 +53,8 @@ export interface ClientOptions {
      * rejecting with `RateLimitError` without sending (default 30000).
      */
     maxRateLimitWait?: number;
+    /** How long idempotency keys are remembered in the store, in milliseconds (default a day). */
+    idempotencyTtl?: number;
 }
 /** Per-call options, the last argument of every method that sends a request. */
 export interface RequestOptions {
