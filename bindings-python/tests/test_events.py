@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pickle
 import queue
 import shutil
 import signal
@@ -655,6 +656,8 @@ def test_a_signed_delivery_verifies() -> None:
         assert event.created_at == datetime(2030, 1, 1, tzinfo=timezone.utc)
         assert isinstance(event.data, postcore.Post) and event.data.post_id == "post_abc123"
         assert event.to_dict() == json.loads(BODY)
+        assert pickle.loads(pickle.dumps(event)) == event and hash(event) == hash(event)
+        assert event.profile_key == "prof_abc123"
     assert postcore.webhooks.SIGNATURE_HEADER == "Postcore-Signature"
     assert postcore.webhooks.DEFAULT_TOLERANCE == 300
     # Reachable after a plain `import postcore`, too.

@@ -59,7 +59,7 @@ _LAZY: dict[str, str] = {
         ],
         "_client",
     ),
-    **dict.fromkeys(["AsyncEvents", "Event", "EventData", "Events"], "_events"),
+    **dict.fromkeys(["AsyncEvents", "Event", "Events"], "_events"),
     **dict.fromkeys(
         ["ConnectedPlatform", "Connection", "Post", "Profile", "ScheduledPosts", "Usage"],
         "_models",

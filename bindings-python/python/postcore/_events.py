@@ -20,7 +20,7 @@ from ._models import _TIMESTAMP, ConnectedPlatform, Post, Profile, _Model
 from ._postcore import Client as _NativeClient
 from ._postcore import check_arguments
 
-__all__ = ["AsyncEvents", "Event", "EventData", "Events"]
+__all__ = ["AsyncEvents", "Event", "Events"]
 
 EventData = Union[Post, Profile, ConnectedPlatform, Mapping[str, Any]]
 """What an :class:`Event` is about: a :class:`Post` (``post.*``), a :class:`Profile`
