@@ -198,6 +198,7 @@ impl Client {
         Ok(client)
     }
 
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per option
     fn job(
         &self,
         py: Python<'_>,
@@ -425,6 +426,7 @@ impl Client {
     /// ``arguments``, blocking with the GIL released (Ctrl-C interrupts and cancels it), and
     /// returns its result as plain Python objects.
     #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None, max_rate_limit_wait = None))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn call<'py>(
         &self,
         py: Python<'py>,
@@ -450,6 +452,7 @@ impl Client {
     /// ``call`` returning ``(data, status_code, headers, rate_limit, attempts)``, with
     /// ``headers`` as ``(name, value)`` pairs.
     #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None, max_rate_limit_wait = None))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn call_raw<'py>(
         &self,
         py: Python<'py>,
