@@ -1,6 +1,7 @@
 // Writes the package's ESM entries next to tsc's CommonJS output: for each entry module
-// (ts/index.ts -> index.mjs, ts/testing.ts -> testing.mjs) an ES module that imports the
-// CommonJS one and names each of its runtime exports, and a `.d.mts` that re-exports its types.
+// (ts/index.ts -> index.mjs, ts/testing.ts -> testing.mjs, ts/webhooks.ts -> webhooks.mjs) an
+// ES module that imports the CommonJS one and names each of its runtime exports, and a `.d.mts`
+// that re-exports its types.
 //
 // Named exports are then declared, not detected: Node finds a CommonJS module's exports by
 // reading its source (cjs-module-lexer), Bun and Deno each in their own way, and Deno not at all
@@ -19,7 +20,7 @@ import ts from 'typescript'
 
 const pkg = path.dirname(fileURLToPath(import.meta.url))
 const outDir = path.resolve(process.argv[2] ?? path.join(pkg, 'lib'))
-const ENTRIES = ['index', 'testing']
+const ENTRIES = ['index', 'testing', 'webhooks']
 
 const config = ts.getParsedCommandLineOfConfigFile(path.join(pkg, 'tsconfig.json'), {}, {
   ...ts.sys,

@@ -200,6 +200,9 @@ export interface ErrorClassInfo {
   argumentError: boolean
 }
 
+/** Every event type (`"post.published"`…), in the order of the docs. */
+export declare function eventTypes(): Array<string>
+
 /**
  * How this environment's calls run, `"js"` or `"thread"`: the driver is chosen (and set up,
  * or found not to set up) by this call if no call has been made yet. For the tests.
@@ -278,6 +281,12 @@ export interface RequestOptions {
 export declare function setErrorFactory(factory: (error: Error) => unknown): void
 
 /**
+ * The `Postcore-Signature` value for `payload` sent at `timestampSeconds` (Unix seconds,
+ * default now), keyed with `secret`, as `postcore listen` signs its deliveries.
+ */
+export declare function signWebhook(payload: Uint8Array, secret: string, timestampSeconds?: number | undefined | null): string
+
+/**
  * Starts a server on `127.0.0.1:port` and resolves to it. Rejects with an `Error` whose
  * `code` is Node's (`EADDRINUSE`…) when the port cannot be bound.
  */
@@ -285,3 +294,15 @@ export declare function startMockServer(config: MockServerConfig): Promise<Nativ
 
 /** The `User-Agent` this package sends (`postcore-node/<version>`). */
 export declare function userAgent(): string
+
+/**
+ * Checks a delivery of `postcore listen` and returns its event as the API's JSON. `payload`
+ * is the body as received (the TypeScript layer makes a string its UTF-8 bytes), `header` the
+ * `Postcore-Signature` value (empty when missing), `toleranceMs` how far its timestamp may be
+ * from now (default 300000). Throws an error with `postcoreClass: "WebhookSignatureError"`
+ * saying why a delivery is refused.
+ */
+export declare function verifyWebhook(payload: Uint8Array, header: string, secret: string, toleranceMs?: number | undefined | null): unknown
+
+/** The header that carries a webhook's signature (`"Postcore-Signature"`). */
+export declare function webhookSignatureHeader(): string

@@ -55,7 +55,8 @@ tar -tzf "$work/$tarball" | sort > "$work/contents"
 for f in package/package.json package/native.js package/native.d.ts package/lib/index.js \
          package/lib/index.d.ts package/lib/index.mjs package/lib/index.d.mts package/lib/testing.mjs \
          package/lib/testing.d.mts package/lib/client.js package/lib/cli.js package/lib/errors.js \
-         package/lib/resources.d.ts; do
+         package/lib/resources.d.ts package/lib/webhooks.js package/lib/webhooks.mjs \
+         package/lib/webhooks.d.mts; do
     grep -qx "$f" "$work/contents" || { echo "error: $f missing from $tarball" >&2; exit 1; }
 done
 grep -q '^package/postcore\..*\.node$' "$work/contents" || { echo "error: no .node addon in $tarball" >&2; exit 1; }
@@ -100,12 +101,12 @@ export async function run (): Promise<string> {
 TS
 # The ESM entry's types (lib/index.d.mts), as an ES module written in TypeScript sees them.
 cat > smoke.mts <<'TS'
-import { Postcore, NotFoundError, type Profile } from 'postcore'
+import { Postcore, NotFoundError, type CreatedProfile } from 'postcore'
 import { startMockServer } from 'postcore/testing'
 export async function run (): Promise<string> {
   const server = await startMockServer()
   const client: Postcore = server.client()
-  const profile: Profile = await client.profiles.create({ profileName: 'x' })
+  const profile: CreatedProfile = await client.profiles.create({ profileName: 'x' })
   const missing = await client.posts.retrieve('post_x').catch((e: unknown) => e instanceof NotFoundError ? e.status : null)
   await server.close()
   return `${profile.profileKey} ${missing}`

@@ -14,7 +14,7 @@ venv="$root/.venv"
 (cd "$root" && cargo build --quiet --locked -p postcore-mock -p postcore-testnet)
 
 echo "== pytest (bindings-python/tests)"
-(cd "$here" && "$venv/bin/python" -m pytest tests -q -p no:cacheprovider)
+(cd "$here" && "$venv/bin/python" -m pytest tests -q -rxX -p no:cacheprovider)
 
 echo "== examples against postcore-mock"
 # A 30 s rate-limit window (instead of the documented 15 minutes) lets `posts.wait`, which

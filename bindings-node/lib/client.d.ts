@@ -5,7 +5,8 @@
  * @module
  */
 import { APIPromise } from './api-promise.js';
-import type { CreateProfileParams } from './args.js';
+import type { CreateProfileParams, EventsOptions } from './args.js';
+import { Events } from './events.js';
 import type { CreatedProfile } from './models.js';
 import type { ClientOptions, RequestOptions, WithOptions } from './options.js';
 import { Posts, Profiles } from './resources.js';
@@ -61,6 +62,27 @@ export declare class Postcore {
     close(): void;
     /** Whether `close()` was called on this client or on one sharing its pool. */
     get closed(): boolean;
+    /**
+     * What happens to the account's posts, profiles and connections, as an endless async
+     * iterator of `Event`: no webhooks needed.
+     *
+     * ```ts
+     * for await (const event of client.events({ consumer: 'notifier' })) {
+     *   if (event.type === 'post.failed') notify(event.data.profileKey, event.data.postId)
+     * }
+     * ```
+     *
+     * Each poll is one `GET /posts` and one `GET /profiles` (every `interval` ms, default
+     * 30000, paced by the shared rate budget); the changes between polls are the events. The
+     * consumer's position is kept in the client's `store`: a watcher restarted, or another
+     * process taking over, neither misses an event nor repeats one it acknowledged (an event
+     * counts as delivered once `next()` is called again). A new consumer starts from now. With
+     * a `sqlite://` or `redis://` store, at most one process polls per consumer at a time.
+     * `break` (or `return()`) ends the iteration; aborting `signal` rejects a waiting `next()`
+     * with `signal.reason` and ends it. Nothing is sent before the first `next()`; bad options
+     * throw at once.
+     */
+    events(options?: EventsOptions): Events;
     /** Creates a profile: the same as `client.profiles.create(params, options)`. */
     createProfile(params?: CreateProfileParams, options?: RequestOptions): APIPromise<CreatedProfile>;
     /** A description without the API key. */

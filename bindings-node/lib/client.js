@@ -13,6 +13,7 @@ const native = require("../native.js");
 const abort_js_1 = require("./abort.js");
 const api_promise_js_1 = require("./api-promise.js");
 const args_js_1 = require("./args.js");
+const events_js_1 = require("./events.js");
 const errors_js_1 = require("./errors.js");
 const options_js_1 = require("./options.js");
 const resources_js_1 = require("./resources.js");
@@ -51,7 +52,7 @@ class Postcore {
         this.#native = adopted ?? build(options);
         const client = this.#native;
         const caller = {
-            call: (operation, params, callOptions, intoArgs) => send(client, operation, params, callOptions, intoArgs),
+            call: (operation, params, callOptions, intoArgs, set) => send(client, operation, params, callOptions, intoArgs, set),
             linkedInConnectUrl: (params) => {
                 const args = (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), '');
                 try {
@@ -130,6 +131,45 @@ class Postcore {
     /** Whether `close()` was called on this client or on one sharing its pool. */
     get closed() {
         return this.#native.closed;
+    }
+    /**
+     * What happens to the account's posts, profiles and connections, as an endless async
+     * iterator of `Event`: no webhooks needed.
+     *
+     * ```ts
+     * for await (const event of client.events({ consumer: 'notifier' })) {
+     *   if (event.type === 'post.failed') notify(event.data.profileKey, event.data.postId)
+     * }
+     * ```
+     *
+     * Each poll is one `GET /posts` and one `GET /profiles` (every `interval` ms, default
+     * 30000, paced by the shared rate budget); the changes between polls are the events. The
+     * consumer's position is kept in the client's `store`: a watcher restarted, or another
+     * process taking over, neither misses an event nor repeats one it acknowledged (an event
+     * counts as delivered once `next()` is called again). A new consumer starts from now. With
+     * a `sqlite://` or `redis://` store, at most one process polls per consumer at a time.
+     * `break` (or `return()`) ends the iteration; aborting `signal` rejects a waiting `next()`
+     * with `signal.reason` and ends it. Nothing is sent before the first `next()`; bad options
+     * throw at once.
+     */
+    events(options) {
+        const opts = (0, options_js_1.checkObject)(options, 'options');
+        const { signal } = (0, options_js_1.requestOptions)(opts, 'events');
+        const args = {};
+        const consumer = (0, options_js_1.optionalString)(opts.consumer, 'options.consumer');
+        if (consumer !== undefined)
+            args.consumer = consumer;
+        const interval = (0, options_js_1.optionalNumber)(opts.interval, 'options.interval', 'milliseconds');
+        if (interval !== undefined)
+            args.interval = interval;
+        const client = this.#native;
+        try {
+            native.checkArguments('events.next', args);
+        }
+        catch (error) {
+            throw (0, errors_js_1.fromNative)(error);
+        }
+        return new events_js_1.Events(args, (wire, token) => client.call('events.next', wire, undefined, token), signal);
     }
     /** Creates a profile: the same as `client.profiles.create(params, options)`. */
     createProfile(params, options) {
@@ -237,7 +277,7 @@ const NO_ARGS = [];
  * native call resolves with the result itself (`undefined` for deletions) and rejects with
  * the public error classes, so a call without options adds nothing here but the wrapper.
  */
-function send(client, operation, params, options, intoArgs = NO_ARGS) {
+function send(client, operation, params, options, intoArgs = NO_ARGS, set = 'request') {
     const site = (0, api_promise_js_1.callSite)(send);
     try {
         if ((options === undefined || options === null) && intoArgs.length === 0) {
@@ -246,7 +286,6 @@ function send(client, operation, params, options, intoArgs = NO_ARGS) {
         }
         const args = { ...(0, options_js_1.checkObject)(params, 'params') };
         const rest = { ...(0, options_js_1.checkObject)(options, 'options') };
-        const set = intoArgs.length === 0 ? 'request' : 'wait';
         (0, options_js_1.checkOptionNames)(set, rest);
         for (const name of intoArgs) {
             args[name] = rest[name];

@@ -129,13 +129,19 @@ exports.APITimeoutError = APITimeoutError;
 class ConfigurationError extends PostcoreError {
 }
 exports.ConfigurationError = ConfigurationError;
-/** `posts.wait()` gave up after its `timeout`; `post` is the post as last seen (still pending). */
+/**
+ * `posts.wait()` or `posts.waitMany()` gave up after its `timeout`: `post` is the (first)
+ * post still pending, `posts` every post waited for, as last seen, in the order asked for.
+ */
 class WaitTimeoutError extends PostcoreError {
-    /** The post as last seen. */
+    /** The post as last seen (with `waitMany`: the first one still pending). */
     post;
+    /** Every post waited for, as last seen, in the order asked for (`[post]` for `wait`). */
+    posts;
     constructor(message, fields = {}) {
         super(message, fields);
         this.post = fields.post ?? null;
+        this.posts = fields.posts ?? [];
     }
 }
 exports.WaitTimeoutError = WaitTimeoutError;

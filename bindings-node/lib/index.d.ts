@@ -17,10 +17,13 @@
  */
 export { Postcore, createProfile, VERSION } from './client.js';
 export { Profiles, Posts } from './resources.js';
+export { Events } from './events.js';
+export { verifyWebhook, signWebhook } from './webhooks.js';
+export type { VerifyWebhookOptions } from './webhooks.js';
 export { APIPromise } from './api-promise.js';
 export type { APIResponse, RateLimit, WithResponse } from './api-promise.js';
 export type { ClientOptions, RequestOptions, WithOptions } from './options.js';
-export type { CreateProfileParams, LinkedInConnectUrlParams, ConnectBlueskyParams, CreatePostParams, WaitOptions } from './args.js';
-export type { Platform, PostStatus, Profile, CreatedProfile, ConnectedPlatform, Connection, Post, ScheduledPost, Usage, ScheduledPosts } from './models.js';
+export type { CreateProfileParams, LinkedInConnectUrlParams, ConnectBlueskyParams, CreatePostParams, WaitOptions, EventsOptions } from './args.js';
+export type { Platform, PostStatus, Profile, CreatedProfile, ConnectedPlatform, Connection, Post, ScheduledPost, Usage, ScheduledPosts, Event, EventOf, EventType, DeletedPost, DeletedProfile, ProfileConnection, DisconnectedPlatform } from './models.js';
 export { PostcoreError, APIError, BadRequestError, PlatformsNotConnectedError, InvalidCredentialsError, AuthenticationError, PermissionDeniedError, NotFoundError, ConflictError, UnprocessableEntityError, RateLimitError, InternalServerError, APIResponseValidationError, APIConnectionError, APITimeoutError, ConfigurationError, WaitTimeoutError, IdempotencyKeyReusedError, WebhookSignatureError } from './errors.js';
 export type { PostcoreErrorFields } from './errors.js';

@@ -17,7 +17,7 @@
  * @packageDocumentation
  */
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.WebhookSignatureError = exports.IdempotencyKeyReusedError = exports.WaitTimeoutError = exports.ConfigurationError = exports.APITimeoutError = exports.APIConnectionError = exports.APIResponseValidationError = exports.InternalServerError = exports.RateLimitError = exports.UnprocessableEntityError = exports.ConflictError = exports.NotFoundError = exports.PermissionDeniedError = exports.AuthenticationError = exports.InvalidCredentialsError = exports.PlatformsNotConnectedError = exports.BadRequestError = exports.APIError = exports.PostcoreError = exports.APIPromise = exports.Posts = exports.Profiles = exports.VERSION = exports.createProfile = exports.Postcore = void 0;
+exports.WebhookSignatureError = exports.IdempotencyKeyReusedError = exports.WaitTimeoutError = exports.ConfigurationError = exports.APITimeoutError = exports.APIConnectionError = exports.APIResponseValidationError = exports.InternalServerError = exports.RateLimitError = exports.UnprocessableEntityError = exports.ConflictError = exports.NotFoundError = exports.PermissionDeniedError = exports.AuthenticationError = exports.InvalidCredentialsError = exports.PlatformsNotConnectedError = exports.BadRequestError = exports.APIError = exports.PostcoreError = exports.APIPromise = exports.signWebhook = exports.verifyWebhook = exports.Events = exports.Posts = exports.Profiles = exports.VERSION = exports.createProfile = exports.Postcore = void 0;
 var client_js_1 = require("./client.js");
 Object.defineProperty(exports, "Postcore", { enumerable: true, get: function () { return client_js_1.Postcore; } });
 Object.defineProperty(exports, "createProfile", { enumerable: true, get: function () { return client_js_1.createProfile; } });
@@ -25,6 +25,11 @@ Object.defineProperty(exports, "VERSION", { enumerable: true, get: function () {
 var resources_js_1 = require("./resources.js");
 Object.defineProperty(exports, "Profiles", { enumerable: true, get: function () { return resources_js_1.Profiles; } });
 Object.defineProperty(exports, "Posts", { enumerable: true, get: function () { return resources_js_1.Posts; } });
+var events_js_1 = require("./events.js");
+Object.defineProperty(exports, "Events", { enumerable: true, get: function () { return events_js_1.Events; } });
+var webhooks_js_1 = require("./webhooks.js");
+Object.defineProperty(exports, "verifyWebhook", { enumerable: true, get: function () { return webhooks_js_1.verifyWebhook; } });
+Object.defineProperty(exports, "signWebhook", { enumerable: true, get: function () { return webhooks_js_1.signWebhook; } });
 var api_promise_js_1 = require("./api-promise.js");
 Object.defineProperty(exports, "APIPromise", { enumerable: true, get: function () { return api_promise_js_1.APIPromise; } });
 var errors_js_1 = require("./errors.js");

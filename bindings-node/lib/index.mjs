@@ -11,6 +11,7 @@ export const {
   BadRequestError,
   ConfigurationError,
   ConflictError,
+  Events,
   IdempotencyKeyReusedError,
   InternalServerError,
   InvalidCredentialsError,
@@ -26,6 +27,8 @@ export const {
   VERSION,
   WaitTimeoutError,
   WebhookSignatureError,
-  createProfile
+  createProfile,
+  signWebhook,
+  verifyWebhook
 } = cjs
 export default cjs

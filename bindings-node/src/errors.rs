@@ -9,6 +9,7 @@
 use napi::bindgen_prelude::{Env, JsValue, Null, Object};
 use napi::{Error, JsRangeError, JsTypeError, Result, Status, sys};
 use postcore::{ErrorKind, HeaderMap, RateLimit};
+use serde_json::Value;
 
 /// The property naming the class the TypeScript layer must raise.
 const CLASS_PROPERTY: &str = "postcoreClass";
@@ -122,6 +123,10 @@ fn build_error_object<'env>(env: &'env Env, error: &postcore::Error) -> Result<O
     )?;
     object.set("missingPlatforms", error.missing_platforms().to_vec())?;
     object.set("post", postcore::bindings::error_post(error))?;
+    object.set(
+        "posts",
+        postcore::bindings::error_posts(error).unwrap_or_else(|| Value::Array(Vec::new())),
+    )?;
     Ok(object)
 }
 

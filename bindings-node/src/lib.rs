@@ -13,7 +13,8 @@
 //! promise: results, response metadata, errors), `errors.rs` (core errors to JavaScript values), `cancel.rs` (dropping a call's future when its `AbortSignal` fires),
 //! `meta.rs` (the error, model and operation lists the tests check the TypeScript against),
 //! `testing.rs` (the local mock server of `postcore/testing`, in-process), `cli.rs` (the
-//! `postcore` command line behind `npx postcore`).
+//! `postcore` command line behind `npx postcore`), `webhooks.rs` (the core's webhook
+//! signatures, for `verifyWebhook`).
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -27,6 +28,7 @@ mod meta;
 mod reply;
 mod testing;
 mod uv;
+mod webhooks;
 
 pub use cancel::CancelToken;
 pub use cli::cli_main;
@@ -40,6 +42,7 @@ pub use meta::{
 };
 pub use reply::set_error_factory;
 pub use testing::{MockServerConfig, NativeMockServer, mock_default_api_key, start_mock_server};
+pub use webhooks::{event_types, sign_webhook, verify_webhook, webhook_signature_header};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 
 import { Postcore, createProfile } from 'postcore'
-import { API_KEY, native as binding, startMock } from './helpers.mjs'
+import { API_KEY, declaredInterfaces, native as binding, startMock } from './helpers.mjs'
 
 let mock
 let client
@@ -217,13 +217,22 @@ test('unknown client and per-call options are refused, naming the closest valid 
   refused(() => client.withOptions({ timout: 5 }), /"timout" for withOptions\(\): did you mean timeout\?/)
   await assert.rejects(client.profiles.list({ timout: 5 }), (e) => e instanceof TypeError && /did you mean timeout\?/.test(e.message))
   await assert.rejects(client.posts.wait('post_1', { intervall: 5 }), /did you mean interval\?/)
+  await assert.rejects(client.posts.waitMany(['post_1'], { intervall: 5 }), /for posts\.waitMany\(\): did you mean interval\?/)
+  refused(() => client.events({ intervall: 5 }), /for client\.events\(\): did you mean interval\?/)
   await assert.rejects(client.createProfile({}, { header: {} }), /did you mean headers\?/)
   await assertNoRequest()
-  // Every option of the core is accepted.
+  // Every option of the core is declared in the types, and no other.
   const names = binding.optionNames()
-  assert.deepEqual([...names.client].sort(), ['apiKey', 'baseUrl', 'budgetGroup', 'defaultHeaders', 'extraCaCerts',
-    'idempotencyTtl', 'maxConnections', 'maxRateLimitWait', 'maxRetries', 'proxy', 'store', 'timeout'])
-  assert.ok(new Postcore({ apiKey: API_KEY, baseUrl: mock.url, store: 'memory://args', budgetGroup: 'a', maxRateLimitWait: 0, idempotencyTtl: 60_000 }))
+  const interfaces = declaredInterfaces()
+  const fields = (...names) => [...new Set(names.flatMap((name) => interfaces.get(name).fields))].sort()
+  assert.deepEqual([...names.client].sort(), fields('ClientOptions'))
+  assert.deepEqual([...names.with_options].sort(), fields('WithOptions'))
+  assert.deepEqual([...names.request].sort(), fields('RequestOptions'))
+  assert.deepEqual([...names.wait].sort(), fields('RequestOptions', 'WaitOptions'))
+  assert.deepEqual([...names.wait_many].sort(), fields('RequestOptions', 'WaitOptions'))
+  assert.deepEqual([...names.events].sort(), fields('EventsOptions'))
+  assert.deepEqual([...names.verify_webhook].sort(), fields('VerifyWebhookOptions'))
+  assert.deepEqual(Object.keys(names).sort(), ['client', 'events', 'request', 'verify_webhook', 'wait', 'wait_many', 'with_options'])
   assert.ok(await client.profiles.list({ signal: null, timeout: 5000, maxRetries: 0, headers: {} }))
 })
 

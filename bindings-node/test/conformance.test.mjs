@@ -76,10 +76,26 @@ const CALLS = {
   'posts.list': (c, _p, o) => c.posts.list(o),
   'posts.retrieve': (c, p, o) => c.posts.retrieve(p.postId, o),
   'posts.delete': (c, p, o) => c.posts.delete(p.postId, o),
-  'posts.wait': (c, { postId, timeout, interval }, o) => c.posts.wait(postId, { ...o, timeout, interval })
+  'posts.wait': (c, { postId, timeout, interval }, o) => c.posts.wait(postId, { ...o, timeout, interval }),
+  'posts.wait_many': (c, { postIds, timeout, interval }, o) => c.posts.waitMany(postIds, { ...o, timeout, interval }),
+  // One step of a new iterator (so an event not acknowledged comes again).
+  'events.next': async (c, p) => {
+    const events = c.events(p)
+    const { value } = await events.next()
+    await events.return()
+    return value
+  }
 }
 
 const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+
+/** The scenarios' seconds as Node's milliseconds, for the operations that take durations. */
+function secondsToMs (method, params) {
+  if (!['posts.wait', 'posts.wait_many', 'events.next'].includes(method)) return
+  for (const name of ['timeout', 'interval']) {
+    if (typeof params[name] === 'number') params[name] *= 1000
+  }
+}
 
 /** `"$NOW+<n>"` / `"$NOW-<n>"`: seconds from the server's clock; else `undefined`. */
 function nowOffset (value) {
@@ -134,11 +150,7 @@ async function replay (scenario) {
   for (const [name, value] of Object.entries(scenario.call.params ?? {})) {
     params[camel(name)] = expandNow(value, now, (date) => date)
   }
-  if (method === 'posts.wait') {
-    for (const name of ['timeout', 'interval']) {
-      if (typeof params[name] === 'number') params[name] *= 1000
-    }
-  }
+  secondsToMs(method, params)
   const callOptions = {}
   const given = scenario.call.options ?? {}
   if (given.timeout_ms !== undefined) callOptions.timeout = given.timeout_ms
@@ -224,6 +236,7 @@ async function replay (scenario) {
     for (const [name, value] of Object.entries(step.call.params ?? {})) {
       stepParams[camel(name)] = expandNow(value, now, (date) => date)
     }
+    secondsToMs(step.call.method, stepParams)
     let stepResult
     let stepError
     const stepStarted = performance.now()

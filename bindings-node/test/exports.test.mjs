@@ -4,12 +4,12 @@
 // TypeScript layer has it too.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
 import * as postcore from 'postcore'
-import { PACKAGE_DIR, native } from './helpers.mjs'
+import { PACKAGE_DIR, declaredInterfaces, native } from './helpers.mjs'
 
 test('the exported error classes are exactly the core\'s, with the core\'s parents', () => {
   const kinds = native.errorClasses()
@@ -35,20 +35,6 @@ test('the exported error classes are exactly the core\'s, with the core\'s paren
   assert.deepEqual(exported, ['PostcoreError', ...raised.map((k) => k.name)].sort(),
     'no exported error class beyond the core\'s list')
 })
-
-/** `export interface Name { ... }` blocks of every lib/*.d.ts, with their field names. */
-function declaredInterfaces () {
-  const interfaces = new Map()
-  const lib = path.join(PACKAGE_DIR, 'lib')
-  for (const file of readdirSync(lib).filter((f) => f.endsWith('.d.ts'))) {
-    const text = readFileSync(path.join(lib, file), 'utf8')
-    for (const match of text.matchAll(/export interface (\w+)(?:<[^>]*>)? (?:extends [^{]+)?\{\n([\s\S]*?)\n\}/g)) {
-      const fields = [...match[2].matchAll(/^ {4}(\w+)\??:/gm)].map((m) => m[1])
-      interfaces.set(match[1], { file, fields })
-    }
-  }
-  return interfaces
-}
 
 test('every model of the core is an interface in lib/*.d.ts with exactly its fields', () => {
   const interfaces = declaredInterfaces()
@@ -77,6 +63,12 @@ test('every operation of the core has a method, and every method an operation', 
   assert.ok(operations.length >= 10)
   const expected = new Map()
   for (const { name } of operations) {
+    if (name === 'events.next') {
+      // The step of the async iterator `client.events()` returns.
+      const events = client.events()
+      assert.ok(events instanceof postcore.Events && typeof events.next === 'function', name)
+      continue
+    }
     const [resource, method] = nodeMethod(name)
     assert.equal(typeof client[resource]?.[method], 'function', `client.${resource}.${method} (${name})`)
     expected.set(resource, [...(expected.get(resource) ?? []), method])
@@ -91,7 +83,7 @@ test('every operation of the core has a method, and every method an operation', 
 })
 
 test('the package exports what the README documents', () => {
-  for (const name of ['Postcore', 'createProfile', 'VERSION', 'APIPromise', 'Profiles', 'Posts']) {
+  for (const name of ['Postcore', 'createProfile', 'VERSION', 'APIPromise', 'Profiles', 'Posts', 'Events', 'verifyWebhook', 'signWebhook']) {
     assert.ok(name in postcore, `${name} is exported`)
   }
   assert.match(postcore.VERSION, /^\d+\.\d+\.\d+/)
@@ -100,8 +92,8 @@ test('the package exports what the README documents', () => {
 test('the ESM entries name every export of the CommonJS ones, sharing their values', async () => {
   const require = createRequire(import.meta.url)
   const manifest = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8'))
-  for (const [specifier, entry] of [['postcore', 'index'], ['postcore/testing', 'testing']]) {
-    const subpath = specifier === 'postcore' ? '.' : './testing'
+  for (const [specifier, entry] of [['postcore', 'index'], ['postcore/testing', 'testing'], ['postcore/webhooks', 'webhooks']]) {
+    const subpath = specifier === 'postcore' ? '.' : `./${entry}`
     assert.deepEqual(manifest.exports[subpath], {
       import: { types: `./lib/${entry}.d.mts`, default: `./lib/${entry}.mjs` },
       require: { types: `./lib/${entry}.d.ts`, default: `./lib/${entry}.js` }

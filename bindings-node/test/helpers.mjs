@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process'
 import http from 'node:http'
 import { createServer } from 'node:net'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
@@ -112,6 +112,8 @@ export class MockServer {
   async now () { return new Date((await this.#control('GET', 'clock')).now) }
   /** TCP connection counts: `{ open, max_open, total }`. */
   async connections () { return (await this.#control('GET', 'stats')).connections }
+  /** Flags a profile's LinkedIn connection (`{ needsReconnect: true }`, `{ expired: true }`). */
+  linkedin (profileKey, flags) { return this.#control('POST', 'linkedin', { profileKey, ...flags }) }
 
   /** Stops the server. */
   stop () {
@@ -148,4 +150,18 @@ export function runNode (args, { cwd = PACKAGE_DIR, env = process.env, timeoutMs
       resolve({ code, signal, stdout, stderr, elapsed: Date.now() - started })
     })
   })
+}
+
+/** `export interface Name { ... }` blocks of every lib/*.d.ts, with their own field names. */
+export function declaredInterfaces () {
+  const interfaces = new Map()
+  const lib = path.join(PACKAGE_DIR, 'lib')
+  for (const file of readdirSync(lib).filter((f) => f.endsWith('.d.ts'))) {
+    const text = readFileSync(path.join(lib, file), 'utf8')
+    for (const match of text.matchAll(/export interface (\w+)(?:<[^>]*>)? (?:extends [^{]+)?\{\n([\s\S]*?)\n\}/g)) {
+      const fields = [...match[2].matchAll(/^ {4}(\w+)\??:/gm)].map((m) => m[1])
+      interfaces.set(match[1], { file, fields })
+    }
+  }
+  return interfaces
 }

@@ -11,8 +11,9 @@ import native = require('../native.js')
 import { run, abortReason } from './abort.js'
 import { APIPromise, callSite } from './api-promise.js'
 import type { MetaSource } from './api-promise.js'
-import type { CreateProfileParams } from './args.js'
+import type { CreateProfileParams, EventsOptions, Wire } from './args.js'
 import { toWire } from './args.js'
+import { Events } from './events.js'
 import { ConfigurationError, fromNative } from './errors.js'
 import type { CreatedProfile } from './models.js'
 import type { ClientOptions, RequestOptions, WithOptions } from './options.js'
@@ -61,7 +62,7 @@ export class Postcore {
     this.#native = adopted ?? build(options)
     const client = this.#native
     const caller: Caller = {
-      call: (operation, params, callOptions, intoArgs) => send(client, operation, params, callOptions, intoArgs),
+      call: (operation, params, callOptions, intoArgs, set) => send(client, operation, params, callOptions, intoArgs, set),
       linkedInConnectUrl: (params) => {
         const args = toWire(checkObject(params, 'params'), '')
         try {
@@ -143,6 +144,43 @@ export class Postcore {
   /** Whether `close()` was called on this client or on one sharing its pool. */
   get closed (): boolean {
     return this.#native.closed
+  }
+
+  /**
+   * What happens to the account's posts, profiles and connections, as an endless async
+   * iterator of `Event`: no webhooks needed.
+   *
+   * ```ts
+   * for await (const event of client.events({ consumer: 'notifier' })) {
+   *   if (event.type === 'post.failed') notify(event.data.profileKey, event.data.postId)
+   * }
+   * ```
+   *
+   * Each poll is one `GET /posts` and one `GET /profiles` (every `interval` ms, default
+   * 30000, paced by the shared rate budget); the changes between polls are the events. The
+   * consumer's position is kept in the client's `store`: a watcher restarted, or another
+   * process taking over, neither misses an event nor repeats one it acknowledged (an event
+   * counts as delivered once `next()` is called again). A new consumer starts from now. With
+   * a `sqlite://` or `redis://` store, at most one process polls per consumer at a time.
+   * `break` (or `return()`) ends the iteration; aborting `signal` rejects a waiting `next()`
+   * with `signal.reason` and ends it. Nothing is sent before the first `next()`; bad options
+   * throw at once.
+   */
+  events (options?: EventsOptions): Events {
+    const opts = checkObject(options, 'options')
+    const { signal } = requestOptions(opts, 'events')
+    const args: Record<string, Wire> = {}
+    const consumer = optionalString(opts.consumer, 'options.consumer')
+    if (consumer !== undefined) args.consumer = consumer
+    const interval = optionalNumber(opts.interval, 'options.interval', 'milliseconds')
+    if (interval !== undefined) args.interval = interval
+    const client = this.#native
+    try {
+      native.checkArguments('events.next', args)
+    } catch (error) {
+      throw fromNative(error)
+    }
+    return new Events(args, (wire, token) => client.call('events.next', wire, undefined, token), signal)
   }
 
   /** Creates a profile: the same as `client.profiles.create(params, options)`. */
@@ -247,7 +285,8 @@ function send<T> (
   operation: string,
   params: unknown,
   options: unknown,
-  intoArgs: readonly string[] = NO_ARGS
+  intoArgs: readonly string[] = NO_ARGS,
+  set = 'request'
 ): APIPromise<T> {
   const site = callSite(send)
   try {
@@ -257,7 +296,6 @@ function send<T> (
     }
     const args = { ...checkObject(params, 'params') }
     const rest = { ...checkObject(options, 'options') }
-    const set = intoArgs.length === 0 ? 'request' : 'wait'
     checkOptionNames(set, rest)
     for (const name of intoArgs) {
       args[name] = rest[name]

@@ -41,6 +41,8 @@ export interface PostcoreErrorFields {
   missingPlatforms?: string[]
   /** `WaitTimeoutError`: the post as last seen. */
   post?: Post | null
+  /** `WaitTimeoutError`: every post waited for, as last seen. */
+  posts?: Post[]
 }
 
 /** Base class of every postcore error. */
@@ -137,14 +139,20 @@ export class APIConnectionError extends PostcoreError {}
 export class APITimeoutError extends APIConnectionError {}
 /** The client could not be built: no API key (set `POSTCORE_API_KEY`), a bad base URL, proxy or CA file. */
 export class ConfigurationError extends PostcoreError {}
-/** `posts.wait()` gave up after its `timeout`; `post` is the post as last seen (still pending). */
+/**
+ * `posts.wait()` or `posts.waitMany()` gave up after its `timeout`: `post` is the (first)
+ * post still pending, `posts` every post waited for, as last seen, in the order asked for.
+ */
 export class WaitTimeoutError extends PostcoreError {
-  /** The post as last seen. */
+  /** The post as last seen (with `waitMany`: the first one still pending). */
   post: Post | null
+  /** Every post waited for, as last seen, in the order asked for (`[post]` for `wait`). */
+  posts: Post[]
 
   constructor (message: string, fields: PostcoreErrorFields = {}) {
     super(message, fields)
     this.post = fields.post ?? null
+    this.posts = fields.posts ?? []
   }
 }
 

@@ -18,14 +18,18 @@
 
 export { Postcore, createProfile, VERSION } from './client.js'
 export { Profiles, Posts } from './resources.js'
+export { Events } from './events.js'
+export { verifyWebhook, signWebhook } from './webhooks.js'
+export type { VerifyWebhookOptions } from './webhooks.js'
 export { APIPromise } from './api-promise.js'
 export type { APIResponse, RateLimit, WithResponse } from './api-promise.js'
 export type { ClientOptions, RequestOptions, WithOptions } from './options.js'
 export type {
-  CreateProfileParams, LinkedInConnectUrlParams, ConnectBlueskyParams, CreatePostParams, WaitOptions
+  CreateProfileParams, LinkedInConnectUrlParams, ConnectBlueskyParams, CreatePostParams, WaitOptions, EventsOptions
 } from './args.js'
 export type {
-  Platform, PostStatus, Profile, CreatedProfile, ConnectedPlatform, Connection, Post, ScheduledPost, Usage, ScheduledPosts
+  Platform, PostStatus, Profile, CreatedProfile, ConnectedPlatform, Connection, Post, ScheduledPost, Usage, ScheduledPosts,
+  Event, EventOf, EventType, DeletedPost, DeletedProfile, ProfileConnection, DisconnectedPlatform
 } from './models.js'
 export {
   PostcoreError,

@@ -277,6 +277,9 @@ fn current_thread_ident() -> u64 {
     }
 }
 
+// One per awaited call, moved out once when it is first awaited: boxing `Ready` would only
+// add an allocation per call.
+#[allow(clippy::large_enum_variant)]
 enum State {
     /// Not awaited yet: nothing has been sent.
     Ready {

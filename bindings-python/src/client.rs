@@ -198,7 +198,7 @@ impl Client {
         Ok(client)
     }
 
-    #[allow(clippy::too_many_arguments)] // one per per-call option
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per option
     fn job(
         &self,
         py: Python<'_>,

@@ -68,6 +68,15 @@ fn build(py: Python<'_>, err: &postcore::Error) -> PyResult<PyErr> {
     )?;
     let post = postcore::bindings::error_post(err).and_then(|json| model(py, "Post", &json).ok());
     kwargs.set_item("post", post)?;
+    // Every post waited for (`posts.wait_many`), as last seen.
+    let posts: Vec<Bound<'_, PyAny>> = match postcore::bindings::error_posts(err) {
+        Some(serde_json::Value::Array(posts)) => posts
+            .iter()
+            .filter_map(|json| model(py, "Post", json).ok())
+            .collect(),
+        _ => Vec::new(),
+    };
+    kwargs.set_item("posts", PyList::new(py, posts)?)?;
     instantiate(py, err.kind().class_name(), &err.to_string(), &kwargs)
 }
 

@@ -11,7 +11,8 @@
 //! [`logging`] (debug lines to Python's `logging`), [`runtime`] (the one tokio runtime per
 //! process, fork-aware), [`asyncio`] (async calls handed to event loops in batches), [`cli`]
 //! (the `postcore` command line, as the package's console script),
-//! [`testing`] (the local mock server of `postcore.testing`, in-process).
+//! [`testing`] (the local mock server of `postcore.testing`, in-process), [`webhooks`] (the
+//! core's webhook signatures, for `postcore.webhooks`).
 
 mod args;
 mod asyncio;
@@ -23,6 +24,7 @@ mod logging;
 mod process;
 mod runtime;
 mod testing;
+mod webhooks;
 
 use pyo3::prelude::*;
 
@@ -44,6 +46,8 @@ mod _postcore {
     use crate::client::Client;
     #[pymodule_export]
     use crate::testing::MockServer;
+    #[pymodule_export]
+    use crate::webhooks::{sign_webhook, verify_webhook};
 
     /// Runs the `postcore` command line with `argv` (program name first) and returns its exit
     /// status; the GIL is released while it runs. The console script `postcore` calls it.
@@ -64,6 +68,21 @@ mod _postcore {
             _ => KeyOrigin::Environment(origin),
         };
         describe(&[AcceptedKey { key, origin }])
+    }
+
+    /// Parses and validates operation ``operation``'s keyword arguments without sending
+    /// anything: raises the ``TypeError`` / ``ValueError`` a call would (``client.events()``
+    /// checks its arguments before its first poll).
+    #[pyfunction]
+    fn check_arguments(
+        py: Python<'_>,
+        operation: &str,
+        arguments: &Bound<'_, PyDict>,
+    ) -> PyResult<()> {
+        let json = crate::convert::args_to_json(arguments)?;
+        postcore::bindings::prepare(postcore::bindings::Language::Python, operation, json)
+            .map(drop)
+            .map_err(|e| crate::errors::to_py_err(py, &e))
     }
 
     /// Stops the I/O runtime; registered with `atexit` by the package so that no runtime
@@ -93,6 +112,23 @@ mod _postcore {
         m.add(
             "DEFAULT_WAIT_INTERVAL",
             postcore::DEFAULT_WAIT_INTERVAL.as_secs_f64(),
+        )?;
+        m.add(
+            "DEFAULT_EVENTS_INTERVAL",
+            postcore::events::DEFAULT_EVENTS_INTERVAL.as_secs_f64(),
+        )?;
+        m.add("DEFAULT_CONSUMER", postcore::events::DEFAULT_CONSUMER)?;
+        m.add(
+            "WEBHOOK_SIGNATURE_HEADER",
+            postcore::webhooks::SIGNATURE_HEADER,
+        )?;
+        m.add(
+            "DEFAULT_WEBHOOK_TOLERANCE",
+            postcore::webhooks::DEFAULT_TOLERANCE.as_secs_f64(),
+        )?;
+        m.add(
+            "EVENT_TYPES",
+            PyTuple::new(py, postcore::EventType::ALL.iter().map(|t| t.as_str()))?,
         )?;
         // The core's lists, so that the package's tests can check its classes and methods
         // against the one definition.

@@ -78,6 +78,10 @@ class MockServer:
         """Moves the server's clock forward; due posts are decided when next read."""
         return _parse_time(self._call("POST", "/__mock/advance", {"seconds": seconds})["now"])
 
+    def linkedin(self, profile_key: str, **flags: bool) -> None:
+        """Flags a profile's LinkedIn connection (``needsReconnect=True``, ``expired=True``)."""
+        self._call("POST", "/__mock/linkedin", {"profileKey": profile_key, **flags})
+
     def clock(self) -> datetime:
         """The server's clock (real time plus every advance since the last reset)."""
         return _parse_time(self._call("GET", "/__mock/clock")["now"])

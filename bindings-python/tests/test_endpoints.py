@@ -354,6 +354,11 @@ BAD_CALLS: list[tuple[str, dict[str, Any], type[Exception], str]] = [
     ("posts.wait", {"interval": -1}, ValueError, "interval"),
     ("posts.wait", {"timeout": "soon"}, TypeError, "timeout"),
     ("posts.wait", {"interval": True}, TypeError, "interval"),
+    ("posts.wait_many", {"post_ids": "post_1"}, TypeError, "post_ids must be a list"),
+    ("posts.wait_many", {"post_ids": ["post_1", ""]}, ValueError, "post_ids"),
+    ("posts.wait_many", {"post_ids": [5]}, TypeError, "post_ids"),
+    ("posts.wait_many", {"interval": 0}, ValueError, "interval"),
+    ("posts.wait_many", {"timeout": -1}, ValueError, "timeout"),
     ("profiles.create", {"profile_name": 123}, TypeError, "profile_name"),
     (
         "profiles.create",
@@ -379,6 +384,7 @@ VALID: dict[str, dict[str, Any]] = {
     "profiles.delete": {"profile_key": "prof_1"},
     "posts.retrieve": {"post_id": "post_1"},
     "posts.wait": {"post_id": "post_1"},
+    "posts.wait_many": {"post_ids": ["post_1"]},
     "profiles.create": {},
 }
 

@@ -277,6 +277,11 @@ def target(client: postcore.Postcore | postcore.AsyncPostcore, run: Run) -> Call
         # wait's own `timeout` is the whole wait: the per-request one goes through with_options.
         client = client.with_options(timeout=options.pop("timeout"))
     view: Any = client.with_raw_response if run.raw else client
+    if run.method == "events.next":
+        # One step of a new iterator (so an event not acknowledged comes again).
+        if isinstance(client, postcore.Postcore):
+            return lambda: next(client.events(**run.params))
+        return lambda: client.events(**run.params).__anext__()
     if run.method == "create_profile":
         method: Callable[..., Any] = view.create_profile
     else:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 import postcore
+import postcore.webhooks
 from postcore import _postcore
 
 ERROR_CLASSES = {
@@ -58,6 +59,7 @@ def test_new_error_attributes_pickle() -> None:
         next_available=reset,
         missing_platforms=["bluesky"],
         post=post,
+        posts=[post, post],
         may_have_been_processed=True,
     )
     copy = pickle.loads(pickle.dumps(error))
@@ -68,6 +70,7 @@ def test_new_error_attributes_pickle() -> None:
         "next_available",
         "missing_platforms",
         "post",
+        "posts",
         "may_have_been_processed",
     ):
         assert getattr(copy, attr) == getattr(error, attr), attr
@@ -78,6 +81,7 @@ def test_new_error_attributes_pickle() -> None:
         None,
         [],
     )
+    assert plain.posts == []
 
 
 # ------------------------------------------------------------------------------ models
@@ -89,6 +93,7 @@ def test_the_package_exports_every_public_name() -> None:
     for module in (
         postcore._client,
         postcore._errors,
+        postcore._events,
         postcore._models,
         postcore._resources,
         postcore._response,
@@ -189,6 +194,13 @@ def test_every_operation_has_a_method_everywhere() -> None:
     sync, async_ = clients()
     assert len(_postcore.OPERATIONS) == len(set(_postcore.OPERATIONS)) >= 10
     for operation in _postcore.OPERATIONS:
+        if operation == "events.next":
+            # The step of the iterators `client.events()` returns (no raw form: not one request).
+            assert isinstance(sync.events(), postcore.Events) and sync.events.__doc__
+            assert isinstance(async_.events(), postcore.AsyncEvents) and async_.events.__doc__
+            parameters = inspect.signature(sync.events).parameters
+            assert inspect.signature(async_.events).parameters == parameters
+            continue
         resource, name = operation.split(".")
         plain = getattr(getattr(sync, resource), name)
         awaitable = getattr(getattr(async_, resource), name)
@@ -303,10 +315,21 @@ def test_option_names_match_the_core() -> None:
     assert keywords(postcore.Postcore.__init__) == _postcore.OPTIONS["client"]
     assert keywords(postcore.Postcore.with_options) == _postcore.OPTIONS["with_options"]
     request = _postcore.OPTIONS["request"]
-    creation = ["profile_name", "idempotency_key", *request]
-    assert keywords(postcore.Postcore.create_profile) == creation
+    assert keywords(postcore.Postcore.create_profile) == [
+        "profile_name",
+        "idempotency_key",
+        *request,
+    ]
     assert keywords(postcore._resources.Posts.list) == request
     assert keywords(postcore._resources.Posts.wait) == _postcore.OPTIONS["wait"]
+    assert keywords(postcore._resources.Posts.wait_many) == [
+        "post_ids",
+        *_postcore.OPTIONS["wait_many"],
+    ]
+    assert keywords(postcore.Postcore.events) == _postcore.OPTIONS["events"]
+    assert keywords(postcore.AsyncPostcore.events) == _postcore.OPTIONS["events"]
+    verify = inspect.signature(postcore.webhooks.verify).parameters
+    assert list(verify)[3:] == _postcore.OPTIONS["verify_webhook"]
 
 
 def test_the_namespace_holds_only_the_package() -> None:

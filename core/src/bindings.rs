@@ -386,19 +386,37 @@ pub enum OptionSet {
     Request,
     /// `posts.wait`'s options: its own and the per-call ones of its polls.
     Wait,
+    /// `posts.wait_many`'s options: the same as `posts.wait`'s.
+    WaitMany,
+    /// `client.events()`'s options: the consumer, its poll interval (and Node's `signal`).
+    Events,
+    /// The webhook check's options (Python `webhooks.verify`, Node `verifyWebhook`).
+    VerifyWebhook,
 }
 
 impl OptionSet {
     /// Every set, for listings.
-    pub const ALL: [OptionSet; 4] = [Self::Client, Self::WithOptions, Self::Request, Self::Wait];
+    pub const ALL: [OptionSet; 7] = [
+        Self::Client,
+        Self::WithOptions,
+        Self::Request,
+        Self::Wait,
+        Self::WaitMany,
+        Self::Events,
+        Self::VerifyWebhook,
+    ];
 
-    /// The set's name in listings (`"client"`, `"with_options"`, `"request"`, `"wait"`).
+    /// The set's name in listings (`"client"`, `"with_options"`, `"request"`, `"wait"`,
+    /// `"wait_many"`, `"events"`, `"verify_webhook"`).
     pub fn name(self) -> &'static str {
         match self {
             Self::Client => "client",
             Self::WithOptions => "with_options",
             Self::Request => "request",
             Self::Wait => "wait",
+            Self::WaitMany => "wait_many",
+            Self::Events => "events",
+            Self::VerifyWebhook => "verify_webhook",
         }
     }
 
@@ -458,14 +476,14 @@ impl OptionSet {
                 "headers",
                 "maxRateLimitWait",
             ],
-            (Self::Wait, Language::Python) => &[
+            (Self::Wait | Self::WaitMany, Language::Python) => &[
                 "timeout",
                 "interval",
                 "max_retries",
                 "extra_headers",
                 "max_rate_limit_wait",
             ],
-            (Self::Wait, Language::Node) => &[
+            (Self::Wait | Self::WaitMany, Language::Node) => &[
                 "signal",
                 "timeout",
                 "interval",
@@ -473,6 +491,9 @@ impl OptionSet {
                 "headers",
                 "maxRateLimitWait",
             ],
+            (Self::Events, Language::Python) => &["consumer", "interval"],
+            (Self::Events, Language::Node) => &["consumer", "interval", "signal"],
+            (Self::VerifyWebhook, _) => &["tolerance"],
         }
     }
 
@@ -485,6 +506,11 @@ impl OptionSet {
             (Self::WithOptions, Language::Node) => "withOptions()",
             (Self::Request, _) => "a call's options",
             (Self::Wait, _) => "posts.wait()",
+            (Self::WaitMany, Language::Python) => "posts.wait_many()",
+            (Self::WaitMany, Language::Node) => "posts.waitMany()",
+            (Self::Events, _) => "client.events()",
+            (Self::VerifyWebhook, Language::Python) => "webhooks.verify()",
+            (Self::VerifyWebhook, Language::Node) => "verifyWebhook()",
         }
     }
 }
@@ -650,10 +676,12 @@ fn parse_next_event(language: Language, args: Value) -> Result<Prepared> {
         after: Option<String>,
     }
     let args: Args = parse_args(Value::Object(map), names)?;
+    let consumer = args
+        .consumer
+        .unwrap_or_else(|| crate::events::DEFAULT_CONSUMER.to_owned());
+    crate::events::check_consumer(&consumer, names)?;
     Ok(Prepared::NextEvent {
-        consumer: args
-            .consumer
-            .unwrap_or_else(|| crate::events::DEFAULT_CONSUMER.to_owned()),
+        consumer,
         interval,
         after: args.after,
     })
@@ -912,6 +940,28 @@ mod tests {
     }
 
     #[test]
+    fn event_arguments_are_checked_when_the_call_is_prepared() {
+        assert!(prepare(Language::Python, NEXT_EVENT, json!({"consumer": "billing"})).is_ok());
+        assert!(prepare(Language::Node, NEXT_EVENT, Value::Null).is_ok());
+        let err = prepare(Language::Python, NEXT_EVENT, json!({"consumer": ""})).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+        assert!(err.message().starts_with("consumer must be"), "{err}");
+        assert_eq!(
+            kind(prepare(Language::Node, NEXT_EVENT, json!({"consumer": 5}))),
+            ErrorKind::InvalidArgumentType
+        );
+        assert_eq!(
+            kind(prepare(Language::Node, NEXT_EVENT, json!({"interval": 0}))),
+            ErrorKind::InvalidArgument
+        );
+        let err = prepare(Language::Node, WAIT_MANY, json!({"postIds": "post_1"})).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "postIds must be an array, not a string \"post_1\""
+        );
+    }
+
+    #[test]
     fn models_list_their_fields() {
         let models = models();
         let post = &models.iter().find(|(n, _)| *n == "Post").expect("Post").1;
@@ -938,6 +988,22 @@ mod tests {
         assert!(!err.message().contains("did you mean"), "{err}");
         assert!(
             check_option_names(Language::Node, OptionSet::Wait, ["interval", "signal"]).is_ok()
+        );
+        let err =
+            check_option_names(Language::Node, OptionSet::WaitMany, ["intervall"]).unwrap_err();
+        assert!(
+            err.message().starts_with(
+                "unknown option \"intervall\" for posts.waitMany(): did you mean interval?"
+            ),
+            "{err}"
+        );
+        let err = check_option_names(Language::Node, OptionSet::Events, ["consumr", "signal"])
+            .unwrap_err();
+        assert!(
+            err.message().starts_with(
+                "unknown option \"consumr\" for client.events(): did you mean consumer?"
+            ),
+            "{err}"
         );
         assert_eq!(
             closest("max_retry", OptionSet::Client.names(Language::Python)),

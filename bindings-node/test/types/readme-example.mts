@@ -1,11 +1,14 @@
 // The README's Node examples (bindings-node/README.md and the repository README), type-checked
 // with `tsc --strict` (ESM). Never run: it only has to compile, and wrong uses must not.
 import {
-  Postcore, createProfile, RateLimitError, PostcoreError, PlatformsNotConnectedError, type APIPromise
+  Postcore, createProfile, RateLimitError, PostcoreError, PlatformsNotConnectedError, WaitTimeoutError, type Events,
+  type APIPromise
 } from 'postcore'
 import type {
-  CreatedProfile, Profile, ClientOptions, RequestOptions, Post, ScheduledPosts, Connection, APIResponse, RateLimit
+  CreatedProfile, Profile, ClientOptions, RequestOptions, Post, ScheduledPosts, Connection, APIResponse, RateLimit,
+  Event, EventType, EventsOptions
 } from 'postcore'
+import { SIGNATURE_HEADER, signWebhook, verifyWebhook, WebhookSignatureError } from 'postcore/webhooks'
 
 const apiKey = process.env.POSTCORE_API_KEY
 const baseUrl = process.env.POSTCORE_BASE_URL
@@ -83,6 +86,52 @@ try {
   }
 }
 
+// Waiting for many posts.
+try {
+  const many: Post[] = await client.posts.waitMany([posts[0].postId, post.postId], { timeout: 600_000, interval: 1_000, signal })
+  console.log(many.map((p) => `${p.postId} ${p.status} ${p.platformUrl}`))
+} catch (error) {
+  if (error instanceof WaitTimeoutError) console.log(error.posts.map((p) => p.status), error.post?.postId)
+}
+const manyWithResponse = await client.posts.waitMany([post.postId]).withResponse()
+console.log(manyWithResponse.data[0]?.status, manyWithResponse.response.attempts)
+
+// Events.
+const eventsOptions: EventsOptions = { consumer: 'notifier', interval: 200, signal: controller.signal }
+const events: Events = client.events(eventsOptions)
+const seen: EventType[] = []
+for await (const event of events) {
+  switch (event.type) {
+    case 'post.published':
+    case 'post.failed':
+      console.log(event.type, event.data.postId, event.data.platformUrl)
+      break
+    case 'connection.needs_reconnect':
+      console.log('ask', event.data.profileKey, 'to connect', event.data.platform, 'again')
+      break
+    default:
+      console.log(event.type, event.data.profileKey, event.createdAt)
+  }
+  seen.push(event.type)
+  if (event.type === 'profile.deleted') break
+}
+const next: IteratorResult<Event, undefined> = await client.events().next()
+if (next.done !== true) console.log(next.value.id)
+
+// Verifying webhooks.
+function receive (body: Buffer, signature: string | undefined): number {
+  try {
+    const event: Event = verifyWebhook(body, signature, 'whsec_example', { tolerance: 300_000 })
+    console.log(event.type, event.id, event.data.profileKey)
+    return 204
+  } catch (error) {
+    if (!(error instanceof WebhookSignatureError)) throw error
+    return 400
+  }
+}
+const hookBody = Buffer.from('{}')
+console.log(receive(hookBody, signWebhook(hookBody, 'whsec_example', Date.now() - 3_600_000)), SIGNATURE_HEADER)
+
 console.log(key, name, url, connection, usage, all, post, cancelled, done, scheduled, data, meta, status,
   headers, rateLimit, reset, attempts, profiles, patient, client.baseUrl, client.timeout, client.maxRetries,
   client.maxConnections)
@@ -106,3 +155,11 @@ await client.profiles.connectBluesky({ handle: 'john.bsky.social' })
 client.withOptions({ apiKey: 'other' })
 // @ts-expect-error headers are strings
 await client.profiles.list({ headers: { 'x-n': 1 } })
+// @ts-expect-error postIds is an array
+await client.posts.waitMany(posts[0].postId)
+// @ts-expect-error interval is a number of milliseconds
+client.events({ interval: '30s' })
+// @ts-expect-error a parsed body cannot be verified
+verifyWebhook({ id: 'evt_1' }, undefined, 'whsec_example')
+// @ts-expect-error tolerance is a number of milliseconds
+verifyWebhook('{}', undefined, 'whsec_example', { tolerance: '5m' })

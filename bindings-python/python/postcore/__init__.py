@@ -12,10 +12,12 @@ Main names:
 
 * :class:`Postcore` — blocking client; :class:`AsyncPostcore` — asyncio client. Both have
   ``profiles`` (create, list, delete, linkedin_connect_url, connect_bluesky), ``posts``
-  (create, list, retrieve, delete, wait), ``with_raw_response`` and ``with_options()``.
+  (create, list, retrieve, delete, wait, wait_many), ``events()`` (an iterator of
+  :class:`Event`), ``with_raw_response`` and ``with_options()``.
 * :func:`create_profile` — one-off call with a client from the environment.
 * :class:`Profile`, :class:`ConnectedPlatform`, :class:`Connection`, :class:`Post`,
   :class:`Usage`, :class:`ScheduledPosts` — the returned values (``to_dict()``: the API's JSON).
+* :class:`Event` — what ``client.events()`` yields and ``postcore.webhooks.verify`` returns.
 * :class:`APIResponse`, :class:`RateLimit` — response metadata.
 * :class:`PostcoreError` and its subclasses — every error raised.
 
@@ -35,7 +37,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from . import webhooks as webhooks
     from ._client import *  # noqa: F403
+    from ._events import *  # noqa: F403
     from ._models import *  # noqa: F403
     from ._resources import *  # noqa: F403
     from ._response import *  # noqa: F403
@@ -55,6 +59,7 @@ _LAZY: dict[str, str] = {
         ],
         "_client",
     ),
+    **dict.fromkeys(["AsyncEvents", "Event", "Events"], "_events"),
     **dict.fromkeys(
         ["ConnectedPlatform", "Connection", "Post", "Profile", "ScheduledPosts", "Usage"],
         "_models",
@@ -77,6 +82,9 @@ _LAZY: dict[str, str] = {
 
 __all__ = ["DEFAULT_BASE_URL", "__version__", *_errors.__all__, *_LAZY]
 
+# Public submodules reachable as attributes once `postcore` is imported (loaded on first use).
+_SUBMODULES = ("webhooks",)
+
 
 def _adopt(obj: Any) -> Any:
     """Public classes report the package as their home (tracebacks, reprs and pickles say
@@ -92,11 +100,14 @@ del _name
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _SUBMODULES:
+        # `postcore.webhooks.verify(...)` after a plain `import postcore`.
+        return importlib.import_module(f"{__name__}.{name}")
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
     module = importlib.import_module(f"{__name__}.{module_name}")
     for public in module.__all__:
         globals()[public] = _adopt(getattr(module, public))
@@ -104,7 +115,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))
 
 
 # Module-level helpers of this file, not names of the package.

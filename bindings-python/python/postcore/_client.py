@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any
 
 from ._base_client import BaseClient
+from ._events import AsyncEvents, Events
 from ._models import Profile
 from ._postcore import Client as _NativeClient
 from ._resources import (
@@ -75,8 +76,9 @@ class Postcore(BaseClient):
         ConfigurationError: No API key was given or found, or a setting is unusable.
         TypeError, ValueError: An argument has the wrong type or value.
 
-    Resources: :attr:`profiles` and :attr:`posts`; :attr:`with_raw_response` gives the same
-    methods returning the response's metadata too. One client holds one pool of keep-alive
+    Resources: :attr:`profiles` and :attr:`posts`, and the iterator :meth:`events`;
+    :attr:`with_raw_response` gives the same methods returning the response's metadata too.
+    One client holds one pool of keep-alive
     connections: create it once and share it (it is thread-safe). Calls release the GIL while
     they wait and can be interrupted with Ctrl-C. The client keeps working in a child process
     after ``os.fork()``.
@@ -136,6 +138,35 @@ class Postcore(BaseClient):
             extra_headers=extra_headers,
             max_rate_limit_wait=max_rate_limit_wait,
         )
+
+    def events(self, consumer: str = "default", interval: float | None = None) -> Events:
+        """What happens to the account's posts, profiles and connections, as an endless
+        iterator of :class:`Event`: no webhooks needed.
+
+        Example::
+
+            for event in client.events(consumer="notifier"):
+                if event.type == "post.failed":
+                    notify(event.profile_key, event.data)
+
+        Each poll is one ``GET /posts`` and one ``GET /profiles`` (every ``interval``
+        seconds, default 30, paced by the shared rate budget); the changes between polls are
+        the events. The consumer's position is kept in the client's ``store``: a watcher
+        restarted, or another process taking over, neither misses an event nor repeats one
+        it acknowledged (an event counts as delivered once the iterator is advanced past
+        it). A new consumer starts from now (no events for what already exists). With a
+        ``sqlite://`` or ``redis://`` store, at most one process polls per consumer at a
+        time; another takes over within one interval when it dies.
+
+        Args:
+            consumer: The consumer's name (1 to 200 characters): each consumer gets every
+                event once, independently of the others.
+            interval: Seconds between polls (default 30).
+
+        Nothing is sent until the first ``next()``. Raises ``TypeError`` / ``ValueError`` for
+        bad arguments at once.
+        """
+        return Events(self._native, consumer, interval)
 
     def close(self) -> None:
         """Close the client: calls in flight raise :class:`APIConnectionError`, later calls
@@ -223,6 +254,13 @@ class AsyncPostcore(BaseClient):
         )
 
     create_profile.__doc__ = Postcore.create_profile.__doc__
+
+    def events(self, consumer: str = "default", interval: float | None = None) -> AsyncEvents:
+        """What happens to the account's posts, profiles and connections, as an endless
+        async iterator of :class:`Event` (``async for event in client.events(): ...``),
+        with the delivery rules of :meth:`Postcore.events`. Cancelling the task that waits
+        in it stops the wait."""
+        return AsyncEvents(self._native, consumer, interval)
 
     async def close(self) -> None:
         """Close the client: calls in flight raise :class:`APIConnectionError`, later calls

@@ -19,7 +19,7 @@ that the classes here match it), so the Python, Node and Rust packages agree::
     │   └── APIResponseValidationError  a success status with a body that cannot be used
     ├── APIConnectionError            no usable answer (refused, reset, DNS, TLS)
     │   └── APITimeoutError           an attempt took longer than the timeout
-    ├── WaitTimeoutError              ``posts.wait`` gave up (``post``: the post as last seen)
+    ├── WaitTimeoutError              ``posts.wait`` / ``wait_many`` gave up (``post``, ``posts``)
     ├── IdempotencyKeyReusedError     an idempotency key used again with other arguments
     ├── WebhookSignatureError         a webhook's ``Postcore-Signature`` does not verify
     └── ConfigurationError            no API key, a bad base URL (also a ``ValueError``)
@@ -89,7 +89,11 @@ class PostcoreError(Exception):
         next_available: When a post can next be scheduled on ``platform`` (aware UTC
             ``datetime``), for spacing refusals.
         missing_platforms: The platforms a ``PLATFORMS_NOT_CONNECTED`` refusal names.
-        post: The post as last seen, for :class:`WaitTimeoutError`.
+        post: The post as last seen, for :class:`WaitTimeoutError` (with ``wait_many``: the
+            first one still pending).
+        posts: Every post waited for, as last seen, in the order asked for, for
+            :class:`WaitTimeoutError` (``posts.wait_many``; ``[post]`` for ``posts.wait``);
+            empty for other errors.
 
     ``str(error)`` is the full description (for API errors: status, code and message).
     """
@@ -108,6 +112,7 @@ class PostcoreError(Exception):
     next_available: datetime | None
     missing_platforms: list[str]
     post: Post | None
+    posts: list[Post]
 
     def __init__(
         self,
@@ -127,6 +132,7 @@ class PostcoreError(Exception):
         next_available: datetime | None = None,
         missing_platforms: Sequence[str] | None = None,
         post: Post | None = None,
+        posts: Sequence[Post] | None = None,
     ) -> None:
         super().__init__(text)
         self.message = text if message is None else message
@@ -143,6 +149,7 @@ class PostcoreError(Exception):
         self.next_available = next_available
         self.missing_platforms = [] if missing_platforms is None else list(missing_platforms)
         self.post = post
+        self.posts = [] if posts is None else list(posts)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The text goes through the constructor, the attributes through __dict__.
@@ -227,8 +234,9 @@ class APITimeoutError(APIConnectionError):
 
 
 class WaitTimeoutError(PostcoreError):
-    """``posts.wait`` gave up after its ``timeout``: the post was still pending. ``post`` is
-    the post as last seen; waiting again later is fine."""
+    """``posts.wait`` or ``posts.wait_many`` gave up after its ``timeout``: a post was still
+    pending. ``post`` is the (first) pending post as last seen, ``posts`` every post waited
+    for as last seen, in the order asked for; waiting again later is fine."""
 
 
 class IdempotencyKeyReusedError(PostcoreError):

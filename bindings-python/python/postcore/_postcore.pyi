@@ -37,6 +37,16 @@ DEFAULT_MAX_RETRIES: int
 DEFAULT_MAX_CONNECTIONS: int
 DEFAULT_MAX_RATE_LIMIT_WAIT: float
 DEFAULT_WAIT_INTERVAL: float
+DEFAULT_EVENTS_INTERVAL: float
+"""Seconds between the polls of ``client.events()`` by default."""
+DEFAULT_CONSUMER: str
+"""The consumer of ``client.events()`` when none is named (``"default"``)."""
+WEBHOOK_SIGNATURE_HEADER: str
+"""``"Postcore-Signature"``."""
+DEFAULT_WEBHOOK_TOLERANCE: float
+"""Seconds a webhook's timestamp may be from now by default."""
+EVENT_TYPES: tuple[str, ...]
+"""Every event type (``"post.published"``…), in the order of the docs."""
 OPERATIONS: tuple[str, ...]
 """Every operation's name, ``"resource.method"`` (e.g. ``"posts.create"``)."""
 ERROR_KINDS: tuple[tuple[str, str | None], ...]
@@ -45,10 +55,27 @@ MODELS: dict[str, tuple[str, ...]]
 """Every model's name and its JSON field names."""
 OPTIONS: dict[str, list[str]]
 """The option names of each set (``"client"``, ``"with_options"``, ``"request"``,
-``"wait"``), from the core."""
+``"wait"``, ``"wait_many"``, ``"events"``), from the core."""
 
 RawResult = tuple[Any, int, list[tuple[str, str]], RateLimit | None, int]
 """``(data, status_code, header pairs, rate_limit, attempts)``."""
+
+def check_arguments(operation: str, arguments: dict[str, Any]) -> None:
+    """Parse and validate ``operation``'s arguments without sending anything: raises the
+    ``TypeError`` / ``ValueError`` a call would."""
+
+def verify_webhook(
+    payload: bytes | bytearray | memoryview | str,
+    header: str | None,
+    secret: str,
+    tolerance: float,
+) -> dict[str, Any]:
+    """The event JSON of a verified delivery; raises ``WebhookSignatureError``."""
+
+def sign_webhook(
+    payload: bytes | bytearray | memoryview | str, secret: str, timestamp: int | None = None
+) -> str:
+    """The ``Postcore-Signature`` value for ``payload`` at ``timestamp`` (default now)."""
 
 def _shutdown() -> None:
     """Stop the I/O runtime (registered with ``atexit`` when the module loads)."""

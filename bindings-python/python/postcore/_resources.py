@@ -581,6 +581,47 @@ class Posts(_SyncResource):
             max_rate_limit_wait,
         )
 
+    def wait_many(
+        self,
+        post_ids: Sequence[str],
+        timeout: float | None = None,
+        interval: float | None = None,
+        *,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
+    ) -> builtins.list[Post]:
+        """Wait until every post of ``post_ids`` is published or has failed, and return them
+        in the given order (failed posts are returned, not raised: check each ``status``).
+
+        One ``GET /posts`` per poll answers for all of them, however many: 1,000 posts
+        across 50 profiles are followed inside the documented 100 requests per 15 minutes.
+        No poll comes before the earliest pending ``scheduled_for`` (on the server's clock),
+        then one every ``interval`` seconds while some are due and pending, paced by the
+        shared rate budget. Interruptible with Ctrl-C; cancelling the task stops an async
+        wait.
+
+        Args:
+            post_ids: The posts to wait for (a list or tuple of ids).
+            timeout: Give up after this many seconds with :class:`WaitTimeoutError`, whose
+                ``posts`` are all of them as last seen (``post``: the first still pending).
+                ``None``: wait as long as it takes.
+            interval: Seconds between polls once posts are due (default 10).
+
+        Raises:
+            NotFoundError: A post is not in the listing (deleted, or it never existed).
+        """
+        arguments = {"post_ids": post_ids, "timeout": timeout, "interval": interval}
+        return self._call(
+            "posts.wait_many",
+            _many(Post.from_dict),
+            arguments,
+            None,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
+        )
+
 
 class AsyncPosts(_AsyncResource):
     """Posts, as coroutines (see :class:`Posts`)."""
@@ -699,6 +740,28 @@ class AsyncPosts(_AsyncResource):
             max_rate_limit_wait,
         )
 
+    @_doc(Posts.wait_many)
+    def wait_many(
+        self,
+        post_ids: Sequence[str],
+        timeout: float | None = None,
+        interval: float | None = None,
+        *,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        max_rate_limit_wait: float | None = None,
+    ) -> Coroutine[Any, Any, builtins.list[Post]]:
+        arguments = {"post_ids": post_ids, "timeout": timeout, "interval": interval}
+        return self._call(
+            "posts.wait_many",
+            _many(Post.from_dict),
+            arguments,
+            None,
+            max_retries,
+            extra_headers,
+            max_rate_limit_wait,
+        )
+
 
 # ------------------------------------------------------------------- with_raw_response
 
@@ -747,7 +810,8 @@ class AsyncProfilesWithRawResponse(_AsyncResource):
 
 class PostsWithRawResponse(_SyncResource):
     """``client.with_raw_response.posts``: :class:`Posts`' methods returning an
-    :class:`APIResponse` (for ``wait``: the post, with status 200 and one attempt)."""
+    :class:`APIResponse` (for ``wait`` and ``wait_many``: the last poll's response, with
+    ``attempts`` counting every request of the wait)."""
 
     _raw = True
     create = _with_response(Posts.create)
@@ -755,6 +819,7 @@ class PostsWithRawResponse(_SyncResource):
     retrieve = _with_response(Posts.retrieve)
     delete = _with_response(Posts.delete)
     wait = _with_response(Posts.wait)
+    wait_many = _with_response(Posts.wait_many)
 
 
 class AsyncPostsWithRawResponse(_AsyncResource):
@@ -767,3 +832,4 @@ class AsyncPostsWithRawResponse(_AsyncResource):
     retrieve = _async_with_response(AsyncPosts.retrieve)
     delete = _async_with_response(AsyncPosts.delete)
     wait = _async_with_response(AsyncPosts.wait)
+    wait_many = _async_with_response(AsyncPosts.wait_many)

@@ -126,7 +126,9 @@ impl Client {
     }
 }
 
-fn check_consumer(consumer: &str, names: Names) -> Result<()> {
+/// Refuses a consumer name that cannot be one (also checked when a binding's call is
+/// prepared, so that the error comes at once).
+pub(crate) fn check_consumer(consumer: &str, names: Names) -> Result<()> {
     if consumer.is_empty() || consumer.len() > 200 || consumer.chars().any(char::is_control) {
         return Err(Error::invalid_argument(format!(
             "{} must be a name of 1 to 200 characters without control characters",

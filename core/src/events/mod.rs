@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::models::{ConnectedPlatform, Post, Profile};
 use crate::timestamp::Timestamp;
 
+pub(crate) use consumer::check_consumer;
 pub use consumer::{DEFAULT_CONSUMER, DEFAULT_EVENTS_INTERVAL, Events};
 
 /// What happened.
