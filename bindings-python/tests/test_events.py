@@ -445,18 +445,6 @@ def wait_until(condition: Any, what: str, deadline: float = 15.0) -> None:
         time.sleep(0.02)
 
 
-def require_store(url: str, server: MockServer) -> None:
-    """Marks the test as expected to fail (saying why, in pytest's summary) where this build
-    of postcore has no backend for ``url``'s kind of store: the SQLite and Redis stores land
-    with another change (issue 21). Anything else about the store fails the test."""
-    try:
-        postcore.Postcore(api_key=server.api_key, base_url=server.url, store=url).close()
-    except postcore.ConfigurationError as error:
-        if "cannot use the store" in str(error):
-            pytest.xfail(f"NEEDS THE STORE BACKENDS (issue 21): {error}")
-        raise
-
-
 @pytest.fixture
 def scratch() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="postcore-events-"))
@@ -468,7 +456,6 @@ def test_a_watcher_killed_and_restarted_misses_and_repeats_nothing(
     server: MockServer, scratch: Path
 ) -> None:
     store = f"sqlite://{scratch / 'store.db'}"
-    require_store(store, server)
     log = scratch / "events.log"
     first = Watcher(server, store, "crash", log, "first", work=0.3)
     try:
@@ -548,7 +535,6 @@ def redis_url(scratch: Path) -> Iterator[str]:
 def test_two_watchers_on_one_consumer_poll_one_at_a_time(
     server: MockServer, scratch: Path, redis_url: str
 ) -> None:
-    require_store(redis_url, server)
     log = scratch / "events.log"
     watchers = [Watcher(server, redis_url, "shared", log, name, work=0) for name in ("a", "b")]
     try:
