@@ -17,6 +17,7 @@ fresh=$(mktemp -d "$pkg/.lib.XXXXXX")
 trap 'rm -rf "$fresh"' EXIT
 npx --no-install tsc -p tsconfig.json --outDir "$fresh/lib"
 node esm.mjs "$fresh/lib"
+chmod +x "$fresh/lib/cli.js"  # the package's bin, run through node_modules/.bin
 rm -rf lib && mv "$fresh/lib" lib
 
 mkdir -p "$root/examples/node/node_modules"

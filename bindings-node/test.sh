@@ -35,6 +35,7 @@ done
 echo "== node bindings: tsc (ts/ -> lib/), ESM entries (esm.mjs)"
 npx --no-install tsc -p tsconfig.json --outDir "$work/lib"
 node esm.mjs "$work/lib"
+chmod +x "$work/lib/cli.js"
 if ! diff -r "$work/committed/lib" "$work/lib" >/dev/null; then
     stale+=("lib/")
     rm -rf lib && cp -R "$work/lib" lib
