@@ -17,6 +17,10 @@ change here). Each fenced block must name its language, and each language has a 
 * ``sh``: with bash, the built ``postcore`` command first on ``PATH``, in a scratch directory
   holding a ``users.csv``.
 * ``text``: listings (usage, layouts): not run.
+* ``json`` and ``csv``: data a reader copies (a configuration, an import file): parsed, so
+  that a typo in one fails the run (every CSV row has the header's columns). A CSV block is
+  also the file the next ``sh`` block reads: it is written under the first ``*.csv`` name
+  that block names (with an empty file for each ``contentFile`` it lists).
 
 Each (README, language) gets a fresh local server (``postcore.testing.MockServer``) with
 ``POSTCORE_BASE_URL`` / ``POSTCORE_API_KEY`` pointing at it, seeded with the profiles the
@@ -35,6 +39,8 @@ line per block and ends with ``N passed, N failed, N skipped``.
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
 import os
 import re
@@ -46,18 +52,23 @@ import tempfile
 import textwrap
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIP = re.compile(r"^<!--\s*readme-test:\s*skip\s*\((.+)\)\s*-->\s*$")
 FENCE = re.compile(r"^```(\S*)\s*$")
-LANGUAGES = ("python", "js", "rust", "sh", "text")
+LANGUAGES = ("python", "js", "rust", "sh", "text", "json", "csv")
+DATA = ("json", "csv")
 BLOCK_TIMEOUT = 120
 SEED = {
     "profiles": [
-        {"profileKey": "prof_readme", "profileName": "User: readme", "connect": ["linkedin"]},
+        {
+            "profileKey": "prof_readme",
+            "profileName": "User: readme",
+            "connect": ["linkedin"],
+        },
         {"profileKey": "prof_abc123def456", "connect": ["linkedin", "bluesky"]},
     ]
 }
@@ -71,6 +82,8 @@ class Block:
     language: str
     code: str
     skip: str | None
+    # Files the block reads that the README shows just before it (a CSV to import), by name.
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def where(self) -> str:
@@ -105,7 +118,11 @@ def blocks(path: Path) -> Iterator[Block]:
         i += 1
         marker = SKIP.match(lines[start - 1]) if start > 0 else None
         yield Block(
-            path, start + 1, match.group(1), "\n".join(body) + "\n", marker and marker.group(1)
+            path,
+            start + 1,
+            match.group(1),
+            "\n".join(body) + "\n",
+            marker and marker.group(1),
         )
 
 
@@ -168,7 +185,8 @@ def run_python(session: Session, block: Block, namespace: dict[str, Any]) -> Non
         file.write_text(block.code)
         env = {k: v for k, v in session.env.items() if not k.startswith("POSTCORE_")}
         session.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", file.name], env=env
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", file.name],
+            env=env,
         )
         return
     saved = dict(os.environ)
@@ -206,7 +224,9 @@ def run_js(session: Session, block: Block) -> None:
         (modules / "postcore").symlink_to(ROOT / "bindings-node")
         (session.dir / "prelude.mjs").write_text(JS_PRELUDE)
         (modules / ".bin").mkdir()
-        (modules / ".bin" / "postcore").symlink_to(ROOT / "bindings-node" / "lib" / "cli.js")
+        (modules / ".bin" / "postcore").symlink_to(
+            ROOT / "bindings-node" / "lib" / "cli.js"
+        )
     file = session.dir / f"block_{block.line}.mjs"
     if "from 'node:test'" in block.code:
         file.write_text(block.code)
@@ -220,14 +240,28 @@ def run_js(session: Session, block: Block) -> None:
 def run_sh(session: Session, block: Block) -> None:
     users = session.dir / "users.csv"
     if not users.exists():
-        users.write_text("id,email,plan\n1,ann@example.com,free\n2,bob@example.com,pro\n")
+        users.write_text(
+            "id,email,plan\n1,ann@example.com,free\n2,bob@example.com,pro\n"
+        )
         modules = session.dir / "node_modules"
         modules.mkdir(exist_ok=True)
         if not (modules / "postcore").exists():
             (modules / "postcore").symlink_to(ROOT / "bindings-node")
             (modules / ".bin").mkdir()
-            (modules / ".bin" / "postcore").symlink_to(ROOT / "bindings-node" / "lib" / "cli.js")
-    env = {**session.env, "PATH": f"{ROOT / 'target' / 'debug'}{os.pathsep}{session.env['PATH']}"}
+            (modules / ".bin" / "postcore").symlink_to(
+                ROOT / "bindings-node" / "lib" / "cli.js"
+            )
+    for name, text in block.files.items():
+        (session.dir / name).write_text(text)
+        for row in csv.DictReader(io.StringIO(text)):
+            if row.get("contentFile"):
+                content = session.dir / row["contentFile"]
+                content.parent.mkdir(parents=True, exist_ok=True)
+                content.write_text("Launch day.\n")
+    env = {
+        **session.env,
+        "PATH": f"{ROOT / 'target' / 'debug'}{os.pathsep}{session.env['PATH']}",
+    }
     session.run(["bash", "-euo", "pipefail", "-c", block.code], env=env)
 
 
@@ -303,6 +337,26 @@ def run_rust(session: Session, rust: list[Block]) -> None:
     session.run([str(binary)])
 
 
+# ------------------------------------------------------------------------------ data
+
+
+def check_data(block: Block) -> str | None:
+    """Parses a ``json`` or ``csv`` block; the problem found, or None."""
+    if block.language == "json":
+        try:
+            json.loads(block.code)
+        except ValueError as error:
+            return f"not valid JSON: {error}"
+        return None
+    rows = list(csv.reader(io.StringIO(block.code)))
+    if not rows:
+        return "an empty CSV"
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(rows[0]):
+            return f"row {number} has {len(row)} columns, the header {len(rows[0])}"
+    return None
+
+
 # ------------------------------------------------------------------------------ main
 
 
@@ -324,7 +378,15 @@ def main(argv: list[str]) -> int:
 
     for path in files:
         todo: dict[str, list[Block]] = {}
+        shown_csv: str | None = None
         for block in blocks(path):
+            if block.language == "csv":
+                shown_csv = block.code
+            elif block.language == "sh" and shown_csv is not None:
+                named = re.search(r"[\w./-]+\.csv", block.code)
+                if named:
+                    block.files[named.group(0)] = shown_csv
+                shown_csv = None
             if block.language not in LANGUAGES:
                 known = ", ".join(LANGUAGES)
                 report(
@@ -334,7 +396,11 @@ def main(argv: list[str]) -> int:
                 )
             elif block.skip is not None:
                 skipped += 1
-                print(f"skip {block.where} [{block.language}]: {block.skip}", flush=True)
+                print(
+                    f"skip {block.where} [{block.language}]: {block.skip}", flush=True
+                )
+            elif block.language in DATA:
+                report(block, check_data(block))
             elif block.language != "text":
                 todo.setdefault(block.language, []).append(block)
         for language, group in todo.items():
