@@ -2,7 +2,8 @@
 # make bench: build everything in release, start one postcore-mock, measure create_profile from
 # Rust, Python and Node (ours and the usual alternatives), print the tables and write
 # bench/results.json; then the CLI's bulk import against a rate limit (bench/import.sh,
-# bench/import-results.json). See BENCHMARKS.md. Knobs (environment): BENCH_REPS (>= 5),
+# bench/import-results.json) and the cost of events (bench/events.sh,
+# bench/events-results.json). See BENCHMARKS.md. Knobs (environment): BENCH_REPS (>= 5),
 # BENCH_SEQ_CALLS, BENCH_CONC_CALLS, BENCH_CONCURRENCY, BENCH_THREADS, BENCH_ONLY.
 set -euo pipefail
 bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,4 +39,7 @@ scripts/with-mock.sh --release --key "$POSTCORE_API_KEY" -- .venv/bin/python ben
 # the limit's theoretical minimum time. Prints one line, writes bench/import-results.json.
 step "bulk import vs the rate limit (bench/import.sh)"
 PYTHON=.venv/bin/python bash bench/import.sh
+# Events without webhooks: wait_many, publication-to-event latency, one poll at 1k-100k posts.
+step "events: requests per post, latency, poll cost (bench/events.sh)"
+PYTHON=.venv/bin/python bash bench/events.sh
 step "done"

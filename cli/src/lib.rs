@@ -1,7 +1,8 @@
 //! # postcore-cli
 //!
 //! The `postcore` command: every endpoint of the postcore API, a resumable bulk import of
-//! existing users (`postcore profiles import`), and the local mock server (`postcore mock`).
+//! existing users (`postcore profiles import`), events and signed webhooks (`postcore listen`),
+//! and the local mock server (`postcore mock`).
 //!
 //! Everything is in this library so that the same command can run inside another program:
 //! the Python package calls [`main_with_args`] from its extension as its `postcore` console
@@ -15,6 +16,7 @@
 mod args;
 mod commands;
 mod import;
+mod listen;
 mod mock;
 mod output;
 mod signals;
@@ -86,6 +88,7 @@ async fn run(cli: Cli, output: &Output) -> i32 {
     let Cli { global, command } = cli;
     let result = match command {
         Command::Mock(args) => mock::run(&global, args, output).await,
+        Command::Listen(args) => listen::run(&global, args, output).await,
         Command::Profiles(args::ProfilesCommand::Import(args)) => {
             import::run(&global, args, output).await
         }

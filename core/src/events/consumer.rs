@@ -159,6 +159,24 @@ impl Events {
     }
 }
 
+impl Events {
+    /// Counts the event last returned as delivered now, rather than when the next one is asked
+    /// for: for a consumer that stops once it has finished with an event (`postcore listen` on
+    /// Ctrl-C after a delivery). Without it, that event is given again at the next start.
+    pub async fn acknowledge(&mut self) -> Result<()> {
+        let Some(done) = self.last.take() else {
+            return Ok(());
+        };
+        check_consumer(&self.consumer, Names::SnakeCase)?;
+        let cursor = Cursor::new(&self.client, &self.consumer, self.interval);
+        let result = cursor.acknowledge(&done).await;
+        if result.is_err() {
+            self.last = Some(done);
+        }
+        result
+    }
+}
+
 impl futures_core::Stream for Events {
     type Item = Result<Event>;
 
@@ -302,6 +320,22 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Takes `done` off the front of the queue, if it is there (the queue is replaced only if
+    /// unchanged meanwhile, so no lease is needed).
+    async fn acknowledge(&self, done: &str) -> Result<()> {
+        loop {
+            let (mut queue, bytes) = self.read_queue().await?;
+            if !queue.pending.front().is_some_and(|e| e.id == done) {
+                return Ok(());
+            }
+            queue.pending.pop_front();
+            remember(&mut queue, done.to_owned());
+            if self.write_queue(&queue, bytes.as_deref()).await? {
+                return Ok(());
+            }
+        }
+    }
+
     async fn read_queue(&self) -> Result<(Queue, Option<Vec<u8>>)> {
         let bytes = self.op(self.store.get(&self.queue_key)).await?;
         let queue = match &bytes {
@@ -322,8 +356,9 @@ impl<'a> Cursor<'a> {
             .await
     }
 
-    /// One poll: both listings, the diff against the snapshot, the new events queued.
-    async fn poll(&self) -> Result<()> {
+    /// One poll: both listings, the diff against the snapshot, the new events queued; how
+    /// many events the diff found.
+    async fn poll(&self) -> Result<usize> {
         let mut options = RequestOptions::new();
         options.priority = Priority::Background;
         options.max_rate_limit_wait = Some(Duration::from_secs(24 * 60 * 60));
@@ -350,7 +385,7 @@ impl<'a> Cursor<'a> {
                 Condition::Always,
             ))
             .await?;
-            return Ok(());
+            return Ok(0);
         };
         let found = diff(&old, &posts.data, &profiles.data, seen);
         drop(old);
@@ -380,8 +415,17 @@ impl<'a> Cursor<'a> {
             Condition::Always,
         ))
         .await?;
-        Ok(())
+        Ok(found.len())
     }
+}
+
+/// One poll of `consumer` now, whatever its interval and lease: for the benchmark of a poll's
+/// cost (`make bench`). How many events it found.
+pub(crate) async fn poll_once(client: &Client, consumer: &str) -> Result<usize> {
+    check_consumer(consumer, Names::SnakeCase)?;
+    Cursor::new(client, consumer, DEFAULT_EVENTS_INTERVAL)
+        .poll()
+        .await
 }
 
 fn remember(queue: &mut Queue, id: String) {

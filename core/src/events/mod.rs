@@ -23,6 +23,7 @@ use crate::models::{ConnectedPlatform, Post, Profile};
 use crate::timestamp::Timestamp;
 
 pub use consumer::{DEFAULT_CONSUMER, DEFAULT_EVENTS_INTERVAL, Events};
+pub(crate) use consumer::poll_once;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
