@@ -132,9 +132,9 @@ fn fatal(error: &postcore::Error) -> bool {
 fn webhook_secret() -> Result<String, Failure> {
     match std::env::var(SECRET_VAR) {
         Ok(secret) if !secret.is_empty() => Ok(secret),
-        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::Usage(format!(
-            "{SECRET_VAR} is not valid UTF-8"
-        ))),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Failure::Usage(format!("{SECRET_VAR} is not valid UTF-8")))
+        }
         _ => Err(Failure::Usage(format!(
             "--forward-to needs a signing secret: set {SECRET_VAR} to the secret your receiver \
              verifies with, e.g. export {SECRET_VAR}=\"$(openssl rand -hex 32)\""
@@ -282,7 +282,10 @@ fn report_failed(
         Some(wait) => format!("retrying in {:.1} s", wait.as_secs_f64()),
         None => "stopping; it is delivered again by the next run".to_owned(),
     };
-    out.print(&format!("attempt {attempt} for {}: {what}, {then}\n", event.id))
+    out.print(&format!(
+        "attempt {attempt} for {}: {what}, {then}\n",
+        event.id
+    ))
 }
 
 fn print_line(out: &Output, value: &Value) -> Result<(), Failure> {
@@ -309,7 +312,14 @@ fn print_event(event: &Event, out: &Output) -> Result<(), Failure> {
 fn summary(data: &Value) -> String {
     let field = |name: &str| data.get(name).and_then(Value::as_str);
     let mut parts: Vec<String> = Vec::new();
-    for name in ["postId", "profileKey", "platform", "status", "username", "platformUrl"] {
+    for name in [
+        "postId",
+        "profileKey",
+        "platform",
+        "status",
+        "username",
+        "platformUrl",
+    ] {
         if let Some(value) = field(name) {
             parts.push(cell(value));
         }
@@ -330,8 +340,14 @@ mod tests {
             let wait = backoff(attempt);
             let base = 0.5 * 2f64.powi(i32::try_from(attempt).unwrap_or(30).min(30) - 1);
             assert!(wait <= LONGEST_WAIT, "{attempt}: {wait:?}");
-            assert!(wait.as_secs_f64() >= (base * 0.75).min(30.0) - 1e-9, "{attempt}: {wait:?}");
-            assert!(wait.as_secs_f64() <= base * 1.25 + 1e-9, "{attempt}: {wait:?}");
+            assert!(
+                wait.as_secs_f64() >= (base * 0.75).min(30.0) - 1e-9,
+                "{attempt}: {wait:?}"
+            );
+            assert!(
+                wait.as_secs_f64() <= base * 1.25 + 1e-9,
+                "{attempt}: {wait:?}"
+            );
         }
         assert!(backoff(1) < Duration::from_millis(626));
     }

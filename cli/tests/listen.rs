@@ -56,7 +56,10 @@ impl Receiver {
             .runtime
             .block_on(TcpListener::bind("127.0.0.1:0"))
             .expect("receiver bind");
-        let url = format!("http://{}/hooks/postcore", listener.local_addr().expect("addr"));
+        let url = format!(
+            "http://{}/hooks/postcore",
+            listener.local_addr().expect("addr")
+        );
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
         let script = Arc::new(script);
         let log = seen.clone();
@@ -94,7 +97,10 @@ async fn serve(
     let Some((headers, body)) = read_request(&mut socket).await else {
         return;
     };
-    let signature = headers.get("postcore-signature").cloned().unwrap_or_default();
+    let signature = headers
+        .get("postcore-signature")
+        .cloned()
+        .unwrap_or_default();
     let verified = verify(&body, &signature, SECRET, DEFAULT_TOLERANCE)
         .map(|_| ())
         .map_err(|e| e.to_string());
@@ -330,13 +336,15 @@ fn every_event_is_delivered_in_order_once_it_succeeds_each_attempt_signed() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), seen.len(), "one line per attempt:\n{stdout}");
     assert_eq!(
-        lines.iter().filter(|l| l.starts_with("delivered evt_")).count(),
+        lines
+            .iter()
+            .filter(|l| l.starts_with("delivered evt_"))
+            .count(),
         expected.len()
     );
     assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("attempt 2 for evt_") && l.contains(": 500 (try later), retrying in ")),
+        lines.iter().any(|l| l.starts_with("attempt 2 for evt_")
+            && l.contains(": 500 (try later), retrying in ")),
         "{stdout}"
     );
     assert!(
@@ -396,7 +404,9 @@ fn a_restart_after_kill_9_delivers_again_only_the_event_in_flight() {
     assert_eq!(receiver.delivered().len(), 1);
 
     let mut second = spawn_listen(&mock, &dir, "second", &args);
-    wait_until(LIMIT, "the rest delivered", || receiver.delivered().len() >= 3);
+    wait_until(LIMIT, "the rest delivered", || {
+        receiver.delivered().len() >= 3
+    });
     // Nothing more comes: give it a few polls.
     wait_for_polls(&mock);
     interrupt(&second);
@@ -465,7 +475,10 @@ fn forwarding_without_a_secret_is_a_usage_error_that_says_how_to_set_it() {
         &["listen", "--forward-to", "http://127.0.0.1:9/hook"],
     );
     assert_eq!(output.code, 2, "{output:?}");
-    assert!(output.stderr.contains("POSTCORE_WEBHOOK_SECRET"), "{output:?}");
+    assert!(
+        output.stderr.contains("POSTCORE_WEBHOOK_SECRET"),
+        "{output:?}"
+    );
     assert!(output.stderr.contains("export"), "{output:?}");
     let mut command = postcore_at("http://127.0.0.1:9");
     command.env("POSTCORE_WEBHOOK_SECRET", SECRET);

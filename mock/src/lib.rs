@@ -193,8 +193,8 @@ pub use config::MockConfig;
 pub use fault::{Fault, FaultAction};
 pub use server::MockServer;
 pub use state::{
-    ConnectedPlatform, ConnectionStats, MockEvent, PostStatus, RecordedRequest, Seeded,
-    StoredPost, StoredProfile,
+    ConnectedPlatform, ConnectionStats, MockEvent, PostStatus, RecordedRequest, Seeded, StoredPost,
+    StoredProfile,
 };
 
 /// The key the server accepts when none is configured.

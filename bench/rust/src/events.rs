@@ -117,7 +117,11 @@ impl Mock {
                 .body(body.to_string());
         }
         let response = request.send().await.expect("mock control");
-        assert!(response.status().is_success(), "{path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
         let text = response.text().await.expect("body");
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }

@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 use crate::models::{ConnectedPlatform, Post, Profile};
 use crate::timestamp::Timestamp;
 
-pub use consumer::{DEFAULT_CONSUMER, DEFAULT_EVENTS_INTERVAL, Events};
 pub(crate) use consumer::poll_once;
+pub use consumer::{DEFAULT_CONSUMER, DEFAULT_EVENTS_INTERVAL, Events};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

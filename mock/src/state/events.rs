@@ -141,7 +141,10 @@ impl EventLog {
     /// reconnect (the token expired, or flagged), `daysUntilExpiry` crossing 7 or 1. Marks the
     /// standing as reported.
     pub(crate) fn watch(&mut self, profile_key: &str, connection: &mut Connection, now: i64) {
-        let now_standing = (connection.needs_reconnect(now), connection.days_until_expiry(now));
+        let now_standing = (
+            connection.needs_reconnect(now),
+            connection.days_until_expiry(now),
+        );
         let (was_reconnect, was_days) = std::mem::replace(&mut connection.reported, now_standing);
         if now_standing == (was_reconnect, was_days) {
             return;

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 pub(crate) use credentials::{valid_app_password, valid_bluesky_handle};
-pub(crate) use model::{BLUESKY_MAX_GRAPHEMES, MAX_CONTENT_CHARS, Platform};
 pub use events::MockEvent;
+pub(crate) use model::{BLUESKY_MAX_GRAPHEMES, MAX_CONTENT_CHARS, Platform};
 pub use model::{ConnectedPlatform, PostStatus, StoredPost, StoredProfile};
 pub(crate) use seed::Seed;
 pub use seed::Seeded;
