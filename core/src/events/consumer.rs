@@ -325,7 +325,7 @@ impl<'a> Cursor<'a> {
     async fn acknowledge(&self, done: &str) -> Result<()> {
         loop {
             let (mut queue, bytes) = self.read_queue().await?;
-            if !queue.pending.front().is_some_and(|e| e.id == done) {
+            if queue.pending.front().is_none_or(|e| e.id != done) {
                 return Ok(());
             }
             queue.pending.pop_front();

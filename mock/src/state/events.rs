@@ -157,7 +157,7 @@ impl EventLog {
         }
         if let Some(days) = days {
             for threshold in EXPIRY_THRESHOLDS {
-                if days <= threshold && !was_days.is_some_and(|d| d <= threshold) {
+                if days <= threshold && was_days.is_none_or(|d| d > threshold) {
                     let data = connection_json(profile_key, connection, now);
                     self.push(
                         "connection.expiring",
