@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Command line for the postcore API: profiles, posts, a resumable bulk import, a local server.
+/// Command line for the postcore API: profiles, posts, a resumable bulk import, events and
+/// webhooks, a local server.
 ///
 /// Reads the API key from POSTCORE_API_KEY (or the variable named by --api-key-env; the key is
 /// never taken from the command line) and the API root from POSTCORE_BASE_URL or --base-url.
@@ -40,7 +41,8 @@ pub struct Global {
     /// Per-attempt timeout of each HTTP request, in seconds [default: 60]
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
     pub request_timeout: Option<Duration>,
-    /// Where the rate budget is shared with the other processes using the key:
+    /// Where the rate budget (and `listen`'s position) is shared with the other processes using
+    /// the key:
     /// sqlite:///absolute/path.db (one host) or redis://host[:port][/db] (many hosts)
     /// [default: $POSTCORE_STORE, else this process alone]
     #[arg(long, global = true, value_name = "URL")]
@@ -68,7 +70,8 @@ pub enum Command {
 #[command(after_long_help = LISTEN_HELP)]
 pub struct ListenArgs {
     /// POST each event as JSON to this URL (your app's webhook endpoint; http:// or https://),
-    /// signed with the secret in POSTCORE_WEBHOOK_SECRET, retried until it answers 2xx
+    /// signed with the secret in POSTCORE_WEBHOOK_SECRET, retried until it answers 2xx (each
+    /// attempt waits at most 30 s for the answer, or --request-timeout)
     #[arg(long, value_name = "URL")]
     pub forward_to: Option<String>,
     /// Whose position this is: each consumer gets every event, in order; one process at a time

@@ -169,9 +169,9 @@ fn client(url: &str, key: &str, store: &str) -> Client {
         .expect("client")
 }
 
-/// `count` posts of one profile; every `due_every`-th is due in a minute, the rest tomorrow.
-fn posts_seed(profile: &str, count: usize, due_every: usize) -> Value {
-    let posts: Vec<Value> = (0..count)
+/// Posts `range` of one profile; every `due_every`-th is due in a minute, the rest tomorrow.
+fn posts_seed(profile: &str, range: std::ops::Range<usize>, due_every: usize) -> Value {
+    let posts: Vec<Value> = range
         .map(|i| {
             json!({
                 "profileKey": profile,
@@ -322,8 +322,12 @@ async fn poll_cost(mock: &Mock, key: &str, sizes: &[usize]) -> Value {
             .as_str()
             .expect("profile")
             .to_owned();
-        // 1 % of them due in a minute: the changed poll finds n / 100 events.
-        mock.seed(posts_seed(&profile, n, 100)).await;
+        // 1 % of them due in a minute: the changed poll finds n / 100 events. In seeds of
+        // 10,000 (the mock caps a request body).
+        for start in (0..n).step_by(10_000) {
+            mock.seed(posts_seed(&profile, start..n.min(start + 10_000), 100))
+                .await;
+        }
         let body = reqwest::Client::new()
             .get(format!("{}/posts", mock.url))
             .header("x-api-key", key)
