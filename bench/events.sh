@@ -23,7 +23,8 @@ for row in r["wait_many"]:
 l = r["latency"]
 print(f"publication to event ({l['interval_ms']} ms interval, {l['samples']} posts): "
       f"p50 {l['p50_ms']} ms, p95 {l['p95_ms']} ms, max {l['max_ms']} ms")
-print("one events poll + diff (1 % of the posts changed):")
+print(f"load average at the end: {r['loadavg']}")
+print("one events poll + diff (1 % of the posts changed; no change and list_posts: medians of 5):")
 for row in r["poll"]:
     c, s, lp = row["changed_poll"], row["steady_poll"], row["list_posts"]
     print(f"  {row['posts']:>6} posts ({row['body_mib']} MiB body): {c['ms']} ms, peak {c['peak_mib']} MiB "

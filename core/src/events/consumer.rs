@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use super::Event;
-use super::snapshot::{Snapshot, diff};
+use super::snapshot::{Snapshot, diff, snapshot_json};
 use crate::Client;
 use crate::config::RequestOptions;
 use crate::endpoints::posts::ListPosts;
@@ -373,10 +373,9 @@ impl<'a> Cursor<'a> {
             .await?;
         local(&self.local_key, |l| l.polled = Some(Instant::now()));
         let seen = server_now(&posts.headers);
-        let old = self.op(self.store.get(&self.snapshot_key)).await?;
-        let new = Snapshot::of(&posts.data, &profiles.data);
-        let new_bytes = serde_json::to_vec(&new).unwrap_or_default();
-        let Some(old) = old.and_then(|b| serde_json::from_slice::<Snapshot>(&b).ok()) else {
+        let stored = self.op(self.store.get(&self.snapshot_key)).await?;
+        let new_bytes = snapshot_json(&posts.data, &profiles.data);
+        let Some(old) = stored.as_deref().and_then(Snapshot::parse) else {
             // A new consumer: its position starts here.
             self.op(self.store.put(
                 &self.snapshot_key,
@@ -389,6 +388,7 @@ impl<'a> Cursor<'a> {
         };
         let found = diff(&old, &posts.data, &profiles.data, seen);
         drop(old);
+        drop(stored);
         if !found.is_empty() {
             // Queued first, then the snapshot: a crash in between finds the same changes
             // again, recognised by their ids.
