@@ -2,8 +2,9 @@
 # make bench: build everything in release, start one postcore-mock, measure create_profile from
 # Rust, Python and Node (ours and the usual alternatives), print the tables and write
 # bench/results.json; then the CLI's bulk import against a rate limit (bench/import.sh,
-# bench/import-results.json); then the shared stores and the fleet (bench/stores.py,
-# bench/stores-results.json). See BENCHMARKS.md. Knobs (environment): BENCH_REPS (>= 5),
+# bench/import-results.json); the shared stores and the fleet (bench/stores.py,
+# bench/stores-results.json); and the cost of events (bench/events.sh,
+# bench/events-results.json). See BENCHMARKS.md. Knobs (environment): BENCH_REPS (>= 5),
 # BENCH_SEQ_CALLS, BENCH_CONC_CALLS, BENCH_CONCURRENCY, BENCH_THREADS, BENCH_ONLY.
 set -euo pipefail
 bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -47,4 +48,8 @@ bash scripts/ensure-redis.sh
 cargo build --quiet -p postcore-mock -p postcore-cli
 mkdir -p tests/fleet/node_modules && ln -sfn ../../../bindings-node tests/fleet/node_modules/postcore
 .venv/bin/python bench/stores.py
+
+# Events without webhooks: wait_many, publication-to-event latency, one poll at 1k-100k posts.
+step "events: requests per post, latency, poll cost (bench/events.sh)"
+PYTHON=.venv/bin/python bash bench/events.sh
 step "done"

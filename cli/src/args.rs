@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Command line for the postcore API: profiles, posts, a resumable bulk import, a local server.
+/// Command line for the postcore API: profiles, posts, a resumable bulk import, events and
+/// webhooks, a local server.
 ///
 /// Reads the API key from POSTCORE_API_KEY (or the variable named by --api-key-env; the key is
 /// never taken from the command line) and the API root from POSTCORE_BASE_URL or --base-url.
@@ -40,7 +41,8 @@ pub struct Global {
     /// Per-attempt timeout of each HTTP request, in seconds [default: 60]
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
     pub request_timeout: Option<Duration>,
-    /// Where the rate budget is shared with the other processes using the key:
+    /// Where the rate budget (and `listen`'s position) is shared with the other processes using
+    /// the key:
     /// sqlite:///absolute/path.db (one host) or redis://host[:port][/db] (many hosts)
     /// [default: $POSTCORE_STORE, else this process alone]
     #[arg(long, global = true, value_name = "URL")]
@@ -59,6 +61,9 @@ pub enum Command {
     /// Scheduled posts
     #[command(subcommand)]
     Posts(PostsCommand),
+    /// Follow what happens to the account's posts, profiles and connections (events, found by
+    /// polling): print each one, or POST each one, signed, to your app with --forward-to
+    Listen(ListenArgs),
     /// Run the local postcore-compatible server (postcore-mock) in the foreground; `postcore
     /// mock advance 1h` moves a running one's clock
     Mock(MockArgs),
@@ -74,6 +79,45 @@ pub struct McpArgs {
     #[arg(long)]
     pub read_only: bool,
 }
+
+/// `postcore listen`.
+#[derive(Debug, Clone, Args)]
+#[command(after_long_help = LISTEN_HELP)]
+pub struct ListenArgs {
+    /// POST each event as JSON to this URL (your app's webhook endpoint; http:// or https://),
+    /// signed with the secret in POSTCORE_WEBHOOK_SECRET, retried until it answers 2xx (each
+    /// attempt waits at most 30 s for the answer, or --request-timeout)
+    #[arg(long, value_name = "URL")]
+    pub forward_to: Option<String>,
+    /// Whose position this is: each consumer gets every event, in order; one process at a time
+    /// polls for a consumer sharing --store
+    #[arg(long, value_name = "NAME", default_value = crate::listen::DEFAULT_LISTEN_CONSUMER)]
+    pub consumer: String,
+    /// Seconds between polls (each poll is two requests: GET /posts and GET /profiles)
+    /// [default: 30]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub interval: Option<Duration>,
+}
+
+const LISTEN_HELP: &str = "\
+Each event is {\"id\", \"type\", \"createdAt\", \"data\"}; the types are post.published,
+post.failed, post.deleted, profile.created, profile.deleted, connection.connected,
+connection.disconnected, connection.needs_reconnect and connection.expiring.
+
+With --forward-to, each event is POSTed with the header
+  Postcore-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">
+keyed with POSTCORE_WEBHOOK_SECRET and signed afresh for each attempt. Verify it with
+postcore.webhooks.verify (Python), verifyWebhook (Node) or postcore::webhooks::verify (Rust).
+Events go one at a time, in order: the next waits until the one before got a 2xx; failed
+attempts are retried after 0.5 s, doubling up to 30 s. An event counts as delivered only once
+it got a 2xx, so one whose delivery was cut short (the process killed mid-way) is delivered
+again by the next run: receivers should ignore an event id they already handled.
+
+Positions are kept in --store: with the default (memory) a new run starts from now; with
+--store sqlite:///abs/path.db (or redis://) a restarted run goes on where the last one
+stopped, and misses nothing in between.
+
+Ctrl-C stops after the delivery in flight (exit 130); a second Ctrl-C stops at once.";
 
 #[derive(Debug, Subcommand)]
 pub enum ProfilesCommand {

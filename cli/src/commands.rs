@@ -20,7 +20,9 @@ pub(crate) async fn run(global: &Global, command: Command, out: &Output) -> Resu
         Command::Profiles(command) => profiles(global, command, out).await,
         Command::Posts(command) => posts(global, command, out).await,
         // Dispatched before: they manage signals themselves.
-        Command::Mock(_) | Command::Mcp(_) => Err(Failure::Usage("unexpected command".to_owned())),
+        Command::Mock(_) | Command::Mcp(_) | Command::Listen(_) => {
+            Err(Failure::Usage("unexpected command".to_owned()))
+        }
     }
 }
 

@@ -1,9 +1,9 @@
 //! # postcore-cli
 //!
 //! The `postcore` command: every endpoint of the postcore API, resumable bulk imports of
-//! existing users (`postcore profiles import`) and of posts (`postcore posts import`), the local
-//! mock server (`postcore mock`), and a Model Context Protocol server for AI agents
-//! (`postcore mcp`).
+//! existing users (`postcore profiles import`) and of posts (`postcore posts import`), events and
+//! signed webhooks (`postcore listen`), the local mock server (`postcore mock`), and a Model
+//! Context Protocol server for AI agents (`postcore mcp`).
 //!
 //! Everything is in this library so that the same command can run inside another program:
 //! the Python package calls [`main_with_args`] from its extension as its `postcore` console
@@ -17,6 +17,7 @@
 mod args;
 mod commands;
 mod import;
+mod listen;
 mod mcp;
 mod mock;
 mod output;
@@ -90,6 +91,7 @@ async fn run(cli: Cli, output: &Output) -> i32 {
     let result = match command {
         Command::Mock(args) => mock::run(&global, args, output).await,
         Command::Mcp(args) => mcp::run(&global, args, output).await,
+        Command::Listen(args) => listen::run(&global, args, output).await,
         Command::Profiles(args::ProfilesCommand::Import(args)) => {
             import::profiles::run(&global, args, output).await
         }

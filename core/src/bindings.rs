@@ -363,6 +363,51 @@ pub fn with_new_pool(client: &Client) -> Result<Client> {
     client.with_new_pool()
 }
 
+/// `url` if it is an `http://` or `https://` URL with a host (normalized), else why not.
+pub fn check_webhook_url(url: &str) -> Result<String> {
+    let parsed = url::Url::parse(url)
+        .map_err(|e| Error::invalid_argument(format!("not a URL: {url:?} ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(Error::invalid_argument(format!(
+            "not an http:// or https:// URL: {url:?}"
+        )));
+    }
+    Ok(parsed.into())
+}
+
+/// One `POST` of `body` to `url`, for `postcore listen --forward-to`: the user's own
+/// endpoint, so any `http://` or `https://` host, no API key, no rate budget and no retries
+/// (the caller retries), through the client's connections (TLS roots, proxies). Returns the
+/// status and the start of the answer's body (up to 64 KiB).
+pub async fn post_webhook(
+    client: &Client,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+    timeout: Duration,
+) -> Result<(u16, String)> {
+    let url = check_webhook_url(url)?;
+    let mut map = crate::HeaderMap::new();
+    for (name, value) in headers {
+        let name = http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::invalid_argument(format!("not a header name: {name:?}")))?;
+        let value = http::HeaderValue::from_str(value)
+            .map_err(|_| Error::invalid_argument(format!("not a header value for {name}")))?;
+        map.append(name, value);
+    }
+    let (status, body) = client
+        .post_elsewhere(&url, &map, body.into(), timeout)
+        .await?;
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// One poll of the events of `consumer` (both listings, the diff against its snapshot, the
+/// events queued), now: for `make bench`, which measures what one poll costs. How many events
+/// it found (none on a consumer's first poll, which only takes the snapshot).
+pub async fn poll_events_once(client: &Client, consumer: &str) -> Result<usize> {
+    crate::events::poll_once(client, consumer).await
+}
+
 /// Every model the packages return and its JSON field names, from the models' own
 /// declarations, so that the packages' model classes and type declarations can be checked
 /// against the one definition.

@@ -258,6 +258,47 @@ impl Client {
         self.inner.pool.pacer.server_now_ms()
     }
 
+    /// One `POST` of `body` to `url`, an endpoint of the caller's own (not the API: no key, no
+    /// rate budget, no retries), through this client's connections (TLS roots, proxies).
+    pub(crate) async fn post_elsewhere(
+        &self,
+        url: &str,
+        headers: &http::HeaderMap,
+        body: Bytes,
+        timeout: std::time::Duration,
+    ) -> Result<(u16, Bytes)> {
+        let request = Request {
+            method: http::Method::POST,
+            retry: crate::endpoint::Retry::SentOnce,
+            proxy_authorization: self
+                .inner
+                .config
+                .proxy_authorization
+                .as_ref()
+                .filter(|_| url.starts_with("http://")),
+            url: url.to_owned(),
+            body: Some(body),
+            headers,
+            max_body: 64 * 1024,
+            budgets: crate::pacer::Budgets::General,
+        };
+        let pool = &self.inner.pool;
+        let http = pool
+            .http
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(Self::closed_error)?;
+        let mut closed = pool.closed.subscribe();
+        tokio::select! {
+            biased;
+            result = crate::transport::once(&http, &pool.connections, &request, timeout) => {
+                result.map(|(status, body)| (status.as_u16(), body))
+            }
+            _ = closed.wait_for(|closed| *closed) => Err(Self::closed_error()),
+        }
+    }
+
     /// [`Client::send_checked`] without an idempotency key: one request and its retries.
     pub(crate) async fn send_unkeyed<E: Endpoint>(
         &self,

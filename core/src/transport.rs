@@ -174,6 +174,41 @@ pub(crate) async fn execute(
     }
 }
 
+/// One attempt of `request` and nothing more: no rate budget, no retries (the caller has its
+/// own), for [`crate::bindings::post_webhook`]. The answer's body is cut at `max_body`.
+pub(crate) async fn once(
+    http: &HttpClient,
+    connections: &Semaphore,
+    request: &Request<'_>,
+    timeout: Duration,
+) -> Result<(StatusCode, Bytes)> {
+    match attempt_once(http, connections, request, timeout).await {
+        Ok(answer) => Ok((answer.status, answer.body.unwrap_or_default())),
+        Err(Failure::Connect(m)) => Err(Error::Connection {
+            message: format!("could not connect: {m}"),
+            attempts: 1,
+            may_have_been_processed: false,
+        }),
+        Err(Failure::Send(m)) => Err(Error::Connection {
+            message: format!("the connection failed after the request was sent: {m}"),
+            attempts: 1,
+            may_have_been_processed: true,
+        }),
+        Err(Failure::Timeout) => Err(Error::Timeout {
+            message: format!("no answer within {timeout:?}"),
+            timeout,
+            attempts: 1,
+            may_have_been_processed: true,
+        }),
+        Err(Failure::NoConnection) => Err(Error::Timeout {
+            message: format!("no connection became free within {timeout:?}; nothing was sent"),
+            timeout,
+            attempts: 1,
+            may_have_been_processed: false,
+        }),
+    }
+}
+
 fn log_attempt(
     request: &Request<'_>,
     attempt: u32,

@@ -119,6 +119,7 @@
 //! | `GET /__mock/requests` | `{"requests": [RecordedRequest…]}`: every API request seen: `method`, `path` (with query), `headers`, `body`, `status` (sent; null if dropped), `time` (mock ISO, when received) |
 //! | `GET /__mock/profiles` | `{"profiles": [Profile…]}` |
 //! | `GET /__mock/posts` | `{"posts": [Post…]}` (due posts decided first) |
+//! | `GET /__mock/events` | `{"events": [Event…], "total": n}`: what the changes so far amount to as the SDK's events (below), the latest 1,000, oldest first (due posts decided first) |
 //! | `POST /__mock/seed` with a seed (below) | `{"profiles": [keys…], "posts": [ids…]}`; 400 `INVALID_SEED` (nothing stored) if any part is wrong |
 //! | `POST /__mock/linkedin` `{"profileKey", "expired"?: bool, "needsReconnect"?: bool}` | `expired: true` sets `expiresAt` to now − 1 s (`false` restores connectedAt + 60 days); `needsReconnect` sets the flag. `{"profileKey", "connection": {…}}`; 404 `PROFILE_NOT_FOUND` / `CONNECTION_NOT_FOUND` |
 //! | `GET /__mock/stats` | `{"connections": {"open", "max_open", "total"}}`: TCP connections open now, most open at once, accepted in all |
@@ -133,14 +134,28 @@
 //! "requests"}, "profiles": [Profile + "postCounts": {"pending", "published", "failed"}…],
 //! "posts": [Post + "chars", "graphemes", "willFail"…], "requests": [{"id", "method", "path",
 //! "status", "time"}…], "faults": [{"status", "delayMs", "action", "process", "times"}…],
-//! "connections"}`, with the latest 200 profiles, 500 posts and 200 requests (in creation
-//! order; `totals` counts all). `willFail` is, for a pending post, why it will fail when due if
+//! "events": [Event…], "connections"}`, with the latest 200 profiles, 500 posts and 200
+//! requests (in creation order) and 200 events (newest first); `totals` counts all (`events`
+//! too). `willFail` is, for a pending post, why it will fail when due if
 //! nothing changes (over 300 graphemes for Bluesky, platform not connected, LinkedIn flagged or
 //! expired by then), else `null`. Masking: the configured keys are replaced wherever they
 //! appear; in the log, also the key a request presented (`x-api-key`, `Authorization`, the
 //! OAuth URL's `apiKey=`) and any `appPassword`/`password` in its JSON body. A key of 16
 //! characters or more keeps its first four (`pc_l••••••••`); anything else is `••••••••`.
 //! `GET /__mock/requests` stays unmasked, for tests that check what their client sent.
+//!
+//! **Events**: `{"id", "type", "createdAt", "data"}` as `client.events()` / `postcore listen`
+//! report them, with the same `id` for the same change (`evt_` + the first 24 hex digits of
+//! SHA-256 of `"<type>\n<what it is about>"`) and the same `data`: `post.published` /
+//! `post.failed` (the Post, `createdAt` = its `scheduledFor`), `post.deleted` (`postId`,
+//! `profileKey`, `platform`, `status`: cancelled, or removed with its profile),
+//! `profile.created` (the Profile), `profile.deleted` (`profileKey`, `profileName`),
+//! `connection.connected` / `connection.needs_reconnect` / `connection.expiring` (the
+//! connected platform plus `profileKey`; expiring when `daysUntilExpiry` crosses 7 or 1),
+//! `connection.disconnected` (`profileKey`, `platform`, `username`, `connectedAt`: replaced
+//! by a reconnect, or its profile deleted). Recorded as the changes happen, not found by
+//! polling; `createdAt` is when it happened on the mock clock (the SDK's is when a poll saw
+//! it). Seeded data is the starting state and gives none (its pending posts do once decided).
 //!
 //! **Seed** (`$NOW` templates allowed anywhere; unknown fields refused; added to what is
 //! stored):
@@ -178,7 +193,7 @@ pub use config::MockConfig;
 pub use fault::{Fault, FaultAction};
 pub use server::MockServer;
 pub use state::{
-    ConnectedPlatform, ConnectionStats, PostStatus, RecordedRequest, Seeded, StoredPost,
+    ConnectedPlatform, ConnectionStats, MockEvent, PostStatus, RecordedRequest, Seeded, StoredPost,
     StoredProfile,
 };
 

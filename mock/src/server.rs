@@ -25,7 +25,7 @@ use crate::respond::{
 };
 use crate::routes::{error, router};
 use crate::state::{
-    ConnectionStats, RecordedRequest, Seed, Seeded, State, StoredPost, StoredProfile,
+    ConnectionStats, MockEvent, RecordedRequest, Seed, Seeded, State, StoredPost, StoredProfile,
 };
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -105,6 +105,15 @@ impl MockServer {
     /// Every stored post, as `GET /posts` shows them now (due posts decided first).
     pub fn posts(&self) -> Vec<StoredPost> {
         self.state.with_store(|store, now| store.posts(now))
+    }
+
+    /// The events the server's changes amounted to so far (the latest 1,000, oldest first),
+    /// due posts decided first: what `client.events()` would report, with the same ids.
+    pub fn events(&self) -> Vec<MockEvent> {
+        self.state.with_store(|store, now| {
+            store.settle(now);
+            store.events.all()
+        })
     }
 
     /// Loads profiles and posts (the `POST /__mock/seed` format, `$NOW` templates allowed).

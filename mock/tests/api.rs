@@ -13,6 +13,8 @@ mod connect;
 mod control;
 #[path = "api/dashboard.rs"]
 mod dashboard;
+#[path = "api/events.rs"]
+mod events;
 #[path = "api/posts.rs"]
 mod posts;
 #[path = "api/profiles.rs"]

@@ -169,6 +169,34 @@ describe('the dashboard', () => {
     assert.equal((await client.posts.retrieve(app.thread)).status, 'failed')
   })
 
+  test('the events panel shows what a listener would get, newest first, live', async () => {
+    const shown = page.locator('#events li.event')
+    await page.locator('#events li[data-type="post.failed"]').waitFor(WAIT)
+    // The mock's own list (the SDK's ids and data), newest first.
+    const recorded = (await control('GET', '/__mock/events')).events
+    const ids = await shown.evaluateAll((nodes) => nodes.map((n) => n.dataset.eventId))
+    assert.deepEqual(ids, recorded.map((e) => e.id).reverse())
+    const count = (type) => recorded.filter((e) => e.type === type).length
+    assert.deepEqual(
+      ['profile.created', 'connection.connected', 'post.published', 'post.failed'].map(count),
+      [2, 3, 2, 1], JSON.stringify(recorded.map((e) => e.type)))
+    for (const event of recorded) assert.match(event.id, /^evt_[0-9a-f]{24}$/)
+    const published = recorded.find((e) => e.type === 'post.published' && e.data.postId === app.launchLinkedIn)
+    assert.equal(published.data.status, 'published')
+    assert.ok(published.data.platformUrl, JSON.stringify(published))
+    const failed = page.locator('#events li[data-type="post.failed"]')
+    assert.match(await failed.innerText(), new RegExp(app.thread))
+    assert.match(await failed.innerText(), /Bluesky posts are limited to 300 characters/)
+    assert.match(await page.locator('#events li[data-type="connection.connected"]').first().innerText(), /@bo\.example\.com/)
+
+    // Cancelling a post through the SDK puts post.deleted on top, without a reload.
+    await client.posts.delete(app.boPost)
+    const top = shown.first()
+    await top.and(page.locator('[data-type="post.deleted"]')).waitFor(WAIT)
+    assert.match(await top.innerText(), new RegExp(`${app.boPost}.*was pending`, 's'))
+    assert.equal(await page.locator('#events-count').innerText(), String(recorded.length + 1))
+  })
+
   test('the request log masks the API key and app passwords', async () => {
     const masked = `${apiKey.slice(0, 4)}••••••••`
     const oauth = logRow('/profiles/connect?apiKey=')
@@ -230,6 +258,10 @@ describe('the dashboard', () => {
     assert.match(await profileCard(app.ann).innerText(), /needsReconnect true/)
     // The LinkedIn post still to come is now marked as one that will fail.
     await post(app.followUp).locator('[data-role="will-fail"]').waitFor(WAIT)
+    // And the events say so: the connection needs a reconnect, its expiry is near.
+    for (const type of ['connection.needs_reconnect', 'connection.expiring']) {
+      await page.locator(`#events li[data-type="${type}"]`, { hasText: app.ann }).waitFor(WAIT)
+    }
 
     const ann = (await client.profiles.list()).find((p) => p.profileKey === app.ann)
     const linkedin = ann.connectedPlatforms.find((c) => c.platform === 'linkedin')
@@ -279,6 +311,7 @@ describe('the dashboard', () => {
     await dialog.waitFor(WAIT)
     await dialog.getByRole('button', { name: 'Reset', exact: true }).click()
     await page.locator('#profiles .empty').waitFor(WAIT)
+    await page.locator('#events .empty').waitFor(WAIT)
     assert.deepEqual(await client.profiles.list(), [])
     assert.equal(await page.locator('#clock-offset').innerText(), '(real time)')
     // The SDK's call above shows up live.

@@ -102,6 +102,8 @@ pub fn postcore() -> Command {
         "POSTCORE_API_KEY",
         "POSTCORE_BASE_URL",
         "POSTCORE_BLUESKY_APP_PASSWORD",
+        "POSTCORE_WEBHOOK_SECRET",
+        "POSTCORE_STORE",
         "POSTCORE_DEBUG",
         "POSTCORE_LOG",
     ] {

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use super::Event;
-use super::snapshot::{Snapshot, diff};
+use super::snapshot::{Snapshot, diff, snapshot_json};
 use crate::Client;
 use crate::config::RequestOptions;
 use crate::endpoints::posts::ListPosts;
@@ -158,6 +158,24 @@ impl Events {
             Err(_) => self.last = after,
         }
         Some(result)
+    }
+}
+
+impl Events {
+    /// Counts the event last returned as delivered now, rather than when the next one is asked
+    /// for: for a consumer that stops once it has finished with an event (`postcore listen` on
+    /// Ctrl-C after a delivery). Without it, that event is given again at the next start.
+    pub async fn acknowledge(&mut self) -> Result<()> {
+        let Some(done) = self.last.take() else {
+            return Ok(());
+        };
+        check_consumer(&self.consumer, Names::SnakeCase)?;
+        let cursor = Cursor::new(&self.client, &self.consumer, self.interval);
+        let result = cursor.acknowledge(&done).await;
+        if result.is_err() {
+            self.last = Some(done);
+        }
+        result
     }
 }
 
@@ -304,6 +322,22 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Takes `done` off the front of the queue, if it is there (the queue is replaced only if
+    /// unchanged meanwhile, so no lease is needed).
+    async fn acknowledge(&self, done: &str) -> Result<()> {
+        loop {
+            let (mut queue, bytes) = self.read_queue().await?;
+            if queue.pending.front().is_none_or(|e| e.id != done) {
+                return Ok(());
+            }
+            queue.pending.pop_front();
+            remember(&mut queue, done.to_owned());
+            if self.write_queue(&queue, bytes.as_deref()).await? {
+                return Ok(());
+            }
+        }
+    }
+
     async fn read_queue(&self) -> Result<(Queue, Option<Vec<u8>>)> {
         let bytes = self.op(self.store.get(&self.queue_key)).await?;
         let queue = match &bytes {
@@ -324,8 +358,9 @@ impl<'a> Cursor<'a> {
             .await
     }
 
-    /// One poll: both listings, the diff against the snapshot, the new events queued.
-    async fn poll(&self) -> Result<()> {
+    /// One poll: both listings, the diff against the snapshot, the new events queued; how
+    /// many events the diff found.
+    async fn poll(&self) -> Result<usize> {
         let mut options = RequestOptions::new();
         options.priority = Priority::Background;
         options.max_rate_limit_wait = Some(Duration::from_secs(24 * 60 * 60));
@@ -340,10 +375,9 @@ impl<'a> Cursor<'a> {
             .await?;
         local(&self.local_key, |l| l.polled = Some(Instant::now()));
         let seen = server_now(&posts.headers);
-        let old = self.op(self.store.get(&self.snapshot_key)).await?;
-        let new = Snapshot::of(&posts.data, &profiles.data);
-        let new_bytes = serde_json::to_vec(&new).unwrap_or_default();
-        let Some(old) = old.and_then(|b| serde_json::from_slice::<Snapshot>(&b).ok()) else {
+        let stored = self.op(self.store.get(&self.snapshot_key)).await?;
+        let new_bytes = snapshot_json(&posts.data, &profiles.data);
+        let Some(old) = stored.as_deref().and_then(Snapshot::parse) else {
             // A new consumer: its position starts here.
             self.op(self.store.put(
                 &self.snapshot_key,
@@ -352,10 +386,11 @@ impl<'a> Cursor<'a> {
                 Condition::Always,
             ))
             .await?;
-            return Ok(());
+            return Ok(0);
         };
         let found = diff(&old, &posts.data, &profiles.data, seen);
         drop(old);
+        drop(stored);
         if !found.is_empty() {
             // Queued first, then the snapshot: a crash in between finds the same changes
             // again, recognised by their ids.
@@ -382,8 +417,17 @@ impl<'a> Cursor<'a> {
             Condition::Always,
         ))
         .await?;
-        Ok(())
+        Ok(found.len())
     }
+}
+
+/// One poll of `consumer` now, whatever its interval and lease: for the benchmark of a poll's
+/// cost (`make bench`). How many events it found.
+pub(crate) async fn poll_once(client: &Client, consumer: &str) -> Result<usize> {
+    check_consumer(consumer, Names::SnakeCase)?;
+    Cursor::new(client, consumer, DEFAULT_EVENTS_INTERVAL)
+        .poll()
+        .await
 }
 
 fn remember(queue: &mut Queue, id: String) {

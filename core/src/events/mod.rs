@@ -23,6 +23,7 @@ use crate::models::{ConnectedPlatform, Post, Profile};
 use crate::timestamp::Timestamp;
 
 pub(crate) use consumer::check_consumer;
+pub(crate) use consumer::poll_once;
 pub use consumer::{DEFAULT_CONSUMER, DEFAULT_EVENTS_INTERVAL, Events};
 
 /// What happened.

@@ -200,6 +200,11 @@
       ? posts.map((post) => postItem(post, profiles.get(post.profileKey), profileNames))
       : [el('li', { class: 'empty', text: 'No posts scheduled yet.' })]))
 
+    $('events-count').textContent = countText(snap.events.length, snap.totals.events)
+    $('events').replaceChildren(...(snap.events.length
+      ? snap.events.map((event) => eventItem(event, profileNames))
+      : [el('li', { class: 'empty', text: 'No events yet: they come as posts are decided or cancelled, and profiles and accounts come and go.' })]))
+
     $('requests-count').textContent = countText(snap.requests.length, snap.totals.requests)
     $('requests').replaceChildren(...(snap.requests.length
       ? [...snap.requests].reverse().map(requestRow)
@@ -479,6 +484,34 @@
           'data-role': 'limit',
           text: `${numbers.format(post.graphemes)} / ${numbers.format(limit)} graphemes`
         })))
+  }
+
+  /** The badge colour of an event type: good news, bad news, or neither. */
+  function eventTone (type) {
+    if (type === 'post.published' || type === 'connection.connected' || type === 'profile.created') return 'ok'
+    if (type === 'post.failed' || type === 'connection.needs_reconnect') return 'bad'
+    if (type === 'connection.expiring') return 'warn'
+    return 'neutral'
+  }
+
+  function eventItem (event, profileNames) {
+    const data = event.data || {}
+    const about = []
+    if (data.postId) about.push(el('code', { text: data.postId }))
+    if (data.platform) about.push(el('span', { class: `platform ${data.platform}`, text: PLATFORM_LABELS[data.platform] || data.platform }))
+    const name = data.profileName || profileNames.get(data.profileKey)
+    if (data.profileKey) about.push(el('span', { text: name ? `${name} (${data.profileKey})` : data.profileKey }))
+    if (data.username && !data.postId) about.push(el('span', { class: 'muted', text: `@${data.username}` }))
+    if (data.status && event.type === 'post.deleted') about.push(el('span', { class: 'muted', text: `was ${data.status}` }))
+    if (event.type === 'connection.expiring' && data.daysUntilExpiry !== undefined) {
+      about.push(el('span', { class: 'muted', text: `${data.daysUntilExpiry} day${data.daysUntilExpiry === 1 ? '' : 's'} left` }))
+    }
+    if (data.failureReason) about.push(el('span', { class: 'reason', text: data.failureReason }))
+    return el('li', { class: 'event', 'data-event-id': event.id, 'data-type': event.type },
+      el('time', { datetime: event.createdAt, title: event.createdAt, text: formatTime(event.createdAt) }),
+      el('span', { class: `badge ${eventTone(event.type)}`, 'data-role': 'type', text: event.type }),
+      el('code', { class: 'muted', 'data-role': 'id', text: event.id }),
+      el('span', { class: 'about' }, about.flatMap((part, i) => i ? [' · ', part] : [part])))
   }
 
   function statusClass (status) {

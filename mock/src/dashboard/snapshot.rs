@@ -15,8 +15,8 @@ use super::mask::{LogLine, Masker};
 use crate::fault::{Fault, FaultAction};
 use crate::routes::error;
 use crate::state::{
-    BLUESKY_MAX_GRAPHEMES, ConnectionStats, MAX_CONTENT_CHARS, PostCounts, State, StoredPost,
-    StoredProfile, Usage,
+    BLUESKY_MAX_GRAPHEMES, ConnectionStats, MAX_CONTENT_CHARS, MockEvent, PostCounts, State,
+    StoredPost, StoredProfile, Usage,
 };
 use crate::time::iso8601;
 
@@ -25,6 +25,7 @@ use crate::time::iso8601;
 pub(crate) const MAX_PROFILES: usize = 200;
 pub(crate) const MAX_POSTS: usize = 500;
 pub(crate) const MAX_REQUESTS: usize = 200;
+pub(crate) const MAX_EVENTS: usize = 200;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -44,6 +45,8 @@ pub(crate) struct Snapshot {
     /// Newest last.
     requests: Vec<LogLine>,
     faults: Vec<QueuedFault>,
+    /// What the changes amount to as the SDK's events, newest first.
+    events: Vec<MockEvent>,
     connections: ConnectionStats,
 }
 
@@ -60,6 +63,7 @@ struct Totals {
     profiles: usize,
     posts: usize,
     requests: usize,
+    events: usize,
 }
 
 #[derive(Serialize)]
@@ -113,6 +117,8 @@ pub(crate) fn build(state: &State) -> Snapshot {
     let now_ms = state.now_ms();
     let overview = state.with_store(|store, now| store.overview(now, MAX_PROFILES, MAX_POSTS));
     let usage = state.with_store(|store, now| store.usage(now, state.posts_per_month));
+    let (events, event_total) =
+        state.with_store(|store, _| (store.events.newest(MAX_EVENTS), store.events.total()));
     let (request_total, latest) = state.latest_requests(MAX_REQUESTS);
     let masker = Masker::new(&state.api_keys);
     Snapshot {
@@ -129,6 +135,7 @@ pub(crate) fn build(state: &State) -> Snapshot {
             profiles: overview.profile_total,
             posts: overview.post_total,
             requests: request_total,
+            events: event_total,
         },
         profiles: overview
             .profiles
@@ -153,6 +160,7 @@ pub(crate) fn build(state: &State) -> Snapshot {
             .map(|(id, request)| masker.line(*id, request))
             .collect(),
         faults: state.faults().into_iter().map(QueuedFault::from).collect(),
+        events,
         connections: state.connections.stats(),
     }
 }

@@ -26,6 +26,7 @@ pub(super) fn router() -> Router<Arc<State>> {
         .route("/__mock/requests", get(recorded_requests))
         .route("/__mock/profiles", get(stored_profiles))
         .route("/__mock/posts", get(stored_posts))
+        .route("/__mock/events", get(recorded_events))
         .route("/__mock/seed", post(seed))
         .route("/__mock/linkedin", post(mark_linkedin))
         .route("/__mock/stats", get(stats))
@@ -77,6 +78,16 @@ async fn stored_profiles(AxumState(state): Shared) -> Response {
 async fn stored_posts(AxumState(state): Shared) -> Response {
     let posts = state.with_store(|store, now| store.posts(now));
     Json(PostList { posts }).into_response()
+}
+
+/// The events the state changes amounted to (the latest 1,000, oldest first), due posts
+/// decided first, and how many there were in all.
+async fn recorded_events(AxumState(state): Shared) -> Response {
+    let (events, total) = state.with_store(|store, now| {
+        store.settle(now);
+        (store.events.all(), store.events.total())
+    });
+    Json(json!({ "events": events, "total": total })).into_response()
 }
 
 /// Loads a seed (see the crate docs for the format) after filling in `$NOW` templates.

@@ -3,6 +3,7 @@
 //! so several servers can run in one process, as the Python and Node packages embed it.
 
 mod credentials;
+mod events;
 mod model;
 mod seed;
 mod stats;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 pub(crate) use credentials::{valid_app_password, valid_bluesky_handle};
+pub use events::MockEvent;
 pub(crate) use model::{BLUESKY_MAX_GRAPHEMES, MAX_CONTENT_CHARS, Platform};
 pub use model::{ConnectedPlatform, PostStatus, StoredPost, StoredProfile};
 pub(crate) use seed::Seed;

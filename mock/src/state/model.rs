@@ -69,6 +69,8 @@ pub(crate) struct Connection {
     pub(crate) expires_at: Option<i64>,
     /// Set by `POST /__mock/linkedin`; expiry is judged separately from `expires_at`.
     pub(crate) flagged_reconnect: bool,
+    /// `needsReconnect` and `daysUntilExpiry` as last reported by an event (`events.rs`).
+    pub(crate) reported: (bool, Option<i64>),
 }
 
 impl Connection {
@@ -81,6 +83,7 @@ impl Connection {
             connected_at: now,
             expires_at: Some(now + LINKEDIN_TOKEN_SECS),
             flagged_reconnect: false,
+            reported: (false, Some(LINKEDIN_TOKEN_SECS / 86_400)),
         }
     }
 
@@ -93,6 +96,7 @@ impl Connection {
             connected_at: now,
             expires_at: None,
             flagged_reconnect: false,
+            reported: (false, None),
         }
     }
 
@@ -107,6 +111,18 @@ impl Connection {
         }
     }
 
+    /// LinkedIn: days left at `now`, rounded up (a fresh token reads 60 however many
+    /// milliseconds of real time pass before the read, and 0 exactly when it has expired).
+    pub(crate) fn days_until_expiry(&self, now: i64) -> Option<i64> {
+        self.expires_at
+            .map(|e| ((e - now).max(0) + 86_399).div_euclid(86_400))
+    }
+
+    /// Expired, or flagged.
+    pub(crate) fn needs_reconnect(&self, now: i64) -> bool {
+        self.flagged_reconnect || self.expires_at.is_some_and(|e| e <= now)
+    }
+
     pub(crate) fn view(&self, now: i64) -> ConnectedPlatform {
         ConnectedPlatform {
             platform: self.platform.as_str().to_owned(),
@@ -114,12 +130,8 @@ impl Connection {
             username: self.username.clone(),
             connected_at: iso8601(self.connected_at),
             expires_at: self.expires_at.map(iso8601),
-            // Rounded up: a fresh token reads 60 however many milliseconds of real time
-            // pass before the read, and 0 exactly when it has expired.
-            days_until_expiry: self
-                .expires_at
-                .map(|e| ((e - now).max(0) + 86_399).div_euclid(86_400)),
-            needs_reconnect: self.flagged_reconnect || self.expires_at.is_some_and(|e| e <= now),
+            days_until_expiry: self.days_until_expiry(now),
+            needs_reconnect: self.needs_reconnect(now),
         }
     }
 }

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::events::EventLog;
 use super::model::{
     BLUESKY_MAX_GRAPHEMES, ConnectedPlatform, Connection, Platform, Post, PostStatus, Profile,
     StoredPost, StoredProfile,
@@ -77,6 +78,8 @@ pub(crate) struct Store {
     next_seq: u64,
     /// Posts created per UTC month; deleting a post does not give its slot back.
     created_per_month: HashMap<(i64, u32), u32>,
+    /// What the changes amount to, as the SDK's events.
+    pub(crate) events: EventLog,
 }
 
 impl Store {
@@ -142,6 +145,7 @@ impl Store {
     pub(crate) fn create_profile(&mut self, name: Option<String>, now: i64) -> Profile {
         let key = self.fresh_profile_key(|_| false);
         let profile = Profile::new(key, name, now);
+        self.events.profile_created(&profile, now);
         self.insert_profile(profile.clone());
         profile
     }
@@ -158,15 +162,24 @@ impl Store {
             .profile_seq
             .remove(key)
             .ok_or(Denied::ProfileNotFound)?;
-        self.profiles.remove(&seq);
-        let post_seq = &mut self.post_seq;
-        self.posts.retain(|_, post| {
+        let profile = self.profiles.remove(&seq);
+        let Self {
+            posts,
+            post_seq,
+            events,
+            ..
+        } = self;
+        posts.retain(|_, post| {
             let doomed = post.profile_key == key && post.status == PostStatus::Pending;
             if doomed {
                 post_seq.remove(&post.id);
+                events.post_deleted(post, now);
             }
             !doomed
         });
+        if let Some(profile) = profile {
+            events.profile_deleted(&profile, now);
+        }
         Ok(())
     }
 
@@ -188,8 +201,17 @@ impl Store {
     ) -> Result<String, Denied> {
         self.settle(now);
         let key = self.profile_for_connect(key, now)?;
+        let connection = Connection::linkedin(now);
+        if let Some(old) = self
+            .profile(&key)
+            .and_then(|p| p.connection(Platform::LinkedIn))
+        {
+            let old = old.clone();
+            self.events.disconnected(&key, &old, now);
+        }
+        self.events.connected(&key, &connection, now);
         if let Some(profile) = self.profile_mut(&key) {
-            profile.connect(Connection::linkedin(now));
+            profile.connect(connection);
         }
         Ok(key)
     }
@@ -210,6 +232,7 @@ impl Store {
         let key = self.profile_for_connect(key, now)?;
         let connection = Connection::bluesky(handle, now);
         let view = connection.view(now);
+        self.events.connected(&key, &connection, now);
         if let Some(profile) = self.profile_mut(&key) {
             profile.connect(connection);
         }
@@ -226,7 +249,11 @@ impl Store {
         now: i64,
     ) -> Result<ConnectedPlatform, Denied> {
         self.settle(now);
-        let profile = self.profile_mut(key).ok_or(Denied::ProfileNotFound)?;
+        let seq = *self.profile_seq.get(key).ok_or(Denied::ProfileNotFound)?;
+        let Self {
+            profiles, events, ..
+        } = self;
+        let profile = profiles.get_mut(&seq).ok_or(Denied::ProfileNotFound)?;
         let connection = profile
             .connection_mut(Platform::LinkedIn)
             .ok_or(Denied::LinkedInNotConnected)?;
@@ -241,15 +268,18 @@ impl Store {
         if let Some(flag) = needs_reconnect {
             connection.flagged_reconnect = flag;
         }
+        events.watch(key, connection, now);
         Ok(connection.view(now))
     }
 
-    /// Decides every pending post that is due: published, or failed with a reason.
+    /// Decides every pending post that is due: published, or failed with a reason; and notes
+    /// the connections that came to need a reconnect or near their expiry (as events).
     pub(crate) fn settle(&mut self, now: i64) {
         let Self {
             profiles,
             profile_seq,
             posts,
+            events,
             ..
         } = self;
         for post in posts.values_mut() {
@@ -269,6 +299,12 @@ impl Store {
                     post.status = PostStatus::Failed;
                     post.failure_reason = Some(reason);
                 }
+            }
+            events.post_decided(post);
+        }
+        for profile in profiles.values_mut() {
+            for connection in &mut profile.connections {
+                events.watch(&profile.key, connection, now);
             }
         }
     }
@@ -295,7 +331,9 @@ impl Store {
             Some(post) if post.status != PostStatus::Pending => return Err(Denied::PostNotPending),
             Some(_) => {}
         }
-        self.posts.remove(&seq);
+        if let Some(post) = self.posts.remove(&seq) {
+            self.events.post_deleted(&post, now);
+        }
         self.post_seq.remove(id);
         Ok(())
     }

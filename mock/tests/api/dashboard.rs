@@ -92,7 +92,7 @@ async fn the_snapshot_shows_profiles_posts_requests_faults_and_the_clock() {
     let empty = snapshot(&s).await;
     assert_eq!(
         empty["totals"],
-        json!({"profiles": 0, "posts": 0, "requests": 0})
+        json!({"profiles": 0, "posts": 0, "requests": 0, "events": 0})
     );
     assert_eq!(
         empty["limits"],
@@ -144,7 +144,7 @@ async fn the_snapshot_shows_profiles_posts_requests_faults_and_the_clock() {
     let snap = snapshot(&s).await;
     assert_eq!(
         snap["totals"],
-        json!({"profiles": 1, "posts": 3, "requests": 1})
+        json!({"profiles": 1, "posts": 3, "requests": 1, "events": 1})
     );
     let profile = &snap["profiles"][0];
     assert_eq!(profile["profileKey"], key.as_str());
@@ -523,7 +523,7 @@ async fn the_snapshot_keeps_the_latest_entries_and_counts_all() {
     let snap = snapshot(&s).await;
     assert_eq!(
         snap["totals"],
-        json!({"profiles": 250, "posts": 0, "requests": 205})
+        json!({"profiles": 250, "posts": 0, "requests": 205, "events": 0})
     );
     let profiles = snap["profiles"].as_array().expect("profiles");
     assert_eq!(profiles.len(), 200);
