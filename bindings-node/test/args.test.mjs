@@ -222,8 +222,10 @@ test('unknown client and per-call options are refused, naming the closest valid 
   // Every option of the core is accepted.
   const names = binding.optionNames()
   assert.deepEqual([...names.client].sort(), ['apiKey', 'baseUrl', 'budgetGroup', 'defaultHeaders', 'extraCaCerts',
-    'idempotencyTtl', 'maxConnections', 'maxRateLimitWait', 'maxRetries', 'proxy', 'store', 'timeout'])
+    'hooks', 'idempotencyTtl', 'logger', 'maxConnections', 'maxRateLimitWait', 'maxRetries', 'proxy', 'store', 'timeout',
+    'tracing'])
   assert.ok(new Postcore({ apiKey: API_KEY, baseUrl: mock.url, store: 'memory://args', budgetGroup: 'a', maxRateLimitWait: 0, idempotencyTtl: 60_000 }))
+  assert.ok(new Postcore({ apiKey: API_KEY, baseUrl: mock.url, hooks: {}, logger: console, tracing: false }))
   assert.ok(await client.profiles.list({ signal: null, timeout: 5000, maxRetries: 0, headers: {} }))
 })
 

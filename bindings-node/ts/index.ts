@@ -21,6 +21,7 @@ export { Profiles, Posts } from './resources.js'
 export { APIPromise } from './api-promise.js'
 export type { APIResponse, RateLimit, WithResponse } from './api-promise.js'
 export type { ClientOptions, RequestOptions, WithOptions } from './options.js'
+export type { Hook, HookEvent, Hooks, Logger } from './observe.js'
 export type {
   CreateProfileParams, LinkedInConnectUrlParams, ConnectBlueskyParams, CreatePostParams, WaitOptions
 } from './args.js'

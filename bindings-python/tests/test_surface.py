@@ -89,6 +89,7 @@ def test_the_package_exports_every_public_name() -> None:
     for module in (
         postcore._client,
         postcore._errors,
+        postcore._hooks,
         postcore._models,
         postcore._resources,
         postcore._response,

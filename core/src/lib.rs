@@ -63,6 +63,7 @@ pub mod events;
 mod idempotency;
 mod log;
 mod models;
+mod observe;
 mod pacer;
 mod rate_limit;
 mod response;
@@ -97,6 +98,7 @@ pub use models::{
     ConnectedPlatform, Connection, Extra, Model, Platform, Post, PostStatus, Profile,
     ScheduledPosts, Usage,
 };
+pub use observe::{HookEvent, Hooks};
 pub use pacer::DEFAULT_BUDGET_GROUP;
 pub use rate_limit::RateLimit;
 pub use response::Response;

@@ -17,6 +17,7 @@ Main names:
 * :class:`Profile`, :class:`ConnectedPlatform`, :class:`Connection`, :class:`Post`,
   :class:`Usage`, :class:`ScheduledPosts` — the returned values (``to_dict()``: the API's JSON).
 * :class:`APIResponse`, :class:`RateLimit` — response metadata.
+* :class:`Hooks`, :class:`HookEvent` — callbacks on every attempt, response, retry and wait.
 * :class:`PostcoreError` and its subclasses — every error raised.
 
 The client logic (requests, retries, timeouts, errors) lives in a Rust core shared with the
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ._client import *  # noqa: F403
+    from ._hooks import *  # noqa: F403
     from ._models import *  # noqa: F403
     from ._resources import *  # noqa: F403
     from ._response import *  # noqa: F403
@@ -73,6 +75,7 @@ _LAZY: dict[str, str] = {
         "_resources",
     ),
     **dict.fromkeys(["APIResponse", "Headers", "RateLimit"], "_response"),
+    **dict.fromkeys(["HookEvent", "Hooks"], "_hooks"),
 }
 
 __all__ = ["DEFAULT_BASE_URL", "__version__", *_errors.__all__, *_LAZY]
