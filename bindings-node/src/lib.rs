@@ -37,10 +37,10 @@ pub use client::{
     option_names,
 };
 pub use host::io_driver;
-pub use observe::NativeEvent;
 pub use meta::{
     ErrorClassInfo, ModelInfo, OperationInfo, error_classes, models, operations, user_agent,
 };
+pub use observe::NativeEvent;
 pub use reply::set_error_factory;
 pub use testing::{MockServerConfig, NativeMockServer, mock_default_api_key, start_mock_server};
 

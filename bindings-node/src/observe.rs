@@ -196,9 +196,9 @@ impl CallObserver for ThroughTheThread {
         if status != Status::Ok {
             return Answer::Nothing;
         }
-        Answer::Later(Box::pin(async move {
-            headers(receiver.await.ok().flatten())
-        }))
+        Answer::Later(Box::pin(
+            async move { headers(receiver.await.ok().flatten()) },
+        ))
     }
 
     fn wants_lines(&self) -> bool {

@@ -35,7 +35,12 @@ pub(crate) struct Watchers {
     tracing: bool,
 }
 
-const HOOK_NAMES: [&str; 4] = ["on_request", "on_response", "on_retry", "on_rate_limit_wait"];
+const HOOK_NAMES: [&str; 4] = [
+    "on_request",
+    "on_response",
+    "on_retry",
+    "on_rate_limit_wait",
+];
 
 impl Watchers {
     /// From the constructor's `hooks` (a `postcore.Hooks` or `None`) and `tracing`; `None`
@@ -213,7 +218,13 @@ type Headers = Vec<(String, String)>;
 /// Handles one event with the GIL: the spans first (they give the attempt's headers), then
 /// hook `hook` (a name of [`HOOK_NAMES`]). Errors of the spans' own code are reported as
 /// unraisable; the hooks' are logged by `Hooks._fire`.
-fn handle(py: Python<'_>, python: &Watched, spans: bool, hook: Option<&str>, event: &Event) -> Headers {
+fn handle(
+    py: Python<'_>,
+    python: &Watched,
+    spans: bool,
+    hook: Option<&str>,
+    event: &Event,
+) -> Headers {
     let mut headers = Headers::new();
     if let Some(span) = python.span.as_ref().filter(|_| spans) {
         let args = (
@@ -272,8 +283,9 @@ impl CallObserver for CallWatch {
         match &self.place {
             Place::Inline => {
                 // `try_attach`: nothing once the interpreter is shutting down.
-                let headers = Python::try_attach(|py| handle(py, &self.python, spans, hook, &event))
-                    .unwrap_or_default();
+                let headers =
+                    Python::try_attach(|py| handle(py, &self.python, spans, hook, &event))
+                        .unwrap_or_default();
                 Answer::Headers(headers)
             }
             Place::Loop(bridge) => {

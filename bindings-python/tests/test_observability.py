@@ -27,7 +27,10 @@ from .conftest import BOTH, MockServer, aclient, client, close, done, make
 
 RETRY_503 = {"status": 503, "body": {"error": "UNAVAILABLE", "message": "try again"}}
 # A creation is resent after a 429 (never after a 503: it may have been processed).
-RETRY_429 = {"status": 429, "body": {"error": "RATE_LIMIT_EXCEEDED", "message": "x", "retry_after": 0}}
+RETRY_429 = {
+    "status": 429,
+    "body": {"error": "RATE_LIMIT_EXCEEDED", "message": "x", "retry_after": 0},
+}
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"
 
 

@@ -52,6 +52,14 @@
 //!   `retry_after`, …) that keep everything the server sent.
 //! * **Secrets**: the API key (and a Bluesky app password) never appear in `Debug`, `Display`
 //!   or error messages.
+//! * **Observability**: [`Hooks`] on every attempt, response, retry and wait for the rate
+//!   budget ([`ClientBuilder::hooks`]); `tracing` spans, one per call (`postcore.operation`)
+//!   with one per HTTP attempt under it (`postcore.attempt`), carrying OpenTelemetry's names
+//!   (`otel.name` `posts.create` / `POST /posts`, `otel.kind`, `otel.status_code`, the HTTP
+//!   client attributes): [`tracing-opentelemetry`](https://docs.rs/tracing-opentelemetry) turns
+//!   them into OpenTelemetry spans, and [`Hooks::on_request`] can inject the attempt span's
+//!   `traceparent`. Log lines are `tracing` events of target `postcore`; without a subscriber,
+//!   `POSTCORE_LOG=debug` prints them on stderr. Nothing is recorded when nobody listens.
 
 mod client;
 mod config;

@@ -69,7 +69,7 @@ pub struct HookEvent<'a> {
 /// does nothing.
 ///
 /// ```
-/// use postcore::{HeaderMap, HookEvent, Hooks};
+/// use postcore::{HookEvent, Hooks};
 ///
 /// struct Metrics;
 /// impl Hooks for Metrics {

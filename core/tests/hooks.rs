@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use postcore::{Client, ErrorKind, HeaderMap, HookEvent, Hooks, RequestOptions};
+use postcore::{Client, ErrorKind, HeaderMap, HookEvent, Hooks};
 use postcore_mock::{DEFAULT_API_KEY, Fault, MockConfig, MockServer};
 use serde_json::json;
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Union
 
 __all__ = ["HookEvent", "Hooks"]
 
 _log = logging.getLogger("postcore")
 
 #: A hook: a callable taking the event (or, on :class:`AsyncPostcore`, an ``async`` one).
-Hook = Callable[["HookEvent"], Union[None, Awaitable[None]]]
+Hook = Callable[["HookEvent"], Union[Awaitable[None], None]]
 
 _NAMES = ("on_request", "on_response", "on_retry", "on_rate_limit_wait")
 
@@ -47,20 +47,20 @@ class HookEvent:
     """The request's path, ids included: ``"/posts/post_123"``."""
     attempt: int
     """Which attempt of this request, from 1."""
-    status: Optional[int]
+    status: int | None
     """The response's status (``on_response``)."""
     elapsed: float
     """Seconds since the call started."""
-    delay: Optional[float]
+    delay: float | None
     """Seconds the call waits before the retry (``on_retry``) or for the rate budget
     (``on_rate_limit_wait``)."""
-    reason: Optional[str]
+    reason: str | None
     """Why the call retries (``on_retry``): the failed status (``"503"``), or ``"timeout"``,
     ``"connect_failed"``, ``"connection_failed"``, ``"no_free_connection"``."""
-    budget: Optional[str]
+    budget: str | None
     """The rate budget the call waits for (``on_rate_limit_wait``): ``"general"``, or
     ``"connect"`` / ``"posting"`` for the calls that also spend one of those."""
-    seconds: Optional[float]
+    seconds: float | None
     """The wait for the rate budget, in seconds (``on_rate_limit_wait``; the same as
     ``delay``)."""
 
@@ -150,7 +150,9 @@ class Hooks:
         self._tasks: set[Any] = set()
 
     def __repr__(self) -> str:
-        given = ", ".join(f"{name}={getattr(self, name)!r}" for name in _NAMES if getattr(self, name))
+        given = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in _NAMES if getattr(self, name)
+        )
         return f"Hooks({given})"
 
     def _check(self, asynchronous: bool) -> None:
