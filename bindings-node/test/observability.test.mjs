@@ -230,7 +230,7 @@ test('a timeout is the attempt\'s error.type', async () => {
 test('a wait is one span with its polls and the pauses between them', async () => {
   await mock.seed({
     profiles: [{ profileKey: 'prof_t', connect: ['bluesky'] }],
-    posts: [{ postId: 'post_t', profileKey: 'prof_t', platform: 'bluesky', content: 'soon', scheduledFor: '$NOW+1' }]
+    posts: [{ postId: 'post_t', profileKey: 'prof_t', platform: 'bluesky', content: 'soon', scheduledFor: '$NOW+2' }]
   })
   const post = await client().posts.wait('post_t', { timeout: 10000, interval: 200 })
   assert.equal(post.status, 'published')

@@ -305,7 +305,7 @@ async def test_a_wait_is_one_span_with_its_polls_and_pauses(
                     "profileKey": "prof_t",
                     "platform": "bluesky",
                     "content": "soon",
-                    "scheduledFor": "$NOW+1",
+                    "scheduledFor": "$NOW+2",  # a whole second ahead at least: one pause
                 }
             ],
         }
