@@ -62,10 +62,21 @@ GROUPS = [
         ("requests.Session", py("worker.py", "seq", "requests.Session")),
         ("httpx.Client", py("worker.py", "seq", "httpx.Client")),
     ]),
+    # Issue 24: what watching the calls costs (ratio = plain ÷ watched: 1.00x is free).
+    ("py-seq-watched", f"Python, sync, sequential, watched ({SEQ_CALLS:,} calls)", SEQ, [
+        ("postcore.Postcore (no hooks, no OpenTelemetry)", py("worker.py", "seq", "postcore")),
+        ("postcore.Postcore, a no-op hook", py("worker.py", "seq", "postcore+hook")),
+        ("postcore.Postcore, OpenTelemetry on", py("worker.py", "seq", "postcore+otel")),
+    ]),
     ("py-async", f"Python, asyncio ({CONC_CALLS:,} calls, {CONCURRENCY} in flight)", CONC, [
         ("postcore.AsyncPostcore", py("worker.py", "async", "AsyncPostcore")),
         ("httpx.AsyncClient (4,000 calls)", py("worker.py", "async", "httpx.AsyncClient"), SLOW),
         ("aiohttp", py("worker.py", "async", "aiohttp")),
+    ]),
+    ("py-async-watched", f"Python, asyncio, watched ({CONC_CALLS:,} calls, {CONCURRENCY} in flight)", CONC, [
+        ("postcore.AsyncPostcore (no hooks, no OpenTelemetry)", py("worker.py", "async", "AsyncPostcore")),
+        ("postcore.AsyncPostcore, a no-op hook", py("worker.py", "async", "AsyncPostcore+hook")),
+        ("postcore.AsyncPostcore, OpenTelemetry on", py("worker.py", "async", "AsyncPostcore+otel")),
     ]),
     ("py-threads", f"Python, sync client from {THREADS} threads ({CONC_CALLS:,} calls)", CONC, [
         ("postcore.Postcore", py("worker.py", "threads", "postcore")),
@@ -77,6 +88,11 @@ GROUPS = [
         ("fetch (docs' snippet)", node("worker.mjs", "seq", "fetch")),
         ("undici.request", node("worker.mjs", "seq", "undici")),
         ("undici.Pool (origin-bound)", node("worker.mjs", "seq", "undiciPool")),
+    ]),
+    ("node-seq-watched", f"Node, sequential, watched ({SEQ_CALLS:,} calls)", SEQ, [
+        ("postcore (Node; no hooks, no OpenTelemetry)", node("worker.mjs", "seq", "postcore")),
+        ("postcore (Node), a no-op hook", node("worker.mjs", "seq", "postcoreHook")),
+        ("postcore (Node), OpenTelemetry on", node("worker.mjs", "seq", "postcoreOtel")),
     ]),
     ("node-conc", f"Node, concurrent ({CONC_CALLS:,} calls, {CONCURRENCY} in flight)", CONC, [
         ("postcore (Node)", node("worker.mjs", "conc", "postcore")),
@@ -90,6 +106,11 @@ GROUPS = [
         # No cross-thread wake-ups: shows what the multi-thread runtime's hand-offs cost.
         ("postcore::Client, current-thread runtime", [RUST_BIN, "postcore", "seq-ct"]),
         ("bare reqwest, current-thread runtime", [RUST_BIN, "reqwest", "seq-ct"]),
+    ]),
+    ("rust-seq-watched", f"Rust, sequential, watched ({SEQ_CALLS:,} calls)", SEQ, [
+        ("postcore::Client (no hooks, no subscriber)", [RUST_BIN, "postcore", "seq"]),
+        ("postcore::Client, no-op Hooks", [RUST_BIN, "postcore-hook", "seq"]),
+        ("postcore::Client, a subscriber taking its spans", [RUST_BIN, "postcore-spans", "seq"]),
     ]),
     ("rust-conc", f"Rust, concurrent ({CONC_CALLS:,} calls, {CONCURRENCY} in flight)", CONC, [
         ("postcore::Client", [RUST_BIN, "postcore", "conc"]),

@@ -45,8 +45,13 @@ export declare class NativeClient {
    * the core error's fields (see `errors.rs`). When `cancel` is cancelled, the call's future
    * is dropped, which drops its request, and the promise rejects with `postcoreClass:
    * "AbortError"` (the TypeScript layer has already rejected with the signal's reason).
+   *
+   * `observer` (from `ts/observe.ts`, only when something watches the call: hooks, a
+   * `logger`, OpenTelemetry) is called with each of the call's events on the JavaScript
+   * thread, in order, and answers an attempt with the headers to add; `lines`: the events
+   * carry their log lines (for a `logger`).
    */
-  call(operation: string, args?: any | undefined | null, options?: RequestOptions | undefined | null, cancel?: CancelToken | undefined | null): Promise<unknown>
+  call(operation: string, args?: any | undefined | null, options?: RequestOptions | undefined | null, cancel?: CancelToken | undefined | null, observer?: (event: NativeEvent) => string[] | undefined, lines?: boolean | undefined | null): Promise<unknown>
   /**
    * The LinkedIn OAuth URL for the end-user's browser, from `{ returnUrl, profileKey }`:
    * built locally, no request. It holds the API key: build it server-side only.
@@ -239,6 +244,28 @@ export interface ModelInfo {
 
 /** Every model the calls return, with its JSON field names. */
 export declare function models(): Array<ModelInfo>
+
+/** One event of a call, as `ts/observe.ts` receives it (times in milliseconds). */
+export interface NativeEvent {
+  /** `request`, `response`, `failure`, `retry`, `rateLimitWait`, `pause`, `warning`, `end`. */
+  kind: string
+  operation: string
+  method: string
+  path: string
+  pathTemplate: string
+  url: string
+  serverAddress: string
+  serverPort: number
+  attempt: number
+  status?: number
+  errorType?: string
+  elapsed: number
+  delay?: number
+  reason?: string
+  budget?: string
+  /** The event's log line, when the observer takes lines (a `logger`). */
+  line?: string
+}
 
 /** One operation of the generic dispatch. */
 export interface OperationInfo {

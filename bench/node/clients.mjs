@@ -19,6 +19,27 @@ export const CLIENTS = {
     return async () => (await client.createProfile({ profileName: NAME })).profileKey
   },
 
+  // Ours with a no-op hook on every attempt and response: the cost of the hooks' plumbing.
+  postcoreHook () {
+    const { Postcore } = require('../../bindings-node')
+    const noop = () => {}
+    const client = new Postcore({ apiKey: API_KEY, baseUrl: BASE_URL, hooks: { onRequest: noop, onResponse: noop } })
+    return async () => (await client.createProfile({ profileName: NAME })).profileKey
+  },
+
+  // Ours with OpenTelemetry on, as an application configures it: a registered SDK tracer
+  // provider and the W3C propagator (no exporter: only the SDK's and our own work is measured).
+  // OpenTelemetry is the Node package's pinned dev dependency.
+  postcoreOtel () {
+    const fromPackage = createRequire(new URL('../../bindings-node/package.json', import.meta.url))
+    const { trace, propagation } = fromPackage('@opentelemetry/api')
+    const { BasicTracerProvider } = fromPackage('@opentelemetry/sdk-trace-base')
+    const { W3CTraceContextPropagator } = fromPackage('@opentelemetry/core')
+    trace.setGlobalTracerProvider(new BasicTracerProvider())
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator())
+    return CLIENTS.postcore()
+  },
+
   // The docs' snippet: global fetch (undici inside Node, keep-alive through its global agent).
   fetch () {
     return async () => {

@@ -23,6 +23,32 @@ async def ours(concurrency):
     return call, close
 
 
+async def ours_hooked(concurrency):
+    # A no-op hook on every attempt and response (run on the event loop).
+    import postcore
+
+    def noop(event):
+        pass
+
+    hooks = postcore.Hooks(on_request=noop, on_response=noop)
+    client = postcore.AsyncPostcore(api_key=API_KEY, base_url=BASE_URL, hooks=hooks)
+
+    async def call():
+        return (await client.create_profile(profile_name=NAME)).profile_key
+
+    async def close():
+        await client.close()
+
+    return call, close
+
+
+async def ours_traced(concurrency):
+    from sync_clients import _tracer_provider
+
+    _tracer_provider()
+    return await ours(concurrency)
+
+
 async def httpx_async(concurrency):
     import httpx
 
@@ -58,6 +84,8 @@ async def aiohttp_session(concurrency):
 
 CLIENTS = {
     "AsyncPostcore": ours,
+    "AsyncPostcore+hook": ours_hooked,
+    "AsyncPostcore+otel": ours_traced,
     "httpx.AsyncClient": httpx_async,
     "aiohttp": aiohttp_session,
 }

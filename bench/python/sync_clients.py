@@ -21,6 +21,36 @@ def ours():
     return call
 
 
+def _tracer_provider():
+    """OpenTelemetry on, as an application configures it: an SDK tracer provider (spans are
+    made and sampled; no exporter, so only the SDK's and our own work is measured)."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+
+    trace.set_tracer_provider(TracerProvider())
+
+
+def ours_hooked():
+    # A no-op hook on every attempt and response: the cost of the hooks' plumbing.
+    import postcore
+
+    def noop(event):
+        pass
+
+    hooks = postcore.Hooks(on_request=noop, on_response=noop)
+    client = postcore.Postcore(api_key=API_KEY, base_url=BASE_URL, hooks=hooks)
+
+    def call():
+        return client.create_profile(profile_name=NAME).profile_key
+
+    return call
+
+
+def ours_traced():
+    _tracer_provider()
+    return ours()
+
+
 def requests_post():
     # The docs' snippet, verbatim: a new connection (and Session) per call.
     import requests
@@ -71,6 +101,8 @@ def httpx_client():
 
 CLIENTS = {
     "postcore": ours,
+    "postcore+hook": ours_hooked,
+    "postcore+otel": ours_traced,
     "requests.post": requests_post,
     "requests.Session": requests_session,
     "httpx.Client": httpx_client,

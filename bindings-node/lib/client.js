@@ -17,6 +17,7 @@ const events_js_1 = require("./events.js");
 const errors_js_1 = require("./errors.js");
 const options_js_1 = require("./options.js");
 const resources_js_1 = require("./resources.js");
+const observe_js_1 = require("./observe.js");
 /** The package version, as sent in `User-Agent: postcore-node/<version>`. */
 exports.VERSION = native.userAgent().slice('postcore-node/'.length);
 // Failed calls reject with the public error classes directly (once per environment: module
@@ -24,6 +25,8 @@ exports.VERSION = native.userAgent().slice('postcore-node/'.length);
 native.setErrorFactory(errors_js_1.fromNative);
 /** Lets `withOptions` hand a native client to the constructor; module-private, so unforgeable. */
 const ADOPT = Symbol('adopt');
+/** With it, the watchers (hooks, logger, tracing) the derived client shares. */
+const WATCHERS = Symbol('watchers');
 /**
  * A postcore API client. Holds one pool of keep-alive connections: create it once and share
  * it, rather than one per call.
@@ -39,6 +42,7 @@ class Postcore {
     /** Scheduled posts. */
     posts;
     #native;
+    #watchers;
     /**
      * Builds a client. Values not given fall back to `POSTCORE_API_KEY` / `POSTCORE_BASE_URL`,
      * then to the defaults (`https://api.postcore.dev`, 60000 ms, 2 retries, 100 connections).
@@ -48,11 +52,13 @@ class Postcore {
      * @throws {RangeError} An out-of-range number, or a header that cannot be set.
      */
     constructor(options) {
-        const adopted = options?.[ADOPT];
-        this.#native = adopted ?? build(options);
+        const adopted = options;
+        this.#native = adopted?.[ADOPT] ?? build(options);
+        this.#watchers = adopted?.[WATCHERS] ?? (0, observe_js_1.watchers)((0, options_js_1.checkObject)(options, 'options'), exports.VERSION);
         const client = this.#native;
+        const watch = this.#watchers;
         const caller = {
-            call: (operation, params, callOptions, intoArgs, set) => send(client, operation, params, callOptions, intoArgs, set),
+            call: (operation, params, callOptions, intoArgs, set) => send(client, watch, operation, params, callOptions, intoArgs, set),
             linkedInConnectUrl: (params) => {
                 const args = (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), '');
                 try {
@@ -117,7 +123,7 @@ class Postcore {
         catch (error) {
             throw (0, errors_js_1.fromNative)(error);
         }
-        return new Postcore({ [ADOPT]: adopted });
+        return new Postcore({ [ADOPT]: adopted, [WATCHERS]: this.#watchers });
     }
     /**
      * Closes the client: calls still in flight reject at once with `APIConnectionError`, later
@@ -277,11 +283,17 @@ const NO_ARGS = [];
  * native call resolves with the result itself (`undefined` for deletions) and rejects with
  * the public error classes, so a call without options adds nothing here but the wrapper.
  */
-function send(client, operation, params, options, intoArgs = NO_ARGS, set = 'request') {
+function send(client, watch, operation, params, options, intoArgs = NO_ARGS, set = 'request') {
     const site = (0, api_promise_js_1.callSite)(send);
     try {
+        // Made as the call starts, in the caller's context (its active span).
+        const observe = (0, observe_js_1.observer)(watch, operation);
+        const lines = watch.logger !== undefined;
         if ((options === undefined || options === null) && intoArgs.length === 0) {
-            const call = client.call(operation, (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), ''));
+            const wire = (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), '');
+            const call = observe === undefined
+                ? client.call(operation, wire)
+                : client.call(operation, wire, undefined, undefined, observe, lines);
             return new api_promise_js_1.APIPromise(call, call, site);
         }
         const args = { ...(0, options_js_1.checkObject)(params, 'params') };
@@ -294,12 +306,12 @@ function send(client, operation, params, options, intoArgs = NO_ARGS, set = 'req
         const { signal, native: nativeOptions } = (0, options_js_1.requestOptions)(rest, set);
         const wire = (0, args_js_1.toWire)(args, '');
         if (signal === undefined) {
-            const call = client.call(operation, wire, nativeOptions);
+            const call = client.call(operation, wire, nativeOptions, undefined, observe, lines);
             return new api_promise_js_1.APIPromise(call, call, site);
         }
         let call;
         const result = (0, abort_js_1.run)((token) => {
-            const started = client.call(operation, wire, nativeOptions, token);
+            const started = client.call(operation, wire, nativeOptions, token, observe, lines);
             call = started;
             return started;
         }, signal);

@@ -23,6 +23,7 @@ export type { VerifyWebhookOptions } from './webhooks.js';
 export { APIPromise } from './api-promise.js';
 export type { APIResponse, RateLimit, WithResponse } from './api-promise.js';
 export type { ClientOptions, RequestOptions, WithOptions } from './options.js';
+export type { Hook, HookEvent, Hooks, Logger } from './observe.js';
 export type { CreateProfileParams, LinkedInConnectUrlParams, ConnectBlueskyParams, CreatePostParams, WaitOptions, EventsOptions } from './args.js';
 export type { Platform, PostStatus, Profile, CreatedProfile, ConnectedPlatform, Connection, Post, ScheduledPost, Usage, ScheduledPosts, Event, EventOf, EventType, DeletedPost, DeletedProfile, ProfileConnection, DisconnectedPlatform } from './models.js';
 export { PostcoreError, APIError, BadRequestError, PlatformsNotConnectedError, InvalidCredentialsError, AuthenticationError, PermissionDeniedError, NotFoundError, ConflictError, UnprocessableEntityError, RateLimitError, InternalServerError, APIResponseValidationError, APIConnectionError, APITimeoutError, ConfigurationError, WaitTimeoutError, IdempotencyKeyReusedError, WebhookSignatureError } from './errors.js';

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Hooks, Logger } from './observe.js';
 /** Options for `new Postcore(options)`. Values not given fall back to the environment, then to the defaults. */
 export interface ClientOptions {
     /** The API key sent as `x-api-key` (default: `process.env.POSTCORE_API_KEY`). */
@@ -55,6 +56,22 @@ export interface ClientOptions {
     maxRateLimitWait?: number;
     /** How long idempotency keys are remembered in the store, in milliseconds (default a day). */
     idempotencyTtl?: number;
+    /**
+     * Callbacks on every attempt, response, retry and wait of the client's calls, run on the
+     * JavaScript thread; one that throws is logged and ignored (see the README's "Observability").
+     */
+    hooks?: Hooks;
+    /**
+     * Where the client's log lines go (any object with `debug`, `info`, `warn` and `error`, as
+     * pino and winston give): one per attempt, retry and wait at `debug`, warnings at `warn`.
+     * Without it, `POSTCORE_LOG=debug` prints them on stderr.
+     */
+    logger?: Logger;
+    /**
+     * Whether calls make OpenTelemetry spans when the application has registered a tracer
+     * provider with `@opentelemetry/api` (default `true`).
+     */
+    tracing?: boolean;
 }
 /** Per-call options, the last argument of every method that sends a request. */
 export interface RequestOptions {

@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::cancel::CancelToken;
 use crate::driver;
 use crate::errors::{range_error, throw_core_error};
+use crate::observe::ObserverFunction;
 use crate::reply::{Outcome, Pending, json_parse};
 
 /// Options for `new Postcore(options)`, as the TypeScript layer passes them (already
@@ -177,7 +178,13 @@ impl NativeClient {
     /// the core error's fields (see `errors.rs`). When `cancel` is cancelled, the call's future
     /// is dropped, which drops its request, and the promise rejects with `postcoreClass:
     /// "AbortError"` (the TypeScript layer has already rejected with the signal's reason).
+    ///
+    /// `observer` (from `ts/observe.ts`, only when something watches the call: hooks, a
+    /// `logger`, OpenTelemetry) is called with each of the call's events on the JavaScript
+    /// thread, in order, and answers an attempt with the headers to add; `lines`: the events
+    /// carry their log lines (for a `logger`).
     #[napi(catch_unwind, ts_return_type = "Promise<unknown>")]
+    #[allow(clippy::too_many_arguments)] // the native call's arguments, in JavaScript's order
     pub fn call<'env>(
         &self,
         env: &'env Env,
@@ -185,8 +192,13 @@ impl NativeClient {
         args: Option<Value>,
         options: Option<RequestOptions>,
         cancel: Option<&CancelToken>,
+        #[napi(ts_arg_type = "(event: NativeEvent) => string[] | undefined")] observer: Option<
+            ObserverFunction<'_>,
+        >,
+        lines: Option<bool>,
     ) -> Result<PromiseRaw<'env, Value>> {
-        let call = self.start(env, &operation, args, options, cancel)?;
+        let watched = observer.map(|f| (f, lines.unwrap_or(false)));
+        let call = self.start(env, &operation, args, options, cancel, watched)?;
         submit(env, call)
     }
 
@@ -279,9 +291,14 @@ impl NativeClient {
         args: Option<Value>,
         options: Option<RequestOptions>,
         cancel: Option<&CancelToken>,
+        observer: Option<(ObserverFunction<'_>, bool)>,
     ) -> Result<impl Future<Output = Outcome> + Send + 'static> {
-        let call = bindings::prepare(Language::Node, operation, args.unwrap_or(Value::Null))
+        let mut call = bindings::prepare(Language::Node, operation, args.unwrap_or(Value::Null))
             .map_err(|e| throw_core_error(env, &e))?;
+        if let Some((function, lines)) = observer {
+            let js_thread = driver::current(env).is_some();
+            call = call.observed_by(crate::observe::observer(env, &function, lines, js_thread)?);
+        }
         let options = request_options(env, options.unwrap_or_default())?;
         let cancelled = cancel.map(CancelToken::cancelled_future);
         let client = self.inner.clone();

@@ -298,10 +298,19 @@ impl Driver {
                 }
             }
         };
-        self.state.borrow_mut().running = false;
+        let started_meanwhile = {
+            let mut state = self.state.borrow_mut();
+            state.running = false;
+            !state.launches.is_empty()
+        };
         if !ran {
             self.poke();
             return;
+        }
+        if started_meanwhile {
+            // Calls made during the run (by a hook or observer, `observe.rs`): from libuv no
+            // microtask may come to start them, so the runtime runs again on the next turn.
+            self.poke();
         }
         let finished = FINISHED.with_borrow_mut(std::mem::take);
         if !finished.is_empty() {

@@ -11,6 +11,7 @@
 //! drives; `uv.rs` has the few libuv functions it uses; `host.rs` decides where it is used),
 //! `reply.rs` (settling a call's
 //! promise: results, response metadata, errors), `errors.rs` (core errors to JavaScript values), `cancel.rs` (dropping a call's future when its `AbortSignal` fires),
+//! `observe.rs` (a call's events to its JavaScript observer: hooks, logger, OpenTelemetry),
 //! `meta.rs` (the error, model and operation lists the tests check the TypeScript against),
 //! `testing.rs` (the local mock server of `postcore/testing`, in-process), `cli.rs` (the
 //! `postcore` command line behind `npx postcore`), `webhooks.rs` (the core's webhook
@@ -25,6 +26,7 @@ mod driver;
 mod errors;
 mod host;
 mod meta;
+mod observe;
 mod reply;
 mod testing;
 mod uv;
@@ -40,6 +42,7 @@ pub use host::io_driver;
 pub use meta::{
     ErrorClassInfo, ModelInfo, OperationInfo, error_classes, models, operations, user_agent,
 };
+pub use observe::NativeEvent;
 pub use reply::set_error_factory;
 pub use testing::{MockServerConfig, NativeMockServer, mock_default_api_key, start_mock_server};
 pub use webhooks::{event_types, sign_webhook, verify_webhook, webhook_signature_header};

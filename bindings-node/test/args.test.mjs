@@ -233,6 +233,7 @@ test('unknown client and per-call options are refused, naming the closest valid 
   assert.deepEqual([...names.events].sort(), fields('EventsOptions'))
   assert.deepEqual([...names.verify_webhook].sort(), fields('VerifyWebhookOptions'))
   assert.deepEqual(Object.keys(names).sort(), ['client', 'events', 'request', 'verify_webhook', 'wait', 'wait_many', 'with_options'])
+  assert.ok(new Postcore({ apiKey: API_KEY, baseUrl: mock.url, hooks: {}, logger: console, tracing: false }))
   assert.ok(await client.profiles.list({ signal: null, timeout: 5000, maxRetries: 0, headers: {} }))
 })
 

@@ -22,6 +22,8 @@ import {
 } from './options.js'
 import type { Caller } from './resources.js'
 import { Posts, Profiles } from './resources.js'
+import type { Watchers } from './observe.js'
+import { observer, watchers } from './observe.js'
 
 /** The package version, as sent in `User-Agent: postcore-node/<version>`. */
 export const VERSION: string = native.userAgent().slice('postcore-node/'.length)
@@ -32,6 +34,8 @@ native.setErrorFactory(fromNative)
 
 /** Lets `withOptions` hand a native client to the constructor; module-private, so unforgeable. */
 const ADOPT = Symbol('adopt')
+/** With it, the watchers (hooks, logger, tracing) the derived client shares. */
+const WATCHERS = Symbol('watchers')
 
 /**
  * A postcore API client. Holds one pool of keep-alive connections: create it once and share
@@ -48,6 +52,7 @@ export class Postcore {
   /** Scheduled posts. */
   readonly posts: Posts
   readonly #native: native.NativeClient
+  readonly #watchers: Watchers
 
   /**
    * Builds a client. Values not given fall back to `POSTCORE_API_KEY` / `POSTCORE_BASE_URL`,
@@ -58,11 +63,13 @@ export class Postcore {
    * @throws {RangeError} An out-of-range number, or a header that cannot be set.
    */
   constructor (options?: ClientOptions) {
-    const adopted = (options as { [ADOPT]?: native.NativeClient } | undefined)?.[ADOPT]
-    this.#native = adopted ?? build(options)
+    const adopted = (options as { [ADOPT]?: native.NativeClient, [WATCHERS]?: Watchers } | undefined)
+    this.#native = adopted?.[ADOPT] ?? build(options)
+    this.#watchers = adopted?.[WATCHERS] ?? watchers(checkObject(options, 'options'), VERSION)
     const client = this.#native
+    const watch = this.#watchers
     const caller: Caller = {
-      call: (operation, params, callOptions, intoArgs, set) => send(client, operation, params, callOptions, intoArgs, set),
+      call: (operation, params, callOptions, intoArgs, set) => send(client, watch, operation, params, callOptions, intoArgs, set),
       linkedInConnectUrl: (params) => {
         const args = toWire(checkObject(params, 'params'), '')
         try {
@@ -128,7 +135,7 @@ export class Postcore {
     } catch (error) {
       throw fromNative(error)
     }
-    return new Postcore({ [ADOPT]: adopted } as ClientOptions)
+    return new Postcore({ [ADOPT]: adopted, [WATCHERS]: this.#watchers } as ClientOptions)
   }
 
   /**
@@ -282,6 +289,7 @@ const NO_ARGS: readonly string[] = []
  */
 function send<T> (
   client: native.NativeClient,
+  watch: Watchers,
   operation: string,
   params: unknown,
   options: unknown,
@@ -290,8 +298,14 @@ function send<T> (
 ): APIPromise<T> {
   const site = callSite(send)
   try {
+    // Made as the call starts, in the caller's context (its active span).
+    const observe = observer(watch, operation)
+    const lines = watch.logger !== undefined
     if ((options === undefined || options === null) && intoArgs.length === 0) {
-      const call = client.call(operation, toWire(checkObject(params, 'params'), ''))
+      const wire = toWire(checkObject(params, 'params'), '')
+      const call = observe === undefined
+        ? client.call(operation, wire)
+        : client.call(operation, wire, undefined, undefined, observe, lines)
       return new APIPromise(call, call as MetaSource, site)
     }
     const args = { ...checkObject(params, 'params') }
@@ -304,12 +318,12 @@ function send<T> (
     const { signal, native: nativeOptions } = requestOptions(rest, set)
     const wire = toWire(args, '')
     if (signal === undefined) {
-      const call = client.call(operation, wire, nativeOptions)
+      const call = client.call(operation, wire, nativeOptions, undefined, observe, lines)
       return new APIPromise(call, call as MetaSource, site)
     }
     let call: MetaSource | undefined
     const result = run((token) => {
-      const started = client.call(operation, wire, nativeOptions, token)
+      const started = client.call(operation, wire, nativeOptions, token, observe, lines)
       call = started as MetaSource
       return started
     }, signal)

@@ -24,6 +24,7 @@ export type { VerifyWebhookOptions } from './webhooks.js'
 export { APIPromise } from './api-promise.js'
 export type { APIResponse, RateLimit, WithResponse } from './api-promise.js'
 export type { ClientOptions, RequestOptions, WithOptions } from './options.js'
+export type { Hook, HookEvent, Hooks, Logger } from './observe.js'
 export type {
   CreateProfileParams, LinkedInConnectUrlParams, ConnectBlueskyParams, CreatePostParams, WaitOptions, EventsOptions
 } from './args.js'

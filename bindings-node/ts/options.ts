@@ -7,6 +7,7 @@
  */
 
 import native = require('../native.js')
+import type { Hooks, Logger } from './observe.js'
 
 /** The valid option names of each set, from the core (`checkOptions` has the same lists). */
 const OPTION_NAMES: ReadonlyMap<string, ReadonlySet<string>> = new Map(
@@ -75,6 +76,22 @@ export interface ClientOptions {
   maxRateLimitWait?: number
   /** How long idempotency keys are remembered in the store, in milliseconds (default a day). */
   idempotencyTtl?: number
+  /**
+   * Callbacks on every attempt, response, retry and wait of the client's calls, run on the
+   * JavaScript thread; one that throws is logged and ignored (see the README's "Observability").
+   */
+  hooks?: Hooks
+  /**
+   * Where the client's log lines go (any object with `debug`, `info`, `warn` and `error`, as
+   * pino and winston give): one per attempt, retry and wait at `debug`, warnings at `warn`.
+   * Without it, `POSTCORE_LOG=debug` prints them on stderr.
+   */
+  logger?: Logger
+  /**
+   * Whether calls make OpenTelemetry spans when the application has registered a tracer
+   * provider with `@opentelemetry/api` (default `true`).
+   */
+  tracing?: boolean
 }
 
 /** Per-call options, the last argument of every method that sends a request. */

@@ -155,3 +155,17 @@ pub(crate) fn paths(name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Ve
         one(value).map(|path| vec![path])
     }
 }
+
+/// A flag: `True` or `False`; `None` = not given (`default`).
+pub(crate) fn flag(name: &str, value: Option<&Bound<'_, PyAny>>, default: bool) -> PyResult<bool> {
+    let Some(value) = given(value) else {
+        return Ok(default);
+    };
+    if value.is_instance_of::<PyBool>() {
+        return value.extract();
+    }
+    Err(PyTypeError::new_err(format!(
+        "{name} must be True or False, not {}",
+        type_name(value)
+    )))
+}

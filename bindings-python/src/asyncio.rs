@@ -27,6 +27,7 @@ use pyo3::types::PyTuple;
 use tokio::sync::oneshot;
 
 use crate::client::{Job, Outcome};
+use crate::observe::Place;
 use crate::runtime;
 
 /// A finished call, waiting on the Rust side for its loop to collect it.
@@ -34,6 +35,16 @@ struct Completion {
     future: Py<PyAny>,
     parse: Py<PyAny>,
     outcome: Outcome,
+}
+
+/// Work for the loop's thread that is not a completion: a call's hooks and spans
+/// (`observe.rs`), queued with the completions so that they run in order, before the result.
+pub(crate) type Task = Box<dyn FnOnce(Python<'_>) + Send>;
+
+/// What a loop collects from its queue.
+enum Delivery {
+    Completion(Completion),
+    Task(Task),
 }
 
 /// How a finished call wakes its event loop.
@@ -50,7 +61,7 @@ enum Wake {
 
 /// The completions of one event loop's calls.
 pub(crate) struct Bridge {
-    queue: Mutex<Vec<Completion>>,
+    queue: Mutex<Vec<Delivery>>,
     /// Whether the loop has been woken since its last drain: later completions only queue.
     signaled: AtomicBool,
     wake: Mutex<Option<Wake>>,
@@ -59,14 +70,19 @@ pub(crate) struct Bridge {
 }
 
 impl Bridge {
-    fn push(&self, completion: Completion) {
+    fn push(&self, delivery: Delivery) {
         self.queue
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(completion);
+            .push(delivery);
         if !self.signaled.swap(true, Ordering::AcqRel) {
             self.wake();
         }
+    }
+
+    /// Runs `task` on the loop's thread, after what was queued before it.
+    pub(crate) fn push_task(&self, task: Task) {
+        self.push(Delivery::Task(task));
     }
 
     fn wake(&self) {
@@ -102,8 +118,11 @@ impl Bridge {
         // Cleared before the queue is taken: a completion pushed from here on wakes us again.
         self.signaled.store(false, Ordering::Release);
         let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(PoisonError::into_inner));
-        for completion in batch {
-            resolve(py, completion);
+        for delivery in batch {
+            match delivery {
+                Delivery::Completion(completion) => resolve(py, completion),
+                Delivery::Task(task) => task(py),
+            }
         }
     }
 }
@@ -323,6 +342,8 @@ impl PendingCall {
             State::Ready { job, parse } => {
                 let event_loop = running_loop(py)?;
                 let bridge = bridge_for(&event_loop)?;
+                // Watched from here, in the awaiting task's context (its current span).
+                let job = job.watch(py, Place::Loop(bridge.clone()))?;
                 let future = event_loop.call_method0("create_future")?;
                 future.setattr("_asyncio_future_blocking", true)?;
                 let completion_future = future.clone().unbind();
@@ -342,11 +363,11 @@ impl PendingCall {
                                 }
                                 response
                             });
-                            bridge.push(Completion {
+                            bridge.push(Delivery::Completion(Completion {
                                 future: completion_future,
                                 parse,
                                 outcome: Outcome { result, raw },
-                            });
+                            }));
                         }
                     }
                 }));

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::asyncio::PendingCall;
 use crate::errors::{postcore_error, rate_limit, to_py_err};
+use crate::observe::{Place, Watchers};
 use crate::{args, convert, runtime};
 
 /// The `User-Agent` this package sends: `postcore-python/<version>`.
@@ -65,6 +66,8 @@ impl Drop for Owned {
 struct Root {
     /// `None` once closed.
     state: Mutex<Option<Owned>>,
+    /// Its hooks and OpenTelemetry spans (`None`: nothing watches its calls).
+    watchers: Option<Arc<Watchers>>,
 }
 
 impl Root {
@@ -129,9 +132,22 @@ pub(crate) struct Job {
     options: postcore::RequestOptions,
     /// Whether the caller wants the metadata too (`with_raw_response`).
     pub(crate) raw: bool,
+    watchers: Option<Arc<Watchers>>,
 }
 
 impl Job {
+    /// The call, watched from now by the client's hooks and spans (if any), its events
+    /// handled at `place`. Called as the call starts, where the caller is: the spans take the
+    /// caller's current OpenTelemetry context.
+    pub(crate) fn watch(mut self, py: Python<'_>, place: Place) -> PyResult<Self> {
+        if let Some(watchers) = self.watchers.take() {
+            if let Some(observer) = watchers.start(py, self.call.operation(), place)? {
+                self.call = self.call.observed_by(observer);
+            }
+        }
+        Ok(self)
+    }
+
     pub(crate) async fn run(self) -> postcore::Result<postcore::Response<Value>> {
         self.call.send(&self.client, &self.options).await
     }
@@ -233,10 +249,12 @@ impl Client {
             call,
             options,
             raw: false,
+            watchers: self.root.watchers.clone(),
         })
     }
 
     fn blocking<'py>(&self, py: Python<'py>, job: Job, raw: bool) -> PyResult<Bound<'py, PyAny>> {
+        let job = job.watch(py, Place::Inline)?;
         let result = runtime::block_on(py, job.run())?;
         Outcome { result, raw }.into_pyobject(py)
     }
@@ -266,6 +284,7 @@ impl Client {
         *, api_key = None, base_url = None, timeout = None, max_retries = None,
         max_connections = None, default_headers = None, proxy = None, extra_ca_certs = None,
         store = None, budget_group = None, max_rate_limit_wait = None, idempotency_ttl = None,
+        hooks = None, tracing = None,
     ))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per option
     fn new(
@@ -282,7 +301,11 @@ impl Client {
         budget_group: Option<&Bound<'_, PyAny>>,
         max_rate_limit_wait: Option<&Bound<'_, PyAny>>,
         idempotency_ttl: Option<&Bound<'_, PyAny>>,
+        hooks: Option<&Bound<'_, PyAny>>,
+        tracing: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let tracing = args::flag("tracing", tracing, true)?;
+        let watchers = Watchers::new(hooks, tracing)?.map(Arc::new);
         let mut builder = postcore::Client::builder().user_agent(user_agent());
         if let Some(key) = args::optional_str("api_key", api_key)? {
             builder = builder.api_key(key);
@@ -324,9 +347,10 @@ impl Client {
             builder = builder.idempotency_ttl(ttl);
         }
         let client = builder.build().map_err(|e| to_py_err(py, &e))?;
-        crate::logging::install_if_enabled(py)?;
+        crate::logging::install(py)?;
         let root = Arc::new(Root {
             state: Mutex::new(Some(Owned::new(client.clone()))),
+            watchers,
         });
         Ok(Self::from_core(root, None, &client))
     }

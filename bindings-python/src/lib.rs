@@ -8,7 +8,8 @@
 //!
 //! Files: [`client`] (the native client and its generic calls), [`convert`] (Python <-> JSON),
 //! [`errors`] (core errors as Python exceptions), [`args`] (client and call options),
-//! [`logging`] (debug lines to Python's `logging`), [`runtime`] (the one tokio runtime per
+//! [`logging`] (the core's log lines to Python's `logging`), [`observe`] (hooks and
+//! OpenTelemetry spans, where the caller is), [`runtime`] (the one tokio runtime per
 //! process, fork-aware), [`asyncio`] (async calls handed to event loops in batches), [`cli`]
 //! (the `postcore` command line, as the package's console script),
 //! [`testing`] (the local mock server of `postcore.testing`, in-process), [`webhooks`] (the
@@ -21,6 +22,7 @@ mod client;
 mod convert;
 mod errors;
 mod logging;
+mod observe;
 mod process;
 mod runtime;
 mod testing;

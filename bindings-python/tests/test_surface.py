@@ -94,6 +94,7 @@ def test_the_package_exports_every_public_name() -> None:
         postcore._client,
         postcore._errors,
         postcore._events,
+        postcore._hooks,
         postcore._models,
         postcore._resources,
         postcore._response,

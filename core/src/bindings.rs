@@ -26,7 +26,15 @@ pub use crate::config::{
     duration_from_millis, duration_from_secs, max_retries_from, timeout_from_millis,
     timeout_from_secs, wait_from_millis, wait_from_secs,
 };
-pub use crate::log::{DebugSink, set_debug_sink};
+pub use crate::log::{DebugSwitch, LogForwarder, LogLevel, LogSink};
+pub use crate::observe::{Answer, CallObserver, EventKind, Observed};
+
+/// Whether `POSTCORE_LOG` asks for debug lines (`debug` or `trace`): a binding that installs
+/// its own subscriber ([`LogForwarder`]) prints them on stderr then, as the core does without one.
+pub fn log_env_debug() -> bool {
+    crate::log::env_enabled()
+}
+
 pub use crate::spacing::{SpacingCheck, post_spacing, spacing_checks};
 pub use crate::validate::{ContentCheck, ContentRule, content_checks};
 
@@ -107,6 +115,14 @@ macro_rules! operations {
         #[derive(Debug)]
         enum HttpCall {
             $($variant($ty),)*
+        }
+
+        /// The operation named `name`, as a static name (`None`: not an HTTP operation).
+        fn http_name(name: &str) -> Option<&'static str> {
+            match name {
+                $(<$ty as Endpoint>::NAME => Some(<$ty as Endpoint>::NAME),)*
+                _ => None,
+            }
         }
 
         /// Whether operation `name` takes an idempotency key.
@@ -224,6 +240,10 @@ pub struct Call {
     language: Language,
     /// The call's idempotency key, if it is a creation given one.
     idempotency_key: Option<String>,
+    /// The operation's name (`"posts.create"`).
+    operation: &'static str,
+    /// What watches the call (the package's hooks, OpenTelemetry spans, a logger).
+    observer: Option<std::sync::Arc<dyn CallObserver>>,
 }
 
 /// Parses and validates the arguments of operation `name`.
@@ -254,29 +274,59 @@ pub fn prepare(language: Language, name: &str, args: Value) -> Result<Call> {
             )));
         }
     };
-    let prepared = if name == WAIT {
-        parse_wait(language, args)?
+    let (prepared, operation) = if name == WAIT {
+        (parse_wait(language, args)?, WAIT)
     } else if name == WAIT_MANY {
-        parse_wait_many(language, args)?
+        (parse_wait_many(language, args)?, WAIT_MANY)
     } else if name == NEXT_EVENT {
-        parse_next_event(language, args)?
+        (parse_next_event(language, args)?, NEXT_EVENT)
     } else {
-        Prepared::Http(parse_http(name, args, names).unwrap_or_else(|| {
+        let operation = http_name(name).unwrap_or("unknown");
+        let call = parse_http(name, args, names).unwrap_or_else(|| {
             Err(Error::invalid_argument(format!(
                 "unknown operation {name:?}"
             )))
-        })?)
+        })?;
+        (Prepared::Http(call), operation)
     };
     Ok(Call {
         prepared,
         language,
         idempotency_key,
+        operation,
+        observer: None,
     })
 }
 
 impl Call {
+    /// The operation's name (`"posts.create"`).
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// Has `observer` watch the call: told of every attempt, response, retry and wait, in
+    /// order, in the call's task; its headers are added to each attempt.
+    pub fn observed_by(mut self, observer: std::sync::Arc<dyn CallObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// Sends the call; the result is the operation's output as JSON (`null` for deletions).
     pub async fn send(self, client: &Client, options: &RequestOptions) -> Result<Response<Value>> {
+        let (operation, observer) = (self.operation, self.observer.clone());
+        // Boxed: the dispatch's future holds every operation's, and each future around it
+        // (the bindings', the observation's) would be as large again; debug builds keep
+        // several copies of a future on the stack per `.await`, which overflowed the stack of
+        // a JavaScript thread (Node's driver) and of a runtime thread.
+        let call = Box::pin(self.send_unobserved(client, options));
+        client.operation(operation, observer, call).await
+    }
+
+    async fn send_unobserved(
+        self,
+        client: &Client,
+        options: &RequestOptions,
+    ) -> Result<Response<Value>> {
         let names = self.language.names();
         match self.prepared {
             Prepared::Wait {
@@ -481,6 +531,8 @@ impl OptionSet {
                 "budget_group",
                 "max_rate_limit_wait",
                 "idempotency_ttl",
+                "hooks",
+                "tracing",
             ],
             (Self::Client, Language::Node) => &[
                 "apiKey",
@@ -495,6 +547,9 @@ impl OptionSet {
                 "budgetGroup",
                 "maxRateLimitWait",
                 "idempotencyTtl",
+                "hooks",
+                "logger",
+                "tracing",
             ],
             (Self::WithOptions, Language::Python) => &[
                 "timeout",

@@ -233,14 +233,28 @@ impl Client {
         options: &RequestOptions,
         names: Names,
     ) -> Result<Response<E::Output>> {
-        match &options.idempotency_key {
-            Some(key) => {
-                endpoint.validate(names)?;
-                options.validate()?;
-                self.send_keyed(endpoint, key, options, names).await
+        self.operation(E::NAME, None, async {
+            match &options.idempotency_key {
+                Some(key) => {
+                    endpoint.validate(names)?;
+                    options.validate()?;
+                    self.send_keyed(endpoint, key, options, names).await
+                }
+                None => self.send_unkeyed(endpoint, options, names).await,
             }
-            None => self.send_unkeyed(endpoint, options, names).await,
-        }
+        })
+        .await
+    }
+
+    /// Runs operation `name` (`"posts.create"`) watched by its observers: `given` (a binding's)
+    /// and the client's hooks, and under its `tracing` span (see `observe.rs`).
+    pub(crate) async fn operation<T>(
+        &self,
+        name: &'static str,
+        given: Option<std::sync::Arc<dyn crate::observe::CallObserver>>,
+        fut: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        crate::observe::operation(name, self.inner.config.hooks.as_ref(), given, fut).await
     }
 
     /// The configuration.
@@ -277,6 +291,9 @@ impl Client {
                 .as_ref()
                 .filter(|_| url.starts_with("http://")),
             url: url.to_owned(),
+            // Not observed (no hooks, no spans): the caller's endpoint is not an API call.
+            path_start: url.len(),
+            template: "",
             body: Some(body),
             headers,
             max_body: 64 * 1024,
@@ -321,6 +338,8 @@ impl Client {
         let request = Request {
             method: E::METHOD,
             retry: E::RETRY,
+            path_start: config.base_url.len(),
+            template: E::PATH,
             proxy_authorization: config
                 .proxy_authorization
                 .as_ref()

@@ -87,6 +87,11 @@ pub(crate) struct Config {
     pub(crate) idempotency_ttl: Duration,
     /// The posting budget: requests and window (default: the documented 100 per hour).
     pub(crate) posting_budget: (u32, Duration),
+    /// Callbacks on every call (Rust users; the bindings give each call its own observer).
+    pub(crate) hooks: Option<crate::observe::ClientHooks>,
+    /// The base URL's host and port, as hooks and spans report them (`server.address`).
+    pub(crate) server_address: String,
+    pub(crate) server_port: u16,
 }
 
 /// A proxy URL; shown without its credentials.
@@ -144,6 +149,7 @@ pub struct ClientBuilder {
     max_rate_limit_wait: Option<Duration>,
     idempotency_ttl: Option<Duration>,
     posting_budget: Option<(u32, Duration)>,
+    hooks: Option<crate::observe::ClientHooks>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -167,6 +173,7 @@ impl fmt::Debug for ClientBuilder {
             )
             .field("budget_group", &self.budget_group)
             .field("max_rate_limit_wait", &self.max_rate_limit_wait)
+            .field("hooks", &self.hooks)
             .finish_non_exhaustive()
     }
 }
@@ -307,6 +314,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Callbacks on every call of the client (and of the clients made from it with
+    /// [`Client::with_options`](crate::Client::with_options)): each attempt, response, retry
+    /// and wait for the rate budget (see [`Hooks`](crate::Hooks)).
+    pub fn hooks(mut self, hooks: impl crate::Hooks) -> Self {
+        self.hooks = Some(crate::observe::ClientHooks(std::sync::Arc::new(hooks)));
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<crate::Client> {
         crate::Client::from_config(self.into_config()?)
@@ -386,7 +401,11 @@ impl ClientBuilder {
                 "posting_budget must allow at least one request per window of at least a second",
             ));
         }
+        let (server_address, server_port) = server_of(&base_url);
         Ok(Config {
+            hooks: self.hooks,
+            server_address,
+            server_port,
             store,
             budget_group,
             posting_budget,
@@ -477,17 +496,32 @@ pub(crate) fn merge_headers(headers: &mut HeaderMap, extra: &HeaderMap) {
     }
 }
 
+/// The headers the SDK owns (the key, the content type, the host, the body's length).
+const RESERVED: &[&str] = &[
+    "x-api-key",
+    "content-type",
+    "content-length",
+    "host",
+    "transfer-encoding",
+    "connection",
+];
+
+/// A header an observer adds to one attempt (`traceparent`), if it is valid and not one the
+/// SDK owns (or the user agent); `None` otherwise.
+pub(crate) fn added_header(name: &str, value: &str) -> Option<(HeaderName, HeaderValue)> {
+    let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).ok()?;
+    if RESERVED.contains(&name.as_str()) || name == USER_AGENT {
+        return None;
+    }
+    if value.chars().any(char::is_control) {
+        return None;
+    }
+    Some((name, HeaderValue::from_str(value).ok()?))
+}
+
 /// Headers a user asked for, checked: valid names, no CR/LF or control characters, and none
 /// of the headers the SDK owns (the key, the content type, the host, the body's length).
 pub(crate) fn user_headers(pairs: &[(String, String)]) -> Result<HeaderMap> {
-    const RESERVED: &[&str] = &[
-        "x-api-key",
-        "content-type",
-        "content-length",
-        "host",
-        "transfer-encoding",
-        "connection",
-    ];
     let mut headers = HeaderMap::with_capacity(pairs.len());
     for (name, value) in pairs {
         let lower = name.to_ascii_lowercase();
@@ -807,6 +841,21 @@ fn validate_base_url(raw: &str) -> Result<String> {
         }
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// The host and port of a (validated) base URL.
+fn server_of(base_url: &str) -> (String, u16) {
+    match Url::parse(base_url) {
+        Ok(url) => (
+            url.host_str()
+                .unwrap_or_default()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned(),
+            url.port_or_known_default().unwrap_or(443),
+        ),
+        Err(_) => (String::new(), 443),
+    }
 }
 
 pub(crate) fn is_loopback(url: &Url) -> bool {

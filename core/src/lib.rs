@@ -52,6 +52,14 @@
 //!   `retry_after`, …) that keep everything the server sent.
 //! * **Secrets**: the API key (and a Bluesky app password) never appear in `Debug`, `Display`
 //!   or error messages.
+//! * **Observability**: [`Hooks`] on every attempt, response, retry and wait for the rate
+//!   budget ([`ClientBuilder::hooks`]); `tracing` spans, one per call (`postcore.operation`)
+//!   with one per HTTP attempt under it (`postcore.attempt`), carrying OpenTelemetry's names
+//!   (`otel.name` `posts.create` / `POST /posts`, `otel.kind`, `otel.status_code`, the HTTP
+//!   client attributes): [`tracing-opentelemetry`](https://docs.rs/tracing-opentelemetry) turns
+//!   them into OpenTelemetry spans, and [`Hooks::on_request`] can inject the attempt span's
+//!   `traceparent`. Log lines are `tracing` events of target `postcore`; without a subscriber,
+//!   `POSTCORE_LOG=debug` prints them on stderr. Nothing is recorded when nobody listens.
 
 mod client;
 mod config;
@@ -63,6 +71,7 @@ pub mod events;
 mod idempotency;
 mod log;
 mod models;
+mod observe;
 mod pacer;
 mod rate_limit;
 mod response;
@@ -98,6 +107,7 @@ pub use models::{
     ConnectedPlatform, Connection, Extra, Model, Platform, Post, PostStatus, Profile,
     ScheduledPosts, Usage,
 };
+pub use observe::{HookEvent, Hooks};
 pub use pacer::DEFAULT_BUDGET_GROUP;
 pub use rate_limit::RateLimit;
 pub use response::Response;

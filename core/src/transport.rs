@@ -3,16 +3,18 @@
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use tokio::sync::Semaphore;
+use tracing::Instrument;
 
 use crate::config::{Config, RequestOptions};
 use crate::connector::Connector;
 use crate::endpoint::Retry;
 use crate::error::{Error, Result};
+use crate::observe::{EventKind, Observation, RequestView};
 use crate::pacer::{Budgets, Ended, Pacer};
 use crate::response::{RawResponse, api_error, retry_after, server_now};
 use crate::retry::{Outcome, RetryPolicy};
@@ -27,6 +29,10 @@ pub(crate) struct Request<'a> {
     pub(crate) method: Method,
     pub(crate) retry: Retry,
     pub(crate) url: String,
+    /// Where the path starts in `url` (after the base URL).
+    pub(crate) path_start: usize,
+    /// The documented path (`"/posts/:postId"`), for hooks and spans.
+    pub(crate) template: &'static str,
     pub(crate) body: Option<Bytes>,
     /// Every header but the content type.
     pub(crate) headers: &'a HeaderMap,
@@ -48,6 +54,16 @@ enum Failure {
 }
 
 impl Failure {
+    /// What went wrong, as hooks and spans report it (`error.type`).
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Connect(_) => "connect_failed",
+            Self::Send(_) => "connection_failed",
+            Self::Timeout => "timeout",
+            Self::NoConnection => "no_free_connection",
+        }
+    }
+
     fn outcome(&self) -> Outcome {
         match self {
             Self::Connect(_) | Self::NoConnection => Outcome::ConnectFailed,
@@ -92,17 +108,43 @@ pub(crate) async fn execute(
         .max_rate_limit_wait
         .unwrap_or(config.max_rate_limit_wait);
     let idempotent = request.retry == Retry::Idempotent;
+    let observation = crate::observe::current();
+    let watch = observation
+        .as_deref()
+        .map(|o| Watch::new(o, request, config));
     let mut attempt = 0;
     // Whether an earlier attempt may have been processed by the server.
     let mut ambiguous = false;
     loop {
         attempt += 1;
+        let waiting = watch.as_ref().map(|w| w.waiting(attempt));
         let slot = pacer
-            .acquire(request.budgets, options.priority, timeout, max_wait, names)
+            .acquire(
+                request.budgets,
+                options.priority,
+                timeout,
+                max_wait,
+                names,
+                waiting.as_ref(),
+            )
             .await
             .map_err(|e| e.with_attempts(attempt - 1))?;
         let started = Instant::now();
-        let result = attempt_once(http, connections, request, timeout).await;
+        let result = match &watch {
+            None => attempt_once(http, connections, request, timeout, &[]).await,
+            Some(watch) => {
+                let span = watch.span(attempt);
+                let extra = watch
+                    .request(attempt, timeout)
+                    .instrument(span.clone())
+                    .await;
+                let result = attempt_once(http, connections, request, timeout, &extra)
+                    .instrument(span.clone())
+                    .await;
+                record(&span, &result);
+                result
+            }
+        };
         slot.finish(match &result {
             Ok(answer) => Ended::Answer {
                 status: answer.status.as_u16(),
@@ -113,8 +155,14 @@ pub(crate) async fn execute(
             Err(_) => Ended::NotSent,
         })
         .await;
-        if crate::log::enabled() {
-            log_attempt(request, attempt, policy.max_retries + 1, started, &result);
+        let lines = watch.as_ref().is_some_and(Watch::wants_lines);
+        let line = (lines || crate::log::debug_enabled())
+            .then(|| attempt_line(request, attempt, policy.max_retries + 1, started, &result));
+        if let Some(line) = &line {
+            crate::log::debug(line, lines);
+        }
+        if let Some(watch) = &watch {
+            watch.ended(attempt, &result, line.as_deref()).await;
         }
         let failure = match result {
             Ok(answer) => {
@@ -145,8 +193,8 @@ pub(crate) async fn execute(
                 match policy.decide(attempt, idempotent, outcome) {
                     Some(wait) => {
                         ambiguous |= raw.status.as_u16() == 408 || raw.status.is_server_error();
-                        log_wait(wait);
-                        tokio::time::sleep(wait).await;
+                        let reason = raw.status.as_u16().to_string();
+                        retry_wait(watch.as_ref(), attempt, wait, &reason).await;
                         continue;
                     }
                     None => return Ok(raw),
@@ -156,10 +204,7 @@ pub(crate) async fn execute(
         };
         ambiguous |= failure.after_sending();
         match policy.decide(attempt, idempotent, failure.outcome()) {
-            Some(wait) => {
-                log_wait(wait);
-                tokio::time::sleep(wait).await;
-            }
+            Some(wait) => retry_wait(watch.as_ref(), attempt, wait, failure.kind()).await,
             None => {
                 return Err(final_error(
                     failure,
@@ -182,7 +227,7 @@ pub(crate) async fn once(
     request: &Request<'_>,
     timeout: Duration,
 ) -> Result<(StatusCode, Bytes)> {
-    match attempt_once(http, connections, request, timeout).await {
+    match attempt_once(http, connections, request, timeout, &[]).await {
         Ok(answer) => Ok((answer.status, answer.body.unwrap_or_default())),
         Err(Failure::Connect(m)) => Err(Error::Connection {
             message: format!("could not connect: {m}"),
@@ -209,18 +254,142 @@ pub(crate) async fn once(
     }
 }
 
-fn log_attempt(
+/// The request as an observed call reports it: to its observer, and as `tracing` spans.
+struct Watch<'a> {
+    observation: &'a Observation,
+    method: &'a str,
+    path: &'a str,
+    template: std::borrow::Cow<'static, str>,
+    url: &'a str,
+    config: &'a Config,
+}
+
+impl<'a> Watch<'a> {
+    fn new(observation: &'a Observation, request: &'a Request<'_>, config: &'a Config) -> Self {
+        Self {
+            observation,
+            method: request.method.as_str(),
+            path: request.url.get(request.path_start..).unwrap_or("/"),
+            template: crate::observe::path_template(request.template),
+            url: &request.url,
+            config,
+        }
+    }
+
+    fn view(&self) -> RequestView<'_> {
+        RequestView {
+            method: self.method,
+            path: self.path,
+            path_template: &self.template,
+            url: self.url,
+            server_address: &self.config.server_address,
+            server_port: self.config.server_port,
+        }
+    }
+
+    fn wants_lines(&self) -> bool {
+        self.observation.wants_lines()
+    }
+
+    /// What the pacer reports while attempt `attempt` waits for its slot.
+    fn waiting(&self, attempt: u32) -> crate::pacer::Waiting<'_> {
+        crate::pacer::Waiting {
+            observation: self.observation,
+            event: self.observation.event(&self.view(), attempt),
+        }
+    }
+
+    /// The `tracing` span of attempt `attempt`.
+    fn span(&self, attempt: u32) -> tracing::Span {
+        crate::observe::attempt_span(&self.view(), attempt)
+    }
+
+    /// Attempt `attempt` starts: the headers the observer adds to it (a `traceparent`).
+    async fn request(&self, attempt: u32, timeout: Duration) -> Vec<(HeaderName, HeaderValue)> {
+        let view = self.view();
+        let event = self.observation.event(&view, attempt);
+        self.observation.request(event, timeout).await
+    }
+
+    /// Reports how attempt `attempt` ended.
+    async fn ended(
+        &self,
+        attempt: u32,
+        result: &std::result::Result<Answer, Failure>,
+        line: Option<&str>,
+    ) {
+        let mut event = self.observation.event(&self.view(), attempt);
+        let status_text;
+        let kind = match result {
+            Ok(answer) => {
+                let status = answer.status.as_u16();
+                event.status = Some(status);
+                if status >= 400 {
+                    status_text = status.to_string();
+                    event.error_type = Some(&status_text);
+                }
+                EventKind::Response
+            }
+            Err(failure) => {
+                event.error_type = Some(failure.kind());
+                EventKind::Failure
+            }
+        };
+        self.observation.emit(kind, event, line).await;
+    }
+}
+
+/// Records how an attempt ended on its span.
+fn record(span: &tracing::Span, result: &std::result::Result<Answer, Failure>) {
+    if span.is_disabled() {
+        return;
+    }
+    match result {
+        Ok(answer) => {
+            let status = answer.status.as_u16();
+            span.record("http.response.status_code", status);
+            if status >= 400 {
+                span.record("error.type", status.to_string().as_str());
+                span.record("otel.status_code", "error");
+            }
+        }
+        Err(failure) => {
+            span.record("error.type", failure.kind());
+            span.record("otel.status_code", "error");
+        }
+    }
+}
+
+/// Logs and reports the wait before retry `attempt + 1`, then waits.
+async fn retry_wait(watch: Option<&Watch<'_>>, attempt: u32, wait: Duration, reason: &str) {
+    let lines = watch.is_some_and(Watch::wants_lines);
+    let line = (lines || crate::log::debug_enabled())
+        .then(|| format!("retrying in {:.3}s", wait.as_secs_f64()));
+    if let Some(line) = &line {
+        crate::log::debug(line, lines);
+    }
+    if let Some(watch) = watch {
+        let mut event = watch.observation.event(&watch.view(), attempt);
+        event.delay = Some(wait);
+        event.reason = Some(reason);
+        event.error_type = Some(reason);
+        watch
+            .observation
+            .emit(EventKind::Retry, event, line.as_deref())
+            .await;
+    }
+    tokio::time::sleep(wait).await;
+}
+
+/// The log line of one attempt: `POST /profiles/create attempt=1/3 status=201 elapsed_ms=2`.
+fn attempt_line(
     request: &Request<'_>,
     attempt: u32,
     max_attempts: u32,
     started: Instant,
     result: &std::result::Result<Answer, Failure>,
-) {
-    let path = request
-        .url
-        .find("://")
-        .and_then(|scheme| request.url[scheme + 3..].find('/').map(|p| scheme + 3 + p))
-        .map_or("/", |start| &request.url[start..]);
+) -> String {
+    let path = request.url.get(request.path_start..).unwrap_or("/");
     // The SDK never sends the key in a URL, but a path is no place to print one.
     let path = match path.find("apiKey=") {
         Some(at) => format!("{}apiKey=<redacted>", &path[..at]),
@@ -233,17 +402,11 @@ fn log_attempt(
         Err(Failure::Timeout) => "timed_out".to_owned(),
         Err(Failure::NoConnection) => "no_free_connection".to_owned(),
     };
-    crate::log::debug(&format!(
+    format!(
         "{} {path} attempt={attempt}/{max_attempts} {outcome} elapsed_ms={}",
         request.method,
         started.elapsed().as_millis()
-    ));
-}
-
-fn log_wait(wait: Duration) {
-    if crate::log::enabled() {
-        crate::log::debug(&format!("retrying in {:.3}s", wait.as_secs_f64()));
-    }
+    )
 }
 
 /// The wait a 429 asks for: `retry_after` (body) or `Retry-After` (header); for a per-profile
@@ -323,6 +486,7 @@ async fn attempt_once(
     connections: &Semaphore,
     request: &Request<'_>,
     timeout: Duration,
+    extra: &[(HeaderName, HeaderValue)],
 ) -> std::result::Result<Answer, Failure> {
     let deadline = tokio::time::Instant::now() + timeout;
     // At most `max_connections` requests in flight; the connector bounds the sockets too.
@@ -342,6 +506,9 @@ async fn attempt_once(
             }
             if request.body.is_some() {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            for (name, value) in extra {
+                headers.insert(name.clone(), value.clone());
             }
         }
         let body = Full::new(request.body.clone().unwrap_or_default());

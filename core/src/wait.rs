@@ -92,6 +92,16 @@ impl Client {
         options: &WaitOptions,
         names: Names,
     ) -> Result<Response<Post>> {
+        let waiting = self.wait_for_post_unobserved(post_id, options, names);
+        self.operation(crate::bindings::WAIT, None, waiting).await
+    }
+
+    async fn wait_for_post_unobserved(
+        &self,
+        post_id: &str,
+        options: &WaitOptions,
+        names: Names,
+    ) -> Result<Response<Post>> {
         let interval = options.interval.unwrap_or(DEFAULT_WAIT_INTERVAL);
         if interval.is_zero() {
             return Err(Error::invalid_argument(format!(
@@ -145,10 +155,12 @@ impl Client {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if delay > left {
                     // The next poll would come after the deadline: no pointless early poll.
+                    crate::observe::pause(left).await;
                     tokio::time::sleep(left).await;
                     return Err(wait_timeout(options.timeout, last_seen, params.post_id));
                 }
             }
+            crate::observe::pause(delay).await;
             tokio::time::sleep(delay).await;
         }
     }

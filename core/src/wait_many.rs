@@ -47,6 +47,17 @@ impl Client {
         options: &WaitOptions,
         names: Names,
     ) -> Result<Response<Vec<Post>>> {
+        let waiting = self.wait_for_posts_unobserved(post_ids, options, names);
+        self.operation(crate::bindings::WAIT_MANY, None, waiting)
+            .await
+    }
+
+    async fn wait_for_posts_unobserved(
+        &self,
+        post_ids: &[String],
+        options: &WaitOptions,
+        names: Names,
+    ) -> Result<Response<Vec<Post>>> {
         let interval = options.interval.unwrap_or(DEFAULT_WAIT_INTERVAL);
         if interval.is_zero() {
             return Err(Error::invalid_argument(format!(
@@ -116,10 +127,12 @@ impl Client {
             if let Some(deadline) = deadline {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if delay > left {
+                    crate::observe::pause(left).await;
                     tokio::time::sleep(left).await;
                     return Err(timed_out(options.timeout, last_seen, post_ids.len()));
                 }
             }
+            crate::observe::pause(delay).await;
             tokio::time::sleep(delay).await;
         }
     }

@@ -191,38 +191,6 @@ async fn a_key_echoed_by_the_server_is_redacted() {
 }
 
 #[tokio::test]
-async fn debug_lines_describe_each_attempt_without_the_key() {
-    use std::sync::{Arc, Mutex};
-    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    let sink = lines.clone();
-    postcore::bindings::set_debug_sink(Some(Box::new(move |line: &str| {
-        sink.lock().expect("lock").push(line.to_owned())
-    })));
-    let server = server_with_key(SECRET).await;
-    server.push_fault(Fault::json(
-        429,
-        json!({"error": "RATE_LIMIT_EXCEEDED", "message": "x", "retry_after": 0}),
-    ));
-    client(&server, SECRET)
-        .create_profile(CreateProfile::default())
-        .await
-        .expect("created after one retry");
-    postcore::bindings::set_debug_sink(None);
-    let lines = lines.lock().expect("lock").clone();
-    let text = lines.join("\n");
-    assert!(
-        text.contains("POST /profiles/create attempt=1/3 status=429"),
-        "{text}"
-    );
-    assert!(text.contains("retrying in 0.000s"), "{text}");
-    assert!(
-        text.contains("POST /profiles/create attempt=2/3 status=201"),
-        "{text}"
-    );
-    assert!(!text.contains(SECRET));
-}
-
-#[tokio::test]
 async fn closing_ends_calls_in_flight_with_a_clear_error() {
     let server = server_with_key(DEFAULT_API_KEY).await;
     server.push_fault(Fault::delay(5_000));

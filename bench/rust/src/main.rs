@@ -1,8 +1,9 @@
 //! `postcore-bench CLIENT MODE` — one measurement of `create_profile` against a running
 //! postcore-mock, printed as one JSON line on stdout (the driver, `bench/driver.py`, runs it).
 //!
-//! * CLIENT: `postcore` (our `postcore::Client`) or `reqwest` (a bare reqwest loop sending the
-//!   same request: the floor that shows what our layers cost).
+//! * CLIENT: `postcore` (our `postcore::Client`), `postcore-hook` (with no-op `Hooks`),
+//!   `postcore-spans` (with a `tracing` subscriber that takes its spans) or `reqwest` (a bare
+//!   reqwest loop sending the same request: the floor that shows what our layers cost).
 //! * MODE: `seq` (calls one after another), `conc` (a fixed number in flight), `cold` (one
 //!   call right after process start: the driver times the whole process), or `seq-ct`: `seq`
 //!   on a current-thread runtime, where no wake-up crosses threads.
@@ -32,10 +33,18 @@ enum Bench {
 impl Bench {
     fn new(which: &str, base_url: &str, api_key: &str) -> Self {
         match which {
-            "postcore" => Bench::Postcore(
+            "postcore" | "postcore-spans" => Bench::Postcore(
                 postcore::Client::builder()
                     .api_key(api_key)
                     .base_url(base_url)
+                    .build()
+                    .expect("postcore client"),
+            ),
+            "postcore-hook" => Bench::Postcore(
+                postcore::Client::builder()
+                    .api_key(api_key)
+                    .base_url(base_url)
+                    .hooks(NoopHooks)
                     .build()
                     .expect("postcore client"),
             ),
@@ -55,7 +64,9 @@ impl Bench {
                     url: format!("{base_url}/profiles/create").into(),
                 }
             }
-            other => panic!("unknown client {other:?} (postcore | reqwest)"),
+            other => panic!(
+                "unknown client {other:?} (postcore | postcore-hook | postcore-spans | reqwest)"
+            ),
         }
     }
 
@@ -94,6 +105,40 @@ impl Bench {
             }
         }
     }
+}
+
+/// Hooks that do nothing: the cost of the hooks' plumbing.
+struct NoopHooks;
+
+impl postcore::Hooks for NoopHooks {
+    fn on_request(&self, event: &postcore::HookEvent<'_>, _headers: &mut postcore::HeaderMap) {
+        std::hint::black_box(event.attempt);
+    }
+
+    fn on_response(&self, event: &postcore::HookEvent<'_>) {
+        std::hint::black_box(event.status);
+    }
+}
+
+/// A `tracing` subscriber that takes every span and event of the client and keeps nothing:
+/// what the client's spans cost before any bridge (`tracing-opentelemetry`) does its work.
+struct TakeAll;
+
+impl tracing::Subscriber for TakeAll {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        std::hint::black_box(span.metadata().name());
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        std::hint::black_box(values.len());
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -145,9 +190,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [which, mode] = args.as_slice() else {
-        eprintln!("usage: postcore-bench postcore|reqwest seq|seq-ct|conc|cold");
+        eprintln!(
+            "usage: postcore-bench postcore|postcore-hook|postcore-spans|reqwest seq|seq-ct|conc|cold"
+        );
         std::process::exit(2);
     };
+    if which == "postcore-spans" {
+        tracing::subscriber::set_global_default(TakeAll).expect("the only subscriber");
+    }
     let base_url = std::env::var("POSTCORE_BASE_URL").expect("POSTCORE_BASE_URL");
     let api_key = std::env::var("POSTCORE_API_KEY").expect("POSTCORE_API_KEY");
     let calls = env_usize("BENCH_CALLS", 5000);

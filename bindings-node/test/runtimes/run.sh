@@ -47,6 +47,9 @@ echo "== runtimes: install $(basename "$tarball") into a fresh project, with the
 app="$work/app"
 mkdir -p "$app/test"
 (cd "$app" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error "$tarball")
+# The application's OpenTelemetry (observability.test.mjs): the package's pinned dev
+# dependencies (npm ci, from its lockfile), copied in beside it as an app would install them.
+cp -R "$pkg/node_modules/@opentelemetry" "$app/node_modules/"
 cp "$pkg"/test/*.test.mjs "$pkg"/test/*.test.cjs "$pkg/test/helpers.mjs" "$app/test/"
 cp -R "$pkg/test/fixtures" "$app/test/"
 cd "$app"

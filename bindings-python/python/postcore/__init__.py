@@ -19,6 +19,7 @@ Main names:
   :class:`Usage`, :class:`ScheduledPosts` — the returned values (``to_dict()``: the API's JSON).
 * :class:`Event` — what ``client.events()`` yields and ``postcore.webhooks.verify`` returns.
 * :class:`APIResponse`, :class:`RateLimit` — response metadata.
+* :class:`Hooks`, :class:`HookEvent` — callbacks on every attempt, response, retry and wait.
 * :class:`PostcoreError` and its subclasses — every error raised.
 
 The client logic (requests, retries, timeouts, errors) lives in a Rust core shared with the
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from . import webhooks as webhooks
     from ._client import *  # noqa: F403
     from ._events import *  # noqa: F403
+    from ._hooks import *  # noqa: F403
     from ._models import *  # noqa: F403
     from ._resources import *  # noqa: F403
     from ._response import *  # noqa: F403
@@ -78,6 +80,7 @@ _LAZY: dict[str, str] = {
         "_resources",
     ),
     **dict.fromkeys(["APIResponse", "Headers", "RateLimit"], "_response"),
+    **dict.fromkeys(["HookEvent", "Hooks"], "_hooks"),
 }
 
 __all__ = ["DEFAULT_BASE_URL", "__version__", *_errors.__all__, *_LAZY]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import types
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from ._postcore import (
     DEFAULT_MAX_CONNECTIONS,
@@ -16,6 +16,9 @@ from ._postcore import (
     DEFAULT_TIMEOUT,
 )
 from ._postcore import Client as _NativeClient
+
+if TYPE_CHECKING:
+    from ._hooks import Hooks
 
 __all__: list[str] = []
 
@@ -29,6 +32,8 @@ class BaseClient:
     """The configuration and connection pool of a client (see :class:`Postcore`)."""
 
     _native: _NativeClient
+    #: Whether the client's calls are awaitable (its hooks may then be ``async``).
+    _asynchronous = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -63,7 +68,11 @@ class BaseClient:
         budget_group: str | None = None,
         max_rate_limit_wait: float | None = DEFAULT_MAX_RATE_LIMIT_WAIT,
         idempotency_ttl: float | None = None,
+        hooks: Hooks | None = None,
+        tracing: bool = True,
     ) -> None:
+        if hooks is not None and hasattr(hooks, "_check"):
+            hooks._check(self._asynchronous)
         self._setup(
             _NativeClient(
                 api_key=api_key,
@@ -78,6 +87,8 @@ class BaseClient:
                 budget_group=budget_group,
                 max_rate_limit_wait=max_rate_limit_wait,
                 idempotency_ttl=idempotency_ttl,
+                hooks=hooks,
+                tracing=tracing,
             )
         )
 

@@ -71,6 +71,10 @@ class Postcore(BaseClient):
             rate budget before raising ``RateLimitError`` without sending.
         idempotency_ttl: How long, in seconds, idempotency keys are remembered in the store
             (default a day).
+        hooks: Callbacks on every attempt, response, retry and wait of the client's calls
+            (:class:`Hooks`).
+        tracing: Whether calls make OpenTelemetry spans when the application has a tracer
+            provider configured (default ``True``; see the README's "Observability").
 
     Raises:
         ConfigurationError: No API key was given or found, or a setting is unusable.
@@ -219,6 +223,8 @@ class AsyncPostcore(BaseClient):
     cancels its request. ``profiles.linkedin_connect_url`` makes no request and is a plain
     method.
     """
+
+    _asynchronous = True
 
     profiles: AsyncProfiles
     """Profiles: create, list, delete, connect LinkedIn and Bluesky accounts."""

@@ -99,6 +99,8 @@ class Client:
         budget_group: str | None = None,
         max_rate_limit_wait: float | None = None,
         idempotency_ttl: float | None = None,
+        hooks: Any | None = None,
+        tracing: bool | None = None,
     ) -> None: ...
     def with_options(
         self,

@@ -122,7 +122,8 @@ impl Client {
             )));
         }
         let mut cursor = Cursor::new(self, consumer, interval);
-        cursor.next(after).await
+        self.operation(crate::bindings::NEXT_EVENT, None, cursor.next(after))
+            .await
     }
 }
 
@@ -314,6 +315,7 @@ impl<'a> Cursor<'a> {
             if let Some(polled) = since {
                 let next = polled + self.interval;
                 if Instant::now() < next {
+                    crate::observe::pause(next.saturating_duration_since(Instant::now())).await;
                     tokio::time::sleep_until(next).await;
                     continue;
                 }

@@ -75,6 +75,24 @@ pub(crate) enum Budgets {
     Posting,
 }
 
+impl Budgets {
+    /// The budget a wait of these requests is reported for: the narrower one they spend
+    /// besides the general budget, if any (the store says how long to wait, not for which).
+    fn name(self) -> &'static str {
+        match self {
+            Self::General => "general",
+            Self::Connect => "connect",
+            Self::Posting => "posting",
+        }
+    }
+}
+
+/// What an observed call's attempt reports while it waits for its slot (`transport.rs`).
+pub(crate) struct Waiting<'a> {
+    pub(crate) observation: &'a crate::observe::Observation,
+    pub(crate) event: crate::HookEvent<'a>,
+}
+
 /// Whether a request may use all of a window or leaves half of it to other calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum Priority {
@@ -242,6 +260,7 @@ impl Pacer {
         probe_ttl: Duration,
         max_wait: Duration,
         names: Names,
+        waiting: Option<&Waiting<'_>>,
     ) -> Result<Slot<'_>> {
         let refs = self.refs(budgets);
         let budget_refs: Vec<BudgetRef> = refs.iter().map(|(_, r)| r.clone()).collect();
@@ -267,9 +286,20 @@ impl Pacer {
                     if started.elapsed() + wait > max_wait {
                         return Err(self.spent(wait, max_wait, names));
                     }
-                    crate::log::debug_with(|| {
-                        format!("waiting {:.3}s for the rate budget", wait.as_secs_f64())
-                    });
+                    let lines = waiting.is_some_and(|w| w.observation.wants_lines());
+                    let line = (lines || crate::log::debug_enabled())
+                        .then(|| format!("waiting {:.3}s for the rate budget", wait.as_secs_f64()));
+                    if let Some(line) = &line {
+                        crate::log::debug(line, lines);
+                    }
+                    if let Some(waiting) = waiting {
+                        let mut event = waiting.event;
+                        event.elapsed += started.elapsed();
+                        event.delay = Some(wait);
+                        event.budget = Some(budgets.name());
+                        let kind = crate::observe::EventKind::RateLimitWait;
+                        waiting.observation.emit(kind, event, line.as_deref()).await;
+                    }
                     tokio::time::sleep(wait + jitter(wait)).await;
                 }
             }
