@@ -3,12 +3,12 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test lint dist test-rust test-cli test-mcp doc test-python test-node test-listen test-kit test-readme test-fleet test-soak test-dashboard soak fuzz bench
+.PHONY: demo test lint dist test-rust test-cli test-mcp doc test-python test-node test-listen test-kit test-readme test-fleet test-idempotency test-soak test-dashboard soak fuzz bench
 
 demo:
 	bash scripts/demo.sh
 
-test: lint test-rust test-cli test-mcp doc test-python test-node test-listen test-kit test-readme test-fleet test-soak test-dashboard
+test: lint test-rust test-cli test-mcp doc test-python test-node test-listen test-kit test-readme test-fleet test-idempotency test-soak test-dashboard
 
 # Formatters and linters of every language (Rust, Python, TypeScript/JavaScript, workflows).
 lint:
@@ -62,6 +62,11 @@ test-readme:
 # (needs the packages test-python/test-node built; installs redis-server if missing).
 test-fleet:
 	bash tests/fleet/run.sh
+
+# One idempotency key, many processes (Python sync and asyncio, Node, the CLI) through sqlite://
+# and redis://: racers, a process killed with SIGKILL mid-call, the key reused with other
+# arguments; one creation per key (needs the packages test-python/test-node built).
+test-idempotency: ; bash tests/idempotency/run.sh
 
 # The local server's web dashboard in headless Chromium (installs Debian's chromium if missing),
 # with the app side through the Node SDK; writes target/dashboard.png.

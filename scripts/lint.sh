@@ -17,7 +17,7 @@ cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
 step "python: ruff, mypy --strict"
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-dev.txt
-py_paths=(bindings-python/python bindings-python/tests cli/tests/mcp examples/python examples/testing tests/soak tests/listen bench/python)
+py_paths=(bindings-python/python bindings-python/tests cli/tests/mcp examples/python examples/testing tests/soak tests/listen tests/idempotency bench/python)
 existing=()
 for p in "${py_paths[@]}"; do [ -e "$p" ] && existing+=("$p"); done
 .venv/bin/ruff format --check --quiet --config bindings-python/pyproject.toml "${existing[@]}"

@@ -116,7 +116,7 @@ function expandNow (value, now, convert) {
 }
 
 const KNOWN_TOP = new Set(['name', 'description', 'client', 'call', 'seed', 'advance', 'faults', 'expect', 'then'])
-const KNOWN_STEP_EXPECT = new Set(['result', 'error', 'server_requests', 'min_elapsed_ms', 'max_elapsed_ms'])
+const KNOWN_STEP_EXPECT = new Set(['result', 'same_result_as', 'error', 'server_requests', 'min_elapsed_ms', 'max_elapsed_ms'])
 const KNOWN_EXPECT = new Set(['result', 'result_contains', 'result_exact', 'response', 'error', 'server_requests',
   'profiles_created', 'posts_stored', 'request', 'min_elapsed_ms', 'max_elapsed_ms'])
 
@@ -226,6 +226,8 @@ async function replay (scenario) {
   }
 
   // Further calls with the same client (what the first one left in its rate budget).
+  // `same_result_as: k`: the result of call k (0 the main one, k the step then[k - 1]).
+  const outcomes = [{ result, error }]
   for (const [i, step] of (scenario.then ?? []).entries()) {
     const where = `then[${i}]`
     for (const key of Object.keys(step.expect)) assert.ok(KNOWN_STEP_EXPECT.has(key), `${where}: unknown expect key ${key}`)
@@ -247,6 +249,14 @@ async function replay (scenario) {
     }
     const stepElapsed = performance.now() - stepStarted
     const want = step.expect
+    outcomes.push({ result: stepResult, error: stepError })
+    if ('same_result_as' in want) {
+      const earlier = outcomes[want.same_result_as]
+      assert.ok(i >= want.same_result_as && earlier !== undefined, `${where}: same_result_as ${want.same_result_as}`)
+      assert.equal(stepError, undefined, `${where}: expected a result, got ${stepError?.name}: ${stepError?.message}`)
+      assert.equal(earlier.error, undefined, `${where}: call ${want.same_result_as} had no result`)
+      assert.deepEqual(stepResult, earlier.result, `${where}: the result of call ${want.same_result_as}`)
+    }
     if ('result' in want) {
       assert.equal(stepError, undefined, `${where}: expected a result, got ${stepError?.name}: ${stepError?.message}`)
       matches(stepResult, expected(want.result), `${where}.result`)

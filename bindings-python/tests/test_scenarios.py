@@ -42,7 +42,14 @@ SCENARIO_KEYS = {
 }
 CLIENT_KEYS = {"api_key", "base_url", "timeout_ms", "max_retries", "max_rate_limit_wait_ms"}
 STEP_KEYS = {"call", "expect"}
-STEP_EXPECT_KEYS = {"result", "error", "server_requests", "min_elapsed_ms", "max_elapsed_ms"}
+STEP_EXPECT_KEYS = {
+    "result",
+    "same_result_as",
+    "error",
+    "server_requests",
+    "min_elapsed_ms",
+    "max_elapsed_ms",
+}
 CALL_KEYS = {"method", "params", "options"}
 OPTION_KEYS = {"timeout_ms", "max_retries", "headers"}
 EXPECT_KEYS = {
@@ -196,8 +203,10 @@ class Outcome:
     response: postcore.APIResponse[Any] | None = None
     #: The outcomes of the scenario's ``then`` steps, made with the same client.
     steps: list[Outcome] = field(default_factory=list)
-    #: The requests the server had seen when the main call ended (before the steps).
+    #: The requests the server had seen when the call ended (the main one: before the steps).
     requests: list[dict[str, Any]] | None = None
+    #: How many profiles and posts the server stored then, when the expectations ask.
+    stored: dict[str, int] = field(default_factory=dict)
 
 
 def substitute(value: Any, now: Callable[[], datetime], as_text: bool) -> Any:
@@ -322,6 +331,17 @@ def steps(run: Run) -> list[Run]:
     ]
 
 
+def seen(outcome: Outcome, server: MockServer, expect: dict[str, Any]) -> Outcome:
+    """What the server had seen (and stored, when ``expect`` asks) right after a call: checked
+    as it was then, not after the steps that follow."""
+    outcome.requests = server.requests()
+    if "profiles_created" in expect:
+        outcome.stored["profiles"] = len(server.profiles())
+    if "posts_stored" in expect:
+        outcome.stored["posts"] = len(server.posts())
+    return outcome
+
+
 def run_sync(run: Run, server: MockServer) -> Outcome:
     start = time.monotonic()
     try:
@@ -334,9 +354,9 @@ def run_sync(run: Run, server: MockServer) -> Outcome:
                 first = Outcome(None, e, time.monotonic() - start)
             else:
                 first = outcome(result, time.monotonic() - start)
-            first.requests = server.requests()
+            seen(first, server, run.scenario["expect"])
             for step in steps(run):
-                first.steps.append(run_sync_step(client, step))
+                first.steps.append(seen(run_sync_step(client, step), server, {}))
             return first
     except Exception as e:  # the client could not be built
         return Outcome(None, e, time.monotonic() - start)
@@ -357,9 +377,9 @@ async def run_async(run: Run, server: MockServer) -> Outcome:
     try:
         async with postcore.AsyncPostcore(**run.client_args) as client:
             first = await run_async_step(client, run)
-            first.requests = server.requests()
+            seen(first, server, run.scenario["expect"])
             for step in steps(run):
-                first.steps.append(await run_async_step(client, step))
+                first.steps.append(seen(await run_async_step(client, step), server, {}))
             return first
     except Exception as e:  # the client could not be built
         return Outcome(None, e, time.monotonic() - start)
@@ -533,9 +553,11 @@ def check(run: Run, server: MockServer, outcome: Outcome) -> None:
             (r["method"], r["path"], r["status"]) for r in requests
         ]
     if "profiles_created" in expect:
-        assert len(server.profiles()) == expect["profiles_created"]
+        stored = outcome.stored.get("profiles", len(server.profiles()))
+        assert stored == expect["profiles_created"]
     if "posts_stored" in expect:
-        assert len(server.posts()) == expect["posts_stored"]
+        stored = outcome.stored.get("posts", len(server.posts()))
+        assert stored == expect["posts_stored"]
     for request in requests:
         assert request["headers"].get("user-agent", "").startswith("postcore-python/"), request
     if "request" in expect:
@@ -561,13 +583,23 @@ def check(run: Run, server: MockServer, outcome: Outcome) -> None:
     step_runs = steps(run)
     assert len(outcome.steps) == len(step_runs), outcome.steps
     for i, (step, got) in enumerate(zip(step_runs, outcome.steps)):
-        check_step(i, step, server, got)
+        check_step(i, step, server, got, [outcome, *outcome.steps[:i]])
 
 
-def check_step(i: int, step: Run, server: MockServer, outcome: Outcome) -> None:
-    """A ``then`` step: its result or error, the requests the server saw in all, its time."""
+def check_step(
+    i: int, step: Run, server: MockServer, outcome: Outcome, earlier: list[Outcome]
+) -> None:
+    """A ``then`` step: its result or error (or the same result as an ``earlier`` call: the
+    main one, then the steps before it), the requests the server saw in all, its time."""
     expect = step.scenario["expect"]
     where = f"then[{i}]"
+    if "same_result_as" in expect:
+        assert outcome.error is None, f"{where}: expected a result, got {outcome.error!r}"
+        k = expect["same_result_as"]
+        assert isinstance(k, int) and 0 <= k < len(earlier), f"{where}: same_result_as {k!r}"
+        other = earlier[k]
+        assert other.error is None, f"{where}: call {k} had no result"
+        assert outcome.result == other.result, (where, outcome.result, other.result)
     if "result" in expect:
         assert outcome.error is None, f"{where}: expected a result, got {outcome.error!r}"
         want = substitute(expect["result"], lambda: step.now or datetime.now(), as_text=True)
@@ -578,8 +610,8 @@ def check_step(i: int, step: Run, server: MockServer, outcome: Outcome) -> None:
     elif outcome.error is not None:
         raise AssertionError(f"{where}: unexpected {outcome.error!r}")
     if "server_requests" in expect:
-        seen = server.requests()
-        assert len(seen) == expect["server_requests"], (where, [r["path"] for r in seen])
+        requests = outcome.requests if outcome.requests is not None else server.requests()
+        assert len(requests) == expect["server_requests"], (where, [r["path"] for r in requests])
     if "min_elapsed_ms" in expect:
         assert outcome.elapsed * 1000 >= expect["min_elapsed_ms"], (where, outcome.elapsed)
     if "max_elapsed_ms" in expect:

@@ -298,6 +298,8 @@ async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Res
     let mut expect = scenario["expect"].clone();
     expand_now(&mut expect, &now);
     let expect_result = expect.get("result").is_some() || expect.get("result_contains").is_some();
+    // What each call returned, for `same_result_as` (0: this call, k: the step then[k - 1]).
+    let mut results: Vec<Option<Value>> = vec![outcome.as_ref().ok().map(|s| s.data.clone())];
     match (outcome, expect_result) {
         (Ok(success), true) => check_success(&success, &expect)?,
         (Err(error), false) if expect.get("error").is_some() => {
@@ -368,7 +370,10 @@ async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Res
         let mut expect = step["expect"].clone();
         expand_now(&mut expect, &now);
         let step_error = |problem: String| format!("then[{i}]: {problem}");
-        match (outcome, expect.get("result").is_some()) {
+        results.push(outcome.as_ref().ok().map(|s| s.data.clone()));
+        let expect_result =
+            expect.get("result").is_some() || expect.get("same_result_as").is_some();
+        match (outcome, expect_result) {
             (Ok(success), true) => check_success(&success, &expect).map_err(step_error)?,
             (Err(error), false) if expect.get("error").is_some() => {
                 check_error(&error, &expect["error"]).map_err(step_error)?
@@ -384,6 +389,20 @@ async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Res
                     "expected a result, got {}: {error}",
                     error.kind().class_name()
                 )));
+            }
+        }
+        if let Some(k) = expect.get("same_result_as") {
+            let earlier = k
+                .as_u64()
+                .filter(|k| *k <= i as u64)
+                .and_then(|k| results[k as usize].as_ref());
+            match (&results[i + 1], earlier) {
+                (Some(got), Some(want)) if got == want => {}
+                (got, want) => {
+                    return Err(step_error(format!(
+                        "same_result_as {k}: got {got:?}, that call returned {want:?}"
+                    )));
+                }
             }
         }
         if let Some(n) = expect["server_requests"].as_u64() {
