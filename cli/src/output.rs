@@ -104,6 +104,7 @@ fn kind_code(error: &postcore::Error) -> String {
         K::Timeout => "TIMEOUT",
         K::WaitTimeout => "WAIT_TIMEOUT",
         K::ResponseValidation => "INVALID_RESPONSE",
+        K::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
         _ => "API_ERROR",
     }
     .to_owned()
@@ -208,6 +209,14 @@ pub(crate) fn preview(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_without_an_api_code_get_their_kind() {
+        let reused = postcore::Error::IdempotencyKeyReused {
+            message: "used for posts.create with other arguments".to_owned(),
+        };
+        assert_eq!(kind_code(&reused), "IDEMPOTENCY_KEY_REUSED");
+    }
 
     #[test]
     fn tables_align() {

@@ -284,9 +284,13 @@ impl Client {
                     if !recorded {
                         continue; // another call got there first
                     }
-                    return self
-                        .send_recorded(&keyed, endpoint, record, options, names)
-                        .await;
+                    match self
+                        .send_recorded(&keyed, endpoint, record, true, options, names)
+                        .await?
+                    {
+                        Some(response) => return Ok(response),
+                        None => continue, // taken over meanwhile: see what the other call does
+                    }
                 };
                 let record: Record = serde_json::from_slice(&bytes).map_err(|_| {
                     Error::invalid_argument(format!(
@@ -341,9 +345,13 @@ impl Client {
                                 return self.finish_done(&keyed, mine, response).await;
                             }
                             Found::Absent => {
-                                return self
-                                    .send_recorded(&keyed, endpoint, mine, options, names)
-                                    .await;
+                                match self
+                                    .send_recorded(&keyed, endpoint, mine, false, options, names)
+                                    .await?
+                                {
+                                    Some(response) => return Ok(response),
+                                    None => continue,
+                                }
                             }
                             Found::CannotTell(error) => {
                                 self.mark_unknown(&keyed, &mine).await;
@@ -357,23 +365,40 @@ impl Client {
     }
 
     /// Sends a request whose intent is recorded (`record`, held by this call), and records how
-    /// it ended.
+    /// it ended. `fresh`: the record was written just now (its lease is new).
+    ///
+    /// Before each send but a fresh first one, the lease is renewed in the store, on the
+    /// condition that the record is still the one this call wrote: a look for the created
+    /// object can outlast the lease, and another call may have taken the key over meanwhile
+    /// (and be sending itself). Then this call sends nothing and answers `None`: the caller
+    /// reads the record again (and waits for, or replays, the other call).
     async fn send_recorded<E: Endpoint>(
         &self,
         keyed: &Keyed<'_>,
         endpoint: &E,
-        record: Record,
+        mut record: Record,
+        fresh: bool,
         options: &RequestOptions,
         names: Names,
-    ) -> Result<Response<E::Output>> {
+    ) -> Result<Option<Response<E::Output>>> {
         let mut sends = 0;
         loop {
+            if sends > 0 || !fresh {
+                let renewed = Record {
+                    lease_until: keyed.lease_until(keyed.now().await?),
+                    ..record.clone()
+                };
+                if !keyed.swap(&record.bytes(), &renewed).await? {
+                    return Ok(None);
+                }
+                record = renewed;
+            }
             sends += 1;
             let error = match self.send_unkeyed(endpoint, options, names).await {
                 Ok(response) => {
                     let ids = endpoint.created_ids(&response.data);
                     keyed.claims.claim_all(&ids).await;
-                    return self.finish_done(keyed, record, response).await;
+                    return self.finish_done(keyed, record, response).await.map(Some);
                 }
                 Err(error) => error,
             };
@@ -393,7 +418,7 @@ impl Client {
             {
                 Found::Created(mut response, _ids) => {
                     response.attempts += error.attempts();
-                    return self.finish_done(keyed, record, response).await;
+                    return self.finish_done(keyed, record, response).await.map(Some);
                 }
                 Found::Absent if absence_is_proof(&error) && sends < MAX_SENDS => continue,
                 Found::Absent | Found::CannotTell(_) => {

@@ -310,7 +310,7 @@ impl Pacer {
     fn spent(&self, wait: Duration, max_wait: Duration, names: Names) -> Error {
         let message = format!(
             "the rate budget shared through {} is spent: the next request could leave in \
-             {:.1} s, more than {} ({:.1} s) allows; nothing was sent",
+             {:.3} s, more than {} ({:.3} s) allows; nothing was sent",
             self.store,
             wait.as_secs_f64(),
             names.spell("maxRateLimitWait"),
