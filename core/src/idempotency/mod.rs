@@ -14,7 +14,8 @@
 //! * in flight elsewhere under a live lease: waits for it (up to the call's timeout);
 //! * in flight under an expired lease (its holder died), or `unknown` (sent, no answer): looks
 //!   for the created object first (`reconcile.rs`: `GET /posts` or `GET /profiles`), returns
-//!   it when found, and sends again only when it is provably absent;
+//!   it when found, and sends again only when it is provably absent; after a timeout it looks
+//!   only once as long again has passed (the server may still be working on the request);
 //! * for another operation or other arguments: `IdempotencyKeyReusedError`, nothing sent.
 //!
 //! When the answer to its own request is lost, a keyed call reconciles at once and returns
@@ -51,6 +52,9 @@ const POLL: Duration = Duration::from_millis(100);
 /// How many times one call sends its request at most (again only after proof that nothing
 /// was created).
 const MAX_SENDS: u32 = 3;
+/// The longest wait for the server to finish a request whose answer timed out (see
+/// `Record::settle_until`): the call's timeout, at most this.
+const MAX_SETTLE: Duration = Duration::from_secs(30);
 /// The longest one store operation may take.
 const STORE_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -81,11 +85,20 @@ struct Record {
     /// The server's clock when the first intent was recorded, ms: what reconciliation looks
     /// for was created after this.
     intent_at: i64,
+    /// Store clock, ms, of an `unknown` record left by a timeout: until then a call taking the
+    /// key over waits before it looks (the server may still be working on the request, and
+    /// "not found" would prove nothing yet). 0: no such wait.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    settle_until: i64,
     /// The status and result of a `done` record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     result: Option<Value>,
+}
+
+fn is_zero(value: &i64) -> bool {
+    *value == 0
 }
 
 impl Record {
@@ -181,6 +194,8 @@ struct Keyed<'a> {
     claims: Claims<'a>,
     ttl: Duration,
     lease: Duration,
+    /// The call's timeout per attempt.
+    timeout: Duration,
     holder: String,
 }
 
@@ -257,6 +272,7 @@ impl Client {
                 record_key,
                 ttl: config.idempotency_ttl,
                 lease: timeout + max_wait + Duration::from_secs(5),
+                timeout,
                 holder: sha256_hex(&fastrand::u64(..).to_le_bytes())[..16].to_owned(),
             };
             let deadline = Instant::now() + timeout;
@@ -270,6 +286,7 @@ impl Client {
                         holder: keyed.holder.clone(),
                         lease_until: keyed.lease_until(now),
                         intent_at: self.server_now_ms(),
+                        settle_until: 0,
                         status: None,
                         result: None,
                     };
@@ -326,12 +343,18 @@ impl Client {
                         }
                         tokio::time::sleep(POLL).await;
                     }
+                    State::Unknown if record.settle_until > now => {
+                        // The first call timed out moments ago: let the server finish first.
+                        let left = u64::try_from(record.settle_until - now).unwrap_or(0);
+                        tokio::time::sleep(Duration::from_millis(left).min(MAX_SETTLE)).await;
+                    }
                     State::InFlight | State::Unknown => {
                         // Its holder died, or nobody could tell: take it over, then look.
                         let mine = Record {
                             state: State::InFlight,
                             holder: keyed.holder.clone(),
                             lease_until: keyed.lease_until(now),
+                            settle_until: 0,
                             ..record
                         };
                         if !keyed.swap(&bytes, &mine).await? {
@@ -354,7 +377,7 @@ impl Client {
                                 }
                             }
                             Found::CannotTell(error) => {
-                                self.mark_unknown(&keyed, &mine).await;
+                                self.mark_unknown(&keyed, &mine, false).await;
                                 return Err(maybe_processed(error));
                             }
                         }
@@ -422,7 +445,8 @@ impl Client {
                 }
                 Found::Absent if absence_is_proof(&error) && sends < MAX_SENDS => continue,
                 Found::Absent | Found::CannotTell(_) => {
-                    self.mark_unknown(keyed, &record).await;
+                    let timed_out = error.kind() == ErrorKind::Timeout;
+                    self.mark_unknown(keyed, &record, timed_out).await;
                     return Err(maybe_processed(error));
                 }
             }
@@ -447,9 +471,19 @@ impl Client {
         Ok(response)
     }
 
-    async fn mark_unknown(&self, keyed: &Keyed<'_>, record: &Record) {
+    /// Records that nobody can tell whether the request was processed. After a timeout
+    /// (`timed_out`), the next call waits as long as the timeout (at most `MAX_SETTLE`) before
+    /// it looks for the object.
+    async fn mark_unknown(&self, keyed: &Keyed<'_>, record: &Record, timed_out: bool) {
+        let settle_until = match (timed_out, keyed.now().await) {
+            (true, Ok(now)) => now.saturating_add(
+                i64::try_from(keyed.timeout.min(MAX_SETTLE).as_millis()).unwrap_or(0),
+            ),
+            _ => 0,
+        };
         let unknown = Record {
             state: State::Unknown,
+            settle_until,
             ..record.clone()
         };
         let _ = keyed.swap(&record.bytes(), &unknown).await;
