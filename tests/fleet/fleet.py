@@ -52,14 +52,18 @@ class Mock:
         binary = ROOT / "target" / "debug" / "postcore-mock"
         args = [str(binary), "--port", "0", "--api-key", KEY]
         args += ["--rate-limit", str(limit), "--rate-window", str(window)]
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
         assert self.process.stdout is not None
         self.url = self.process.stdout.readline().decode().strip()
         assert self.url.startswith("http://127.0.0.1:"), self.url
 
     def control(self, method: str, path: str) -> Any:
         request = urllib.request.Request(
-            f"{self.url}/__mock/{path}", method=method, data=b"{}" if method == "POST" else None
+            f"{self.url}/__mock/{path}",
+            method=method,
+            data=b"{}" if method == "POST" else None,
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read() or b"null")
@@ -90,13 +94,25 @@ class Redis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        args = [
+            self.binary,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ]
         args += ["--appendonly", "no", "--dir", str(self.folder)]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
+                with socket.create_connection(
+                    ("127.0.0.1", self.port), timeout=0.2
+                ) as s:
                     s.sendall(b"PING\r\n")
                     if s.recv(16).startswith(b"+PONG"):
                         return
@@ -150,11 +166,21 @@ def start_fleet(
         "python-async-2": [*py, "async", str(seconds), "8", wait],
         "node-1": [*js, str(seconds), "8", wait],
         "node-2": [*js, str(seconds), "8", wait],
-        "cli-import": [cli, "--json", "profiles", "import", str(rows), "--name-column", "name"]
+        "cli-import": [
+            cli,
+            "--json",
+            "profiles",
+            "import",
+            str(rows),
+            "--name-column",
+            "name",
+        ]
         + ["--state", str(folder / f"import-{time.monotonic_ns()}.db")],
     }
     return [
-        Member(name, subprocess.Popen(command, env=env, stdout=subprocess.PIPE, cwd=HERE))
+        Member(
+            name, subprocess.Popen(command, env=env, stdout=subprocess.PIPE, cwd=HERE)
+        )
         for name, command in commands.items()
     ]
 
@@ -168,7 +194,9 @@ def finish_fleet(members: list[Member], seconds: float) -> None:
     grace = time.monotonic() + 20
     for member in members:
         try:
-            out, _ = member.process.communicate(timeout=max(0.1, grace - time.monotonic()))
+            out, _ = member.process.communicate(
+                timeout=max(0.1, grace - time.monotonic())
+            )
         except subprocess.TimeoutExpired:
             member.process.kill()
             out, _ = member.process.communicate()
@@ -186,7 +214,9 @@ def finish_fleet(members: list[Member], seconds: float) -> None:
 def served(member: Member) -> int:
     """Successful calls of a member (the import: its requests that got an answer)."""
     if member.name == "cli-import":
-        return int(member.summary.get("requests", 0)) - int(member.summary.get("rateLimited", 0))
+        return int(member.summary.get("requests", 0)) - int(
+            member.summary.get("rateLimited", 0)
+        )
     return int(member.summary.get("counts", {}).get("ok", 0))
 
 
@@ -224,7 +254,9 @@ def run(
     }
 
 
-def used_fraction(result: dict[str, Any], windows: list[dict[str, Any]] | None = None) -> float:
+def used_fraction(
+    result: dict[str, Any], windows: list[dict[str, Any]] | None = None
+) -> float:
     """Requests answered in the complete windows (all but the last, which the deadline cut
     short) over what those windows allowed."""
     windows = result["windows"] if windows is None else windows
@@ -235,26 +267,40 @@ def used_fraction(result: dict[str, Any], windows: list[dict[str, Any]] | None =
     return answered / (result["limit"] * len(complete))
 
 
-def check_members(result: dict[str, Any], problems: list[str], what: str) -> None:
+def check_members(
+    result: dict[str, Any], problems: list[str], what: str, *, fair: bool = True
+) -> None:
+    """Every member finished as expected with no unexpected error; with `fair` (a shared
+    store), each was served at least once. Processes pacing alone (memory://) promise no
+    fairness: one that keeps drawing 429s while the others take the windows is what
+    sharing the store prevents, not a failure of the SDK."""
     for name, member in result["members"].items():
         summary = member["summary"]
         if summary.get("hung"):
-            problems.append(f"{what}: {name} did not finish within 20 s of the deadline")
+            problems.append(
+                f"{what}: {name} did not finish within 20 s of the deadline"
+            )
             continue
         expected_exit = 130 if name == "cli-import" else 0
         if member["exit"] != expected_exit:
             problems.append(f"{what}: {name} exited with {member['exit']}: {summary}")
-        if member["served"] < 1:
+        if fair and member["served"] < 1:
             problems.append(f"{what}: {name} was starved (no call served): {summary}")
         counts = summary.get("counts", {})
-        unexpected = {k: v for k, v in counts.items() if k not in ("ok", "budget_wait", "server_429")}
+        unexpected = {
+            k: v
+            for k, v in counts.items()
+            if k not in ("ok", "budget_wait", "server_429")
+        }
         if unexpected:
             problems.append(f"{what}: {name} got errors {unexpected}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--window", type=int, default=4, help="rate-limit window, seconds")
+    parser.add_argument(
+        "--window", type=int, default=4, help="rate-limit window, seconds"
+    )
     parser.add_argument("--limit", type=int, default=30, help="requests per window")
     parser.add_argument("--windows", type=int, default=5, help="windows per run")
     parser.add_argument("--json", type=Path, help="write the results here")
@@ -278,7 +324,9 @@ def main() -> int:
                 print(
                     f"fleet through {label}: {result['statuses']} at the server, "
                     f"{fraction:.1%} of {len(result['windows']) - 1} complete windows used; "
-                    + ", ".join(f"{n} {m['served']}" for n, m in result["members"].items())
+                    + ", ".join(
+                        f"{n} {m['served']}" for n, m in result["members"].items()
+                    )
                 )
                 if refused:
                     problems.append(f"{label}: the server answered 429 {refused} times")
@@ -292,7 +340,7 @@ def main() -> int:
             print(f"fleet through memory:// (each process alone): {result['statuses']}")
             if refused == 0:
                 problems.append("memory://: no 429 although every process paced alone")
-            check_members(result, problems, "memory")
+            check_members(result, problems, "memory", fair=False)
 
             # Redis killed a third of the way in, started again (empty) at two thirds.
             kill_at, restart_at = seconds / 3, 2 * seconds / 3
@@ -307,7 +355,12 @@ def main() -> int:
                     events["restarted"] = time.time()
 
             result = run(
-                mock, redis.url, seconds + args.window * 2, folder, args.window, during=outage
+                mock,
+                redis.url,
+                seconds + args.window * 2,
+                folder,
+                args.window,
+                during=outage,
             )
             results["redis_outage"] = result
             # Windows that started once the fleet had a window's time to find Redis again.
@@ -321,7 +374,9 @@ def main() -> int:
             )
             check_members(result, problems, "redis outage")
             if len(after) < 2:
-                problems.append("redis outage: too few windows after the restart to judge")
+                problems.append(
+                    "redis outage: too few windows after the restart to judge"
+                )
             elif refused_after:
                 problems.append(
                     f"redis outage: {refused_after} requests refused after Redis was back"
