@@ -85,12 +85,22 @@ test("Ctrl-C during an import is the command's: it finishes the request in fligh
   const names = Array.from({ length: 5 }, (_, i) => `user${i}@example.com`)
   writeFileSync(path.join(dir, 'users.csv'), `email\n${names.join('\n')}\n`)
   const args = ['profiles', 'import', 'users.csv', '--name-column', 'email', '--state', 'state.db', '--out', 'keys.csv']
-  // The first request's answer is held back 2 s; Ctrl-C comes 0.5 s in. Node's own SIGINT
-  // handler would end the process at once, killed by the signal.
+  // The first request's answer is held back 2 s; Ctrl-C comes 0.3 s after the command said
+  // what it will do (its handler is in place by then, however slowly the runtime started).
+  // Node's own SIGINT handler would end the process at once, killed by the signal.
   await server.faults([{ delay_ms: 2000 }])
   const interrupted = await postcore(server, args, {
     cwd: dir,
-    onStart: (child) => setTimeout(() => child.kill('SIGINT'), 500)
+    onStart: (child) => {
+      let said = ''
+      const listen = (chunk) => {
+        said += chunk
+        if (!said.includes('to do')) return
+        child.stderr.off('data', listen)
+        setTimeout(() => child.kill('SIGINT'), 300)
+      }
+      child.stderr.on('data', listen)
+    }
   })
   if (process.versions.deno) {
     // Deno ends its process by the signal once the command has returned 130: its own SIGINT
