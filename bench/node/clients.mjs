@@ -31,7 +31,7 @@ export const CLIENTS = {
   // provider and the W3C propagator (no exporter: only the SDK's and our own work is measured).
   // OpenTelemetry is the Node package's pinned dev dependency.
   postcoreOtel () {
-    const fromPackage = createRequire(new URL('../../bindings-node/package.json', import.meta.url))
+    const fromPackage = createRequire(new globalThis.URL('../../bindings-node/package.json', import.meta.url))
     const { trace, propagation } = fromPackage('@opentelemetry/api')
     const { BasicTracerProvider } = fromPackage('@opentelemetry/sdk-trace-base')
     const { W3CTraceContextPropagator } = fromPackage('@opentelemetry/core')

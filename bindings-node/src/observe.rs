@@ -185,11 +185,18 @@ impl CallObserver for ThroughTheThread {
         // Queued now (an event the call does not wait for, such as the end of a cancelled
         // call, still arrives); the answer comes back through the channel.
         let (sender, receiver) = tokio::sync::oneshot::channel::<Reply>();
+        // Each queued event holds the function: it is released only once no event is pending
+        // (the last one's callback, on the JavaScript thread), never by the call's end on the
+        // runtime thread while events are still queued. Releasing a threadsafe function with
+        // calls pending is where Deno's implementation has had use-after-free races
+        // (denoland/deno#32957), and the end event of a call is not waited for.
+        let keep = Arc::clone(&self.function);
         let status = self.function.call_with_return_value(
             NativeEvent::of(observed),
             ThreadsafeFunctionCallMode::NonBlocking,
             move |reply, _env| {
                 let _ = sender.send(reply.ok().flatten());
+                drop(keep);
                 Ok(())
             },
         );
