@@ -24,7 +24,12 @@ trap 'rm -rf "$work"' EXIT
 # Bun's process.env does not reach the native side's environment (Node's and Deno's do): there
 # those variables apply when set before the process starts (the README says so).
 BUN_SKIP=(tls.test.mjs)
-DENO_SKIP=()
+# Deno: observability.test.mjs, whose first hooked call (hooks go to JavaScript through a
+# threadsafe function per call on the thread driver) has crashed Deno 2.9.6 with SIGSEGV in
+# two of four full-suite runs from a fresh clone, never in a run of the file alone or of any
+# subset of the suite. Until that is found (open; see the README's runtimes section), hooks and
+# OpenTelemetry spans are tested under Node (both drivers) and Bun, not Deno.
+DENO_SKIP=(observability.test.mjs)
 
 echo "== runtimes: npm ci (bun, deno)"
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
