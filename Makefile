@@ -3,16 +3,22 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test lint dist test-rust test-cli test-mcp doc test-python test-node test-listen test-kit test-readme test-fleet test-idempotency test-soak test-dashboard soak fuzz bench
+.PHONY: demo test lint generate dist test-rust test-cli test-mcp doc test-python test-node test-listen test-kit test-readme test-fleet test-idempotency test-soak test-dashboard soak fuzz bench
 
 demo:
 	bash scripts/demo.sh
 
 test: lint test-rust test-cli test-mcp doc test-python test-node test-listen test-kit test-readme test-fleet test-idempotency test-soak test-dashboard
 
-# Formatters and linters of every language (Rust, Python, TypeScript/JavaScript, workflows).
+# Formatters and linters of every language (Rust, Python, TypeScript/JavaScript, workflows),
+# and a check that the generated faces are what `make generate` writes.
 lint:
 	bash scripts/lint.sh
+
+# Each package's typed face from the core's tables (core/src/spec.rs, core/src/models.rs):
+# the Python resources and models, the TypeScript resources, argument and model types.
+generate:
+	bash scripts/generate.sh
 
 # The Redis store's tests start their own redis-server: installed first if missing.
 test-rust:

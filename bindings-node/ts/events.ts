@@ -12,9 +12,9 @@
 
 import native = require('../native.js')
 import { abortReason, run } from './abort.js'
-import type { Wire } from './args.js'
+import type { Wire } from './wire.js'
 import { fromNative } from './errors.js'
-import type { Event } from './models.js'
+import type { Event } from './event-types.js'
 
 /** Starts one `events.next` call under a cancel token. @internal */
 export type NextEvent = (args: { [key: string]: Wire }, token: native.CancelToken) => Promise<unknown>

@@ -23,15 +23,15 @@ export { verifyWebhook, signWebhook } from './webhooks.js'
 export type { VerifyWebhookOptions } from './webhooks.js'
 export { APIPromise } from './api-promise.js'
 export type { APIResponse, RateLimit, WithResponse } from './api-promise.js'
-export type { ClientOptions, RequestOptions, WithOptions } from './options.js'
+export type { ClientOptions, RequestOptions, WithOptions, WaitOptions, EventsOptions } from './options.js'
 export type { Hook, HookEvent, Hooks, Logger } from './observe.js'
+export type { CreateProfileParams, LinkedInConnectUrlParams, ConnectBlueskyParams, CreatePostParams } from './args.js'
 export type {
-  CreateProfileParams, LinkedInConnectUrlParams, ConnectBlueskyParams, CreatePostParams, WaitOptions, EventsOptions
-} from './args.js'
-export type {
-  Platform, PostStatus, Profile, CreatedProfile, ConnectedPlatform, Connection, Post, ScheduledPost, Usage, ScheduledPosts,
-  Event, EventOf, EventType, DeletedPost, DeletedProfile, ProfileConnection, DisconnectedPlatform
+  Platform, PostStatus, Profile, CreatedProfile, ConnectedPlatform, Connection, Post, ScheduledPost, Usage, ScheduledPosts
 } from './models.js'
+export type {
+  Event, EventOf, EventType, DeletedPost, DeletedProfile, ProfileConnection, DisconnectedPlatform
+} from './event-types.js'
 export {
   PostcoreError,
   APIError,

@@ -25,11 +25,11 @@
 
 import native = require('../native.js')
 import { fromNative } from './errors.js'
-import type { Event } from './models.js'
+import type { Event } from './event-types.js'
 import { checkObject, checkOptionNames, describe, optionalNumber, typeError } from './options.js'
 
 export { WebhookSignatureError } from './errors.js'
-export type { Event, EventType } from './models.js'
+export type { Event, EventType } from './event-types.js'
 
 /** The header that carries the signature: `"Postcore-Signature"`. */
 export const SIGNATURE_HEADER: string = native.webhookSignatureHeader()

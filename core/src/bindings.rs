@@ -14,7 +14,9 @@ use serde_json::{Map, Value};
 
 use crate::Client;
 use crate::config::RequestOptions;
-use crate::endpoint::{Endpoint, Retry};
+use crate::endpoint::Endpoint;
+#[cfg(test)]
+use crate::endpoint::Retry;
 use crate::endpoints::posts::{CreatePost, DeletePost, ListPosts, RetrievePost};
 use crate::endpoints::profiles::{ConnectBluesky, CreateProfile, DeleteProfile, ListProfiles};
 use crate::error::{Error, Result};
@@ -156,39 +158,18 @@ macro_rules! operations {
             }
         }
 
-        /// Every operation the packages expose.
-        pub fn operations() -> Vec<OperationInfo> {
-            let mut all = vec![$(OperationInfo {
-                name: <$ty as Endpoint>::NAME,
-                method: Some(method_name(&<$ty as Endpoint>::METHOD)),
-                path: <$ty as Endpoint>::PATH,
-                idempotent: <$ty as Endpoint>::RETRY == Retry::Idempotent,
-            },)*];
-            all.push(OperationInfo {
-                name: LINKEDIN_CONNECT_URL,
-                method: None,
-                path: "/profiles/connect",
-                idempotent: true,
-            });
-            all.push(OperationInfo {
-                name: WAIT,
-                method: None,
-                path: "/posts/:postId",
-                idempotent: true,
-            });
-            all.push(OperationInfo {
-                name: WAIT_MANY,
-                method: None,
-                path: "/posts",
-                idempotent: true,
-            });
-            all.push(OperationInfo {
-                name: NEXT_EVENT,
-                method: None,
-                path: "/posts",
-                idempotent: true,
-            });
-            all
+        /// The HTTP operations as their `Endpoint` types declare them: name, method, path,
+        /// whether they are retried after sending, whether they take a key (checked against
+        /// [`crate::spec::OPERATIONS`] by a test).
+        #[cfg(test)]
+        fn endpoint_table() -> Vec<(&'static str, &'static str, &'static str, bool, bool)> {
+            vec![$((
+                <$ty as Endpoint>::NAME,
+                method_name(&<$ty as Endpoint>::METHOD),
+                <$ty as Endpoint>::PATH,
+                <$ty as Endpoint>::RETRY == Retry::Idempotent,
+                <$ty as Endpoint>::KEYED,
+            ),)*]
         }
     };
 }
@@ -244,6 +225,27 @@ pub struct Call {
     operation: &'static str,
     /// What watches the call (the package's hooks, OpenTelemetry spans, a logger).
     observer: Option<std::sync::Arc<dyn CallObserver>>,
+}
+
+/// Every operation the packages expose, from [`crate::spec::OPERATIONS`].
+pub fn operations() -> Vec<OperationInfo> {
+    crate::spec::OPERATIONS
+        .iter()
+        .map(|op| {
+            let (method, path) = match op.kind {
+                crate::spec::Kind::Request { method, path } => (Some(method), path),
+                crate::spec::Kind::Poll { path } | crate::spec::Kind::Local { path } => {
+                    (None, path)
+                }
+            };
+            OperationInfo {
+                name: op.name,
+                method,
+                path,
+                idempotent: method != Some("POST"),
+            }
+        })
+        .collect()
 }
 
 /// Parses and validates the arguments of operation `name`.
@@ -462,9 +464,9 @@ pub async fn poll_events_once(client: &Client, consumer: &str) -> Result<usize> 
 /// declarations, so that the packages' model classes and type declarations can be checked
 /// against the one definition.
 pub fn models() -> Vec<(&'static str, Vec<String>)> {
-    crate::models::field_names()
+    crate::models::specs()
         .into_iter()
-        .map(|(name, fields)| (name, fields.iter().map(|f| (*f).to_owned()).collect()))
+        .map(|model| (model.name, model.fields.iter().map(|f| f.name.to_owned()).collect()))
         .collect()
 }
 
@@ -900,6 +902,7 @@ fn describe_unexpected(got: &str, python: bool) -> String {
     }
 }
 
+#[cfg(test)]
 fn method_name(method: &http::Method) -> &'static str {
     match *method {
         http::Method::GET => "GET",
@@ -941,6 +944,74 @@ mod tests {
 
     fn kind(result: Result<Call>) -> ErrorKind {
         result.err().map_or(ErrorKind::Api, |e| e.kind())
+    }
+
+    /// A value of `ty` the dispatch accepts, for checking the table against it.
+    fn sample(param: &crate::spec::Param, language: Language) -> Value {
+        use crate::spec::ParamType;
+        match param.ty {
+            ParamType::Text if param.name == "app_password" => json!("abcd-efgh-ijkl-mnop"),
+            ParamType::Text if param.name == "handle" => json!("user.bsky.social"),
+            ParamType::Text if param.name == "return_url" => json!("https://app.example.com/x"),
+            ParamType::Text => json!("prof_abc123"),
+            ParamType::Texts => json!(["post_1", "post_2"]),
+            ParamType::Platforms => json!(["linkedin"]),
+            ParamType::Time => json!("2999-01-01T00:00:00Z"),
+            ParamType::Duration if language == Language::Node => json!(5000),
+            ParamType::Duration => json!(5),
+        }
+    }
+
+    #[test]
+    fn the_spec_table_is_the_dispatchs() {
+        use crate::spec::{Kind, OPERATIONS};
+        // Every HTTP endpoint has its entry, with its method, path, retry class and key.
+        for (name, method, path, idempotent, keyed) in endpoint_table() {
+            let op = crate::spec::operation(name).expect(name);
+            assert_eq!(op.kind, Kind::Request { method, path }, "{name}");
+            assert_eq!(idempotent, method != "POST", "{name}");
+            assert_eq!(op.keyed, keyed, "{name}");
+        }
+        let requests = OPERATIONS.iter().filter(|op| matches!(op.kind, Kind::Request { .. }));
+        assert_eq!(requests.count(), endpoint_table().len());
+        // The arguments the table lists are the ones the dispatch takes, spelled per language;
+        // each required one is needed, and no other is taken.
+        let client = Client::builder()
+            .api_key("pc_test")
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .expect("client");
+        for language in [Language::Python, Language::Node] {
+            let names = language.names();
+            for op in OPERATIONS {
+                let all: Map<String, Value> = op
+                    .params
+                    .iter()
+                    .map(|p| (names.spell(&snake_to_camel(p.name)), sample(p, language)))
+                    .collect();
+                let run = |args: Map<String, Value>| -> Result<()> {
+                    if op.is_local() {
+                        linkedin_connect_url(&client, language, Value::Object(args)).map(drop)
+                    } else {
+                        prepare(language, op.name, Value::Object(args)).map(drop)
+                    }
+                };
+                assert!(run(all.clone()).is_ok(), "{} {language:?}: {:?}", op.name, run(all.clone()));
+                for param in op.params.iter().filter(|p| p.required) {
+                    let mut less = all.clone();
+                    less.remove(&names.spell(&snake_to_camel(param.name)));
+                    assert!(run(less).is_err(), "{} needs {}", op.name, param.name);
+                }
+                let mut more = all.clone();
+                more.insert("notAnArgument".into(), json!("x"));
+                assert!(run(more).is_err(), "{} takes no other argument", op.name);
+                if op.keyed {
+                    let mut keyed = all.clone();
+                    keyed.insert(names.spell("idempotencyKey"), json!("key-1"));
+                    assert!(run(keyed).is_ok(), "{} takes a key", op.name);
+                }
+            }
+        }
     }
 
     #[test]

@@ -77,6 +77,8 @@ mod rate_limit;
 mod response;
 mod retry;
 mod spacing;
+#[doc(hidden)]
+pub mod spec;
 mod store;
 mod timestamp;
 mod tls;

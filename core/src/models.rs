@@ -18,6 +18,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::spec::{FieldSpec, ModelSpec, Presence};
 use crate::timestamp::Timestamp;
 
 /// Fields of a model this version of the SDK does not know, as the server sent them.
@@ -193,20 +194,20 @@ impl Visitor<'_> for KeySeed {
 /// undecodable; any other absent field takes its type's default.
 macro_rules! model {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $doc:literal])*
         pub struct $name:ident {
             $(
-                $(#[$field_meta:meta])*
-                pub $field:ident: $ty:ty = $json:literal $($required:ident)?,
+                $(#[doc = $field_doc:literal])*
+                pub $field:ident: $ty:ty = $json:literal $($presence:ident)?,
             )*
         }
     ) => {
-        $(#[$meta])*
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub struct $name {
             $(
-                $(#[$field_meta])*
+                $(#[doc = $field_doc])*
                 pub $field: $ty,
             )*
             /// Fields this version does not know, as the server sent them.
@@ -218,6 +219,17 @@ macro_rules! model {
         impl $name {
             const FIELDS: &'static [&'static str] = &[$($json),*];
 
+            /// The model as the packages' generator reads it.
+            const SPEC: ModelSpec = ModelSpec {
+                name: stringify!($name),
+                doc: concat!($($doc, "\n"),*),
+                fields: &[$(FieldSpec {
+                    name: $json,
+                    rust_type: stringify!($ty),
+                    presence: model!(@presence $($presence)?),
+                    doc: concat!($($field_doc, "\n"),*),
+                }),*],
+            };
         }
 
         impl Model for $name {
@@ -286,7 +298,7 @@ macro_rules! model {
                             }
                         }
                         Ok($name {
-                            $($field: model!(@finish $field, $json $($required)?),)*
+                            $($field: model!(@finish $field, $json $($presence)?),)*
                             extra,
                             sent,
                         })
@@ -300,9 +312,14 @@ macro_rules! model {
     (@finish $value:ident, $json:literal required) => {
         $value.ok_or_else(|| de::Error::missing_field($json))?
     };
-    (@finish $value:ident, $json:literal) => {
+    (@finish $value:ident, $json:literal $($presence:ident)?) => {
         $value.unwrap_or_default()
     };
+    (@presence) => { Presence::Sent };
+    (@presence required) => { Presence::Required };
+    (@presence always) => { Presence::Always };
+    (@presence nullable) => { Presence::Nullable };
+    (@presence maybe) => { Presence::Maybe };
 }
 
 model! {
@@ -310,8 +327,8 @@ model! {
     pub struct Profile {
         /// The profile's key, e.g. `"prof_abc123def456"`.
         pub profile_key: String = "profileKey" required,
-        /// The name given at creation, if any.
-        pub profile_name: Option<String> = "profileName",
+        /// The name given at creation, or `None`.
+        pub profile_name: Option<String> = "profileName" nullable,
         /// When the profile was created (sent by `GET /profiles`; not by the create call).
         pub created_at: Option<Timestamp> = "createdAt",
         /// The social accounts connected to this profile (empty right after creation).
@@ -330,28 +347,29 @@ model! {
         pub username: Option<String> = "username",
         /// When it was connected.
         pub connected_at: Option<Timestamp> = "connectedAt",
-        /// When the connection expires (LinkedIn only).
-        pub expires_at: Option<Timestamp> = "expiresAt",
+        /// When the connection expires (LinkedIn only: 60 days after connecting).
+        pub expires_at: Option<Timestamp> = "expiresAt" nullable,
         /// Whole days until it expires (LinkedIn only).
-        pub days_until_expiry: Option<i64> = "daysUntilExpiry",
+        pub days_until_expiry: Option<i64> = "daysUntilExpiry" nullable,
         /// Whether the end-user must connect again (an expired LinkedIn token).
         pub needs_reconnect: bool = "needsReconnect",
     }
 }
 
 model! {
-    /// The account connected by `POST /profiles/connect`; fields the server did not send are `None`.
+    /// The account connected by `POST /profiles/connect`. The documented answer has
+    /// `username`; the other fields are sent by postcore today but not documented.
     pub struct Connection {
         /// The profile it was connected to (a new one when none was given).
-        pub profile_key: Option<String> = "profileKey",
+        pub profile_key: Option<String> = "profileKey" maybe,
         /// Which network.
-        pub platform: Option<Platform> = "platform",
+        pub platform: Option<Platform> = "platform" maybe,
         /// The account's username or handle.
         pub username: Option<String> = "username",
         /// The account's display name.
-        pub display_name: Option<String> = "displayName",
+        pub display_name: Option<String> = "displayName" maybe,
         /// When it was connected.
-        pub connected_at: Option<Timestamp> = "connectedAt",
+        pub connected_at: Option<Timestamp> = "connectedAt" maybe,
     }
 }
 
@@ -360,23 +378,24 @@ model! {
     pub struct Post {
         /// The post's id, e.g. `"post_abc123"`.
         pub post_id: String = "postId" required,
-        /// The profile it is posted for. (The create call's answer omits it; the SDK fills it in
-        /// from the request, without marking it sent: serializing that post leaves it out.)
+        /// The profile it is posted for (the create call's answer omits it: the SDK fills it in
+        /// from the call's arguments, and serializing that post leaves it out).
         pub profile_key: String = "profileKey",
         /// The platform it goes to.
         pub platform: Platform = "platform" required,
-        /// The text. (Filled in from the request for the create call's answer, like `profile_key`.)
+        /// The text (filled in from the call's arguments in the create call's answer, like
+        /// `profile_key`).
         pub content: String = "content",
         /// When it is (or was) due to be published.
         pub scheduled_for: Timestamp = "scheduledFor" required,
         /// When it was scheduled.
         pub created_at: Option<Timestamp> = "createdAt",
         /// When it was published.
-        pub published_at: Option<Timestamp> = "publishedAt",
-        /// Pending, published or failed.
+        pub published_at: Option<Timestamp> = "publishedAt" nullable,
+        /// `pending`, then `published` or `failed`.
         pub status: PostStatus = "status" required,
         /// The published post on the platform.
-        pub platform_url: Option<String> = "platformUrl",
+        pub platform_url: Option<String> = "platformUrl" nullable,
     }
 }
 
@@ -399,21 +418,20 @@ model! {
     pub struct ScheduledPosts {
         /// One pending post per requested platform, in the request's order.
         pub posts: Vec<Post> = "posts" required,
-        /// The monthly quota: always in the documented answer; `None` only if a server left
-        /// it out.
-        pub usage: Option<Usage> = "usage",
+        /// The monthly quota left (always in the documented answer).
+        pub usage: Option<Usage> = "usage" always,
     }
 }
 
-/// Every model and its JSON field names (for [`crate::bindings::models`]).
-pub(crate) fn field_names() -> Vec<(&'static str, &'static [&'static str])> {
+/// Every model as the packages' generator reads it (for [`crate::spec::models`]).
+pub(crate) fn specs() -> Vec<ModelSpec> {
     vec![
-        ("Profile", Profile::FIELDS),
-        ("ConnectedPlatform", ConnectedPlatform::FIELDS),
-        ("Connection", Connection::FIELDS),
-        ("Post", Post::FIELDS),
-        ("Usage", Usage::FIELDS),
-        ("ScheduledPosts", ScheduledPosts::FIELDS),
+        Profile::SPEC,
+        ConnectedPlatform::SPEC,
+        Connection::SPEC,
+        Post::SPEC,
+        Usage::SPEC,
+        ScheduledPosts::SPEC,
     ]
 }
 

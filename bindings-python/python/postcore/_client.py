@@ -13,6 +13,7 @@ from ._base_client import BaseClient
 from ._events import AsyncEvents, Events
 from ._models import Profile
 from ._postcore import Client as _NativeClient
+from ._resource import _async_with_response, _with_response
 from ._resources import (
     AsyncPosts,
     AsyncPostsWithRawResponse,
@@ -22,8 +23,6 @@ from ._resources import (
     PostsWithRawResponse,
     Profiles,
     ProfilesWithRawResponse,
-    _async_with_response,
-    _with_response,
 )
 
 __all__ = [

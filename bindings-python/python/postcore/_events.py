@@ -16,7 +16,8 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Union
 
-from ._models import _TIMESTAMP, ConnectedPlatform, Post, Profile, _Model
+from ._model import _TIMESTAMP, _Model
+from ._models import ConnectedPlatform, Post, Profile
 from ._postcore import Client as _NativeClient
 from ._postcore import check_arguments
 

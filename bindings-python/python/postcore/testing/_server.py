@@ -13,7 +13,8 @@ from types import TracebackType
 from typing import Any, Literal
 
 from .._client import AsyncPostcore, Postcore
-from .._models import Post, Profile, _parse_time
+from .._model import _parse_time
+from .._models import Post, Profile
 from .._postcore import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
