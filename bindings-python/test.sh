@@ -29,6 +29,8 @@ echo "== mypy --strict (examples, package, README examples)"
     "$root/examples/python/create_profile.py" "$root/examples/python/whole_flow.py" \
     "$root/examples/testing/test_with_postcore.py")
 (cd "$here" && "$venv/bin/python" -m mypy --strict --no-incremental -p postcore)
+echo "== mypy.stubtest: the native module's stub (_postcore.pyi) against the built module"
+(cd "$here" && "$venv/bin/python" -m mypy.stubtest postcore._postcore)
 echo "== a typed user app (tests/typing): mypy --strict, pyright --strict"
 "$venv/bin/python" -m mypy --strict --no-incremental "$here/tests/typing/typed_app.py"
 [ -x "$root/tools/lint/node_modules/.bin/pyright" ] ||

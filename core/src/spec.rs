@@ -142,6 +142,8 @@ pub struct Operation {
     /// The Node method's name, where it is not the camelCase of Python's
     /// (`linkedInConnectUrl`).
     pub node_method: Option<&'static str>,
+    /// The typed Rust method (`Client::create_profile`; `…_with` takes the per-call options).
+    pub rust_method: &'static str,
     /// Request, poll or local.
     pub kind: Kind,
     /// Its arguments, in Python's positional order.
@@ -241,6 +243,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "profiles.create",
         node_method: None,
+        rust_method: "create_profile",
         kind: request("POST", "/profiles/create"),
         params: &[Param {
             name: "profile_name",
@@ -265,6 +268,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "profiles.list",
         node_method: None,
+        rust_method: "list_profiles",
         kind: request("GET", "/profiles"),
         params: &[],
         params_type: None,
@@ -284,6 +288,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "profiles.delete",
         node_method: None,
+        rust_method: "delete_profile",
         kind: request("DELETE", "/profiles/:profileKey"),
         params: &[PROFILE_KEY],
         params_type: None,
@@ -305,6 +310,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "profiles.connect_bluesky",
         node_method: None,
+        rust_method: "connect_bluesky",
         kind: request("POST", "/profiles/connect"),
         params: &[
             Param {
@@ -359,6 +365,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "profiles.linkedin_connect_url",
         node_method: Some("linkedInConnectUrl"),
+        rust_method: "linkedin_connect_url",
         kind: Kind::Local {
             path: "/profiles/connect",
         },
@@ -402,6 +409,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "posts.create",
         node_method: None,
+        rust_method: "create_post",
         kind: request("POST", "/posts"),
         params: &[
             Param {
@@ -466,6 +474,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "posts.list",
         node_method: None,
+        rust_method: "list_posts",
         kind: request("GET", "/posts"),
         params: &[],
         params_type: None,
@@ -483,6 +492,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "posts.retrieve",
         node_method: None,
+        rust_method: "retrieve_post",
         kind: request("GET", "/posts/:postId"),
         params: &[POST_ID],
         params_type: None,
@@ -500,6 +510,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "posts.delete",
         node_method: None,
+        rust_method: "delete_post",
         kind: request("DELETE", "/posts/:postId"),
         params: &[POST_ID],
         params_type: None,
@@ -518,6 +529,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "posts.wait",
         node_method: None,
+        rust_method: "wait_for_post",
         kind: Kind::Poll {
             path: "/posts/:postId",
         },
@@ -572,6 +584,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "posts.wait_many",
         node_method: None,
+        rust_method: "wait_for_posts",
         kind: Kind::Poll { path: "/posts" },
         params: &[
             Param {
@@ -628,6 +641,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "events.next",
         node_method: None,
+        rust_method: "events",
         kind: Kind::Poll { path: "/posts" },
         params: &[
             Param {

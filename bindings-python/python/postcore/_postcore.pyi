@@ -1,4 +1,5 @@
-"""Type stubs for the native extension ``postcore._postcore`` (built from Rust).
+"""Type stubs for the native extension ``postcore._postcore`` (built from Rust), checked against
+the built module by ``mypy.stubtest`` (bindings-python/test.sh).
 
 The native client knows no endpoint: ``call`` takes an operation's name from ``OPERATIONS``
 and its arguments by their Python names, and returns the JSON result as plain objects. The
@@ -9,24 +10,55 @@ import os
 from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
 from typing import Any, TypeVar, final
 
+from typing_extensions import Self
+
 from ._response import RateLimit
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 @final
-class PendingCall(Coroutine[Any, Any, T]):
+class PendingCall(Coroutine[Any, Any, _T]):
     """One ``AsyncPostcore`` call: a native coroutine (registered as
     ``collections.abc.Coroutine``) that sends the request when first awaited and resolves to
     the parsed result; the event loop collects finished calls in batches."""
 
-    def __await__(self) -> Generator[Any, None, T]: ...
-    def send(self, value: Any, /) -> Any: ...
-    def throw(self, kind: Any, value: Any = None, traceback: Any = None, /) -> Any: ...
+    def __await__(self) -> Generator[Any, None, _T]: ...
+    def send(self, _value: Any) -> Any: ...
+    def throw(self, kind: Any, value: Any = None, _traceback: Any = None) -> Any: ...
     def close(self) -> None: ...
 
 def cli_main(argv: list[str]) -> int:
     """Run the ``postcore`` command line with ``argv``; returns its exit status."""
 
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_CONSUMER",
+    "DEFAULT_EVENTS_INTERVAL",
+    "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_MAX_RATE_LIMIT_WAIT",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_WAIT_INTERVAL",
+    "DEFAULT_WEBHOOK_TOLERANCE",
+    "ERROR_KINDS",
+    "EVENT_TYPES",
+    "MOCK_DEFAULT_API_KEY",
+    "MODELS",
+    "OPERATIONS",
+    "OPTIONS",
+    "USER_AGENT",
+    "WEBHOOK_SIGNATURE_HEADER",
+    "Client",
+    "MockServer",
+    "PendingCall",
+    "__version__",
+    "_describe_mock_key",
+    "_shutdown",
+    "check_arguments",
+    "cli_main",
+    "sign_webhook",
+    "verify_webhook",
+]
 __version__: str
 USER_AGENT: str
 DEFAULT_BASE_URL: str
@@ -57,7 +89,7 @@ OPTIONS: dict[str, list[str]]
 """The option names of each set (``"client"``, ``"with_options"``, ``"request"``,
 ``"wait"``, ``"wait_many"``, ``"events"``), from the core."""
 
-RawResult = tuple[Any, int, list[tuple[str, str]], RateLimit | None, int]
+_RawResult = tuple[Any, int, list[tuple[str, str]], RateLimit | None, int]
 """``(data, status_code, header pairs, rate_limit, attempts)``."""
 
 def check_arguments(operation: str, arguments: dict[str, Any]) -> None:
@@ -84,8 +116,8 @@ def _shutdown() -> None:
 class Client:
     """The native client. Use ``postcore.Postcore`` or ``postcore.AsyncPostcore`` instead."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         api_key: str | None = None,
         base_url: str | None = None,
@@ -101,7 +133,7 @@ class Client:
         idempotency_ttl: float | None = None,
         hooks: Any | None = None,
         tracing: bool | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     def with_options(
         self,
         *,
@@ -144,29 +176,29 @@ class Client:
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         max_rate_limit_wait: float | None = None,
-    ) -> RawResult: ...
+    ) -> _RawResult: ...
     def call_async(
         self,
         operation: str,
         arguments: dict[str, Any],
-        parse: Callable[[Any], T],
+        parse: Callable[[Any], _T],
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         max_rate_limit_wait: float | None = None,
-    ) -> PendingCall[T]: ...
+    ) -> PendingCall[_T]: ...
     def call_raw_async(
         self,
         operation: str,
         arguments: dict[str, Any],
-        parse: Callable[[RawResult], T],
+        parse: Callable[[_RawResult], _T],
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         max_rate_limit_wait: float | None = None,
-    ) -> PendingCall[T]: ...
+    ) -> PendingCall[_T]: ...
     def linkedin_connect_url(self, arguments: dict[str, Any]) -> str: ...
 
 @final
@@ -174,15 +206,15 @@ class MockServer:
     """A running postcore mock server on 127.0.0.1 (the ``postcore-mock`` crate, in-process).
     Use ``postcore.testing.MockServer`` instead."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         api_key: str,
         port: int = 0,
         rate_limit: int | None = None,
         rate_window: int = 900,
         posts_per_month: int = 10,
-    ) -> None: ...
+    ) -> Self: ...
     @property
     def url(self) -> str: ...
     @property

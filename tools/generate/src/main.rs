@@ -1,29 +1,34 @@
 //! `make generate`: writes each package's typed face from the core's tables
 //! (`postcore::spec`): the Python resources and models, the TypeScript resources, argument and
-//! model types. `--out DIR` writes them under DIR instead of the repository (what `make lint`
+//! model types, and the README's table of operations. `--out DIR` writes them under DIR instead of the repository (what `make lint`
 //! does, to compare them with the committed files).
 
 mod markup;
 mod python;
+mod readme;
 mod typescript;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Every generated file: its path in the repository and its text.
-fn files() -> Vec<(&'static str, String)> {
-    vec![
+fn files(root: &std::path::Path) -> Result<Vec<(&'static str, String)>, String> {
+    let readme = std::fs::read_to_string(root.join("README.md"))
+        .map_err(|e| format!("cannot read README.md: {e}"))?;
+    Ok(vec![
+        ("README.md", readme::update(&readme)?),
         ("bindings-python/python/postcore/_resources.py", python::resources()),
         ("bindings-python/python/postcore/_models.py", python::models()),
         ("bindings-node/ts/resources.ts", typescript::resources()),
         ("bindings-node/ts/args.ts", typescript::args()),
         ("bindings-node/ts/models.ts", typescript::models()),
-    ]
+    ])
 }
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut out = root.clone();
     let mut list = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -41,7 +46,14 @@ fn main() -> ExitCode {
             }
         }
     }
-    for (path, text) in files() {
+    let files = match files(&root) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("generate: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for (path, text) in files {
         if list {
             println!("{path}");
             continue;
