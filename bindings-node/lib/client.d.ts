@@ -5,10 +5,10 @@
  * @module
  */
 import { APIPromise } from './api-promise.js';
-import type { CreateProfileParams, EventsOptions } from './args.js';
+import type { CreateProfileParams } from './args.js';
 import { Events } from './events.js';
 import type { CreatedProfile } from './models.js';
-import type { ClientOptions, RequestOptions, WithOptions } from './options.js';
+import type { ClientOptions, EventsOptions, RequestOptions, WithOptions } from './options.js';
 import { Posts, Profiles } from './resources.js';
 /** The package version, as sent in `User-Agent: postcore-node/<version>`. */
 export declare const VERSION: string;

@@ -12,7 +12,7 @@ const node_fs_1 = require("node:fs");
 const native = require("../native.js");
 const abort_js_1 = require("./abort.js");
 const api_promise_js_1 = require("./api-promise.js");
-const args_js_1 = require("./args.js");
+const wire_js_1 = require("./wire.js");
 const events_js_1 = require("./events.js");
 const errors_js_1 = require("./errors.js");
 const options_js_1 = require("./options.js");
@@ -59,8 +59,10 @@ class Postcore {
         const watch = this.#watchers;
         const caller = {
             call: (operation, params, callOptions, intoArgs, set) => send(client, watch, operation, params, callOptions, intoArgs, set),
-            linkedInConnectUrl: (params) => {
-                const args = (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), '');
+            local: (operation, params) => {
+                if (operation !== 'profiles.linkedin_connect_url')
+                    throw (0, options_js_1.typeError)(`unknown local operation ${operation}`);
+                const args = (0, wire_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), '');
                 try {
                     return client.linkedInConnectUrl(args);
                 }
@@ -290,7 +292,7 @@ function send(client, watch, operation, params, options, intoArgs = NO_ARGS, set
         const observe = (0, observe_js_1.observer)(watch, operation);
         const lines = watch.logger !== undefined;
         if ((options === undefined || options === null) && intoArgs.length === 0) {
-            const wire = (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), '');
+            const wire = (0, wire_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), '');
             const call = observe === undefined
                 ? client.call(operation, wire)
                 : client.call(operation, wire, undefined, undefined, observe, lines);
@@ -304,7 +306,7 @@ function send(client, watch, operation, params, options, intoArgs = NO_ARGS, set
             delete rest[name];
         }
         const { signal, native: nativeOptions } = (0, options_js_1.requestOptions)(rest, set);
-        const wire = (0, args_js_1.toWire)(args, '');
+        const wire = (0, wire_js_1.toWire)(args, '');
         if (signal === undefined) {
             const call = client.call(operation, wire, nativeOptions, undefined, observe, lines);
             return new api_promise_js_1.APIPromise(call, call, site);
@@ -339,7 +341,7 @@ function createProfile(params, options) {
         const { signal } = (0, options_js_1.requestOptions)(options);
         if (signal?.aborted === true)
             return new api_promise_js_1.APIPromise(Promise.reject((0, abort_js_1.abortReason)(signal)));
-        native.checkArguments('profiles.create', (0, args_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), ''));
+        native.checkArguments('profiles.create', (0, wire_js_1.toWire)((0, options_js_1.checkObject)(params, 'params'), ''));
         return getDefaultClient().profiles.create(params, options);
     }
     catch (error) {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { Event } from './models.js';
+import type { Event } from './event-types.js';
 /**
  * The events of one consumer: `for await (const event of client.events()) { ... }`. It never
  * ends by itself: `break` (or `return()`) ends it, and so does aborting its `signal` (the

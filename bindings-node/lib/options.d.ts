@@ -100,3 +100,22 @@ export interface WithOptions {
     /** The longest a call waits for a slot of the shared rate budget, in milliseconds. */
     maxRateLimitWait?: number;
 }
+/** Options of `posts.wait()` and `posts.waitMany()`: the wait's own settings plus the per-call options of its polls. */
+export interface WaitOptions extends Omit<RequestOptions, 'timeout'> {
+    /** Give up after this many milliseconds with `WaitTimeoutError` (default: wait as long as it takes). */
+    timeout?: number;
+    /** Milliseconds between polls once the post is due (default 10000; stretched to stay inside the rate limit). */
+    interval?: number;
+}
+/** Options of `client.events()`. */
+export interface EventsOptions {
+    /**
+     * The consumer's name (1 to 200 characters, default `"default"`): each consumer gets every
+     * event once, independently of the others, and its position is kept in the client's store.
+     */
+    consumer?: string;
+    /** Milliseconds between polls (default 30000); each poll is `GET /posts` and `GET /profiles`. */
+    interval?: number;
+    /** Aborting it ends the iteration: a waiting `next()` rejects with `signal.reason`, as `fetch` does. */
+    signal?: AbortSignal | null;
+}

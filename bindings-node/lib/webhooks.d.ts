@@ -22,9 +22,9 @@
  *
  * @module
  */
-import type { Event } from './models.js';
+import type { Event } from './event-types.js';
 export { WebhookSignatureError } from './errors.js';
-export type { Event, EventType } from './models.js';
+export type { Event, EventType } from './event-types.js';
 /** The header that carries the signature: `"Postcore-Signature"`. */
 export declare const SIGNATURE_HEADER: string;
 /** How far a delivery's timestamp may be from now by default, in milliseconds (5 minutes). */

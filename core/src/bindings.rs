@@ -153,7 +153,7 @@ macro_rules! operations {
         ) -> Result<Response<Value>> {
             match call {
                 $(HttpCall::$variant(params) => {
-                    to_json(client.send_checked(&params, options, names).await?)
+                    to_json(client.send_valid(&params, options, names).await?)
                 })*
             }
         }
@@ -466,7 +466,12 @@ pub async fn poll_events_once(client: &Client, consumer: &str) -> Result<usize> 
 pub fn models() -> Vec<(&'static str, Vec<String>)> {
     crate::models::specs()
         .into_iter()
-        .map(|model| (model.name, model.fields.iter().map(|f| f.name.to_owned()).collect()))
+        .map(|model| {
+            (
+                model.name,
+                model.fields.iter().map(|f| f.name.to_owned()).collect(),
+            )
+        })
         .collect()
 }
 
@@ -972,7 +977,9 @@ mod tests {
             assert_eq!(idempotent, method != "POST", "{name}");
             assert_eq!(op.keyed, keyed, "{name}");
         }
-        let requests = OPERATIONS.iter().filter(|op| matches!(op.kind, Kind::Request { .. }));
+        let requests = OPERATIONS
+            .iter()
+            .filter(|op| matches!(op.kind, Kind::Request { .. }));
         assert_eq!(requests.count(), endpoint_table().len());
         // The arguments the table lists are the ones the dispatch takes, spelled per language;
         // each required one is needed, and no other is taken.
@@ -996,7 +1003,12 @@ mod tests {
                         prepare(language, op.name, Value::Object(args)).map(drop)
                     }
                 };
-                assert!(run(all.clone()).is_ok(), "{} {language:?}: {:?}", op.name, run(all.clone()));
+                assert!(
+                    run(all.clone()).is_ok(),
+                    "{} {language:?}: {:?}",
+                    op.name,
+                    run(all.clone())
+                );
                 for param in op.params.iter().filter(|p| p.required) {
                     let mut less = all.clone();
                     less.remove(&names.spell(&snake_to_camel(param.name)));

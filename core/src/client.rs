@@ -233,10 +233,21 @@ impl Client {
         options: &RequestOptions,
         names: Names,
     ) -> Result<Response<E::Output>> {
+        endpoint.validate(names)?;
+        self.send_valid(endpoint, options, names).await
+    }
+
+    /// [`Client::send_checked`] for arguments already validated (the bindings' dispatch
+    /// checks them when the call is made, so they are checked once).
+    pub(crate) async fn send_valid<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        options: &RequestOptions,
+        names: Names,
+    ) -> Result<Response<E::Output>> {
         self.operation(E::NAME, None, async {
             match &options.idempotency_key {
                 Some(key) => {
-                    endpoint.validate(names)?;
                     options.validate()?;
                     self.send_keyed(endpoint, key, options, names).await
                 }
@@ -316,14 +327,14 @@ impl Client {
         }
     }
 
-    /// [`Client::send_checked`] without an idempotency key: one request and its retries.
+    /// [`Client::send_checked`] without an idempotency key: one request and its retries
+    /// (the arguments are valid: checked by the caller).
     pub(crate) async fn send_unkeyed<E: Endpoint>(
         &self,
         endpoint: &E,
         options: &RequestOptions,
         names: Names,
     ) -> Result<Response<E::Output>> {
-        endpoint.validate(names)?;
         let extra = options.validate()?;
         let config = &self.inner.config;
         let headers = match extra {

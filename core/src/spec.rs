@@ -181,12 +181,16 @@ pub struct Operation {
 impl Operation {
     /// The resource's name (`"posts"`).
     pub fn resource(&self) -> &'static str {
-        self.name.split_once('.').map_or(self.name, |(resource, _)| resource)
+        self.name
+            .split_once('.')
+            .map_or(self.name, |(resource, _)| resource)
     }
 
     /// The method's name in Python's spelling (`"wait_many"`).
     pub fn method_name(&self) -> &'static str {
-        self.name.split_once('.').map_or(self.name, |(_, method)| method)
+        self.name
+            .split_once('.')
+            .map_or(self.name, |(_, method)| method)
     }
 
     /// Whether it sends no request at all.
@@ -301,10 +305,7 @@ pub const OPERATIONS: &[Operation] = &[
         doc: "Delete a profile with its connections, stored credentials and pending posts \
               (`DELETE /profiles/:profileKey`). This cannot be undone.",
         returns_doc: "",
-        raises: &[(
-            "NotFoundError",
-            "No such profile (`PROFILE_NOT_FOUND`).",
-        )],
+        raises: &[("NotFoundError", "No such profile (`PROFILE_NOT_FOUND`).")],
         note: "",
     },
     Operation {

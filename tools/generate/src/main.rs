@@ -17,8 +17,14 @@ fn files(root: &std::path::Path) -> Result<Vec<(&'static str, String)>, String> 
         .map_err(|e| format!("cannot read README.md: {e}"))?;
     Ok(vec![
         ("README.md", readme::update(&readme)?),
-        ("bindings-python/python/postcore/_resources.py", python::resources()),
-        ("bindings-python/python/postcore/_models.py", python::models()),
+        (
+            "bindings-python/python/postcore/_resources.py",
+            python::resources(),
+        ),
+        (
+            "bindings-python/python/postcore/_models.py",
+            python::models(),
+        ),
         ("bindings-node/ts/resources.ts", typescript::resources()),
         ("bindings-node/ts/args.ts", typescript::args()),
         ("bindings-node/ts/models.ts", typescript::models()),

@@ -60,8 +60,14 @@ fn code_text(text: &str, lang: Lang) -> String {
         return "null".to_owned();
     }
     let snake = text.contains('_')
-        && text.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
-    if snake { spell(text, lang) } else { text.to_owned() }
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
+    if snake {
+        spell(text, lang)
+    } else {
+        text.to_owned()
+    }
 }
 
 fn code(text: &str, lang: Lang) -> String {
@@ -117,14 +123,30 @@ pub fn render(text: &str, lang: Lang) -> String {
                 let inner: String = chars[i + 1..end].iter().collect();
                 let sentence_start = out.is_empty() || out.ends_with(". ") || out.ends_with("\n");
                 let piece = if let Some(raw) = inner.strip_prefix("py:") {
-                    if lang == Lang::Python { raw.to_owned() } else { String::new() }
+                    if lang == Lang::Python {
+                        raw.to_owned()
+                    } else {
+                        String::new()
+                    }
                 } else if let Some(raw) = inner.strip_prefix("js:") {
-                    if lang == Lang::TypeScript { raw.to_owned() } else { String::new() }
+                    if lang == Lang::TypeScript {
+                        raw.to_owned()
+                    } else {
+                        String::new()
+                    }
                 } else if inner == "none" {
                     code(if lang == Lang::Python { "None" } else { "null" }, lang)
                 } else if inner == "unit" {
-                    let unit = if lang == Lang::Python { "seconds" } else { "milliseconds" };
-                    if sentence_start { capitalize(unit) } else { unit.to_owned() }
+                    let unit = if lang == Lang::Python {
+                        "seconds"
+                    } else {
+                        "milliseconds"
+                    };
+                    if sentence_start {
+                        capitalize(unit)
+                    } else {
+                        unit.to_owned()
+                    }
                 } else {
                     code(&spell(&inner, lang), lang)
                 };
@@ -200,7 +222,11 @@ pub fn wrap(text: &str, width: usize, first: &str, indent: &str) -> Vec<String> 
         if n > 0 {
             lines.push(String::new());
         }
-        let mut line = if n == 0 { first.to_owned() } else { indent.to_owned() };
+        let mut line = if n == 0 {
+            first.to_owned()
+        } else {
+            indent.to_owned()
+        };
         let mut empty = true;
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
             if !empty && line.len() + 1 + word.len() > width {
@@ -236,7 +262,10 @@ mod tests {
             "Wait for `postIds` (`posts.waitMany()`); `Post` or `null`, `x`. Milliseconds \
              apart, in Node."
         );
-        assert_eq!(render("{profiles.linkedin_connect_url}", Lang::TypeScript), "`profiles.linkedInConnectUrl()`");
+        assert_eq!(
+            render("{profiles.linkedin_connect_url}", Lang::TypeScript),
+            "`profiles.linkedInConnectUrl()`"
+        );
     }
 
     #[test]

@@ -78,7 +78,10 @@ fn parser(op: &Operation) -> String {
         return base;
     }
     let values: Vec<String> = op.fills.iter().map(|f| format!("\"{f}\": {f}")).collect();
-    format!("lambda data: _fill({base}(data), {{{}}})", values.join(", "))
+    format!(
+        "lambda data: _fill({base}(data), {{{}}})",
+        values.join(", ")
+    )
 }
 
 fn signature(op: &Operation, returns: &str) -> String {
@@ -138,7 +141,12 @@ fn method_doc(op: &Operation) -> String {
         if !sections.is_empty() {
             sections.push_str("\n\n");
         }
-        let lines = wrap(&render(op.returns_doc, Lang::Python), WIDTH - 8, "    ", "    ");
+        let lines = wrap(
+            &render(op.returns_doc, Lang::Python),
+            WIDTH - 8,
+            "    ",
+            "    ",
+        );
         sections.push_str("Returns:\n");
         sections.push_str(&lines.join("\n"));
     }
@@ -267,14 +275,22 @@ pub fn resources() -> String {
     for resource in spec::RESOURCES {
         let class = resource.class;
         for (prefix, wrapper, raw_doc) in [
-            ("", "_with_response", format!("``client.with_raw_response.{}``", resource.name)),
+            (
+                "",
+                "_with_response",
+                format!("``client.with_raw_response.{}``", resource.name),
+            ),
             (
                 "Async",
                 "_async_with_response",
                 format!("``AsyncPostcore.with_raw_response.{}``", resource.name),
             ),
         ] {
-            let base = if prefix.is_empty() { "_SyncResource" } else { "_AsyncResource" };
+            let base = if prefix.is_empty() {
+                "_SyncResource"
+            } else {
+                "_AsyncResource"
+            };
             let doc = format!(
                 "{raw_doc}: :class:`{prefix}{class}`' methods returning an :class:`APIResponse` \
                  (for a wait: the last poll's response, with ``attempts`` counting every \
@@ -342,7 +358,8 @@ __ALL__
 ]
 "#;
 
-const RAW_HEADER: &str = "\n\n# ------------------------------------------------------------------- with_raw_response\n";
+const RAW_HEADER: &str =
+    "\n\n# ------------------------------------------------------------------- with_raw_response\n";
 
 // ------------------------------------------------------------------------------ models
 
@@ -377,12 +394,23 @@ fn scalar(rust: &str) -> &'static str {
 }
 
 fn py_field(field: &postcore::spec::FieldSpec) -> PyField {
-    let rust: String = field.rust_type.chars().filter(|c| !c.is_whitespace()).collect();
+    let rust: String = field
+        .rust_type
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     let name = postcore_snake(field.name);
     let option = inner(&rust, "Option");
     let vec = inner(&rust, "Vec");
-    let base = option.clone().or_else(|| vec.clone()).unwrap_or_else(|| rust.clone());
-    let ty = if is_model(&base) { base.clone() } else { scalar(&base).to_owned() };
+    let base = option
+        .clone()
+        .or_else(|| vec.clone())
+        .unwrap_or_else(|| rust.clone());
+    let ty = if is_model(&base) {
+        base.clone()
+    } else {
+        scalar(&base).to_owned()
+    };
     let codec = if base == "Timestamp" {
         Some("_TIMESTAMP".to_owned())
     } else if is_model(&base) && vec.is_some() {
@@ -402,7 +430,11 @@ fn py_field(field: &postcore::spec::FieldSpec) -> PyField {
             format!("tuple({name})"),
         )
     } else if rust == "bool" {
-        ("bool".into(), format!("{name}: bool = False"), format!("bool({name})"))
+        (
+            "bool".into(),
+            format!("{name}: bool = False"),
+            format!("bool({name})"),
+        )
     } else if option.is_some() && always {
         (
             ty.clone(),
@@ -410,7 +442,11 @@ fn py_field(field: &postcore::spec::FieldSpec) -> PyField {
             format!("_ABSENT if {name} is None else {name}"),
         )
     } else if option.is_some() {
-        (format!("{ty} | None"), format!("{name}: {ty} | None = None"), name.clone())
+        (
+            format!("{ty} | None"),
+            format!("{name}: {ty} | None = None"),
+            name.clone(),
+        )
     } else {
         (ty.clone(), format!("{name}: {ty}"), name.clone())
     };
@@ -473,8 +509,15 @@ pub fn models() -> String {
     for model in ordered() {
         let fields: Vec<PyField> = model.fields.iter().map(py_field).collect();
         // Constructor order: the fields a model needs first, each group in declaration order.
-        let mut order: Vec<&PyField> = fields.iter().filter(|f| f.required && !f.init.contains('=')).collect();
-        order.extend(fields.iter().filter(|f| !(f.required && !f.init.contains('='))));
+        let mut order: Vec<&PyField> = fields
+            .iter()
+            .filter(|f| f.required && !f.init.contains('='))
+            .collect();
+        order.extend(
+            fields
+                .iter()
+                .filter(|f| !(f.required && !f.init.contains('='))),
+        );
         let mut options: Vec<String> = Vec::new();
         let codecs: Vec<String> = order
             .iter()
@@ -491,7 +534,9 @@ pub fn models() -> String {
         if !required.is_empty() {
             options.push(format!("required=({},)", required.join(", ")));
         }
-        let bases = std::iter::once("_Model".to_owned()).chain(options).collect::<Vec<_>>();
+        let bases = std::iter::once("_Model".to_owned())
+            .chain(options)
+            .collect::<Vec<_>>();
         out.push_str(&format!(
             "\n\nclass {}({}):\n{}\n\n",
             model.name,

@@ -16,9 +16,10 @@ fn table() -> String {
     );
     for op in OPERATIONS.iter().filter(|op| op.method) {
         let (request, resent) = match op.kind {
-            Kind::Request { method, path } => {
-                (format!("`{method} {path}`"), if method == "POST" { "no" } else { "yes" })
-            }
+            Kind::Request { method, path } => (
+                format!("`{method} {path}`"),
+                if method == "POST" { "no" } else { "yes" },
+            ),
             Kind::Poll { path } => (format!("polls `GET {path}`"), "yes"),
             Kind::Local { path } => (format!("builds the `GET {path}` URL, no request"), "-"),
         };
@@ -42,5 +43,10 @@ pub fn update(readme: &str) -> Result<String, String> {
         .find(END)
         .map(|i| i + start)
         .ok_or_else(|| format!("README.md has no line {END:?} after the start marker"))?;
-    Ok(format!("{}{START}\n{}{}", &readme[..start], table(), &readme[end..]))
+    Ok(format!(
+        "{}{START}\n{}{}",
+        &readme[..start],
+        table(),
+        &readme[end..]
+    ))
 }

@@ -10,12 +10,22 @@ const WIDTH: usize = 100;
 
 /// A JSDoc comment at `indent` from rendered paragraphs (and `@` tags, one per line).
 fn jsdoc(text: &str, tags: &[String], indent: &str) -> String {
-    let mut lines = wrap(text, WIDTH, &format!("{indent} * "), &format!("{indent} * "));
+    let mut lines = wrap(
+        text,
+        WIDTH,
+        &format!("{indent} * "),
+        &format!("{indent} * "),
+    );
     if !tags.is_empty() {
         lines.push(String::new());
     }
     for tag in tags {
-        lines.extend(wrap(tag, WIDTH, &format!("{indent} * "), &format!("{indent} *   ")));
+        lines.extend(wrap(
+            tag,
+            WIDTH,
+            &format!("{indent} * "),
+            &format!("{indent} *   "),
+        ));
     }
     let single = format!("{indent}/** {} */", text);
     if tags.is_empty() && !text.contains("\n\n") && single.len() <= WIDTH {
@@ -23,7 +33,13 @@ fn jsdoc(text: &str, tags: &[String], indent: &str) -> String {
     }
     let body: Vec<String> = lines
         .into_iter()
-        .map(|l| if l.is_empty() { format!("{indent} *") } else { l })
+        .map(|l| {
+            if l.is_empty() {
+                format!("{indent} *")
+            } else {
+                l
+            }
+        })
         .map(|l| l.trim_end().to_owned())
         .collect();
     format!("{indent}/**\n{}\n{indent} */", body.join("\n"))
@@ -74,7 +90,11 @@ fn method(op: &Operation) -> (String, Vec<&'static str>) {
         .filter(|p| p.ty == ParamType::Duration)
         .map(|p| p.name)
         .collect();
-    let options_type = if durations.is_empty() { "RequestOptions" } else { "WaitOptions" };
+    let options_type = if durations.is_empty() {
+        "RequestOptions"
+    } else {
+        "WaitOptions"
+    };
     let mut types = vec![options_type];
     let mut params = Vec::new();
     let args = match op.params_type {
@@ -85,7 +105,11 @@ fn method(op: &Operation) -> (String, Vec<&'static str>) {
             "params".to_owned()
         }
         None => {
-            let positional: Vec<_> = op.params.iter().filter(|p| p.ty != ParamType::Duration).collect();
+            let positional: Vec<_> = op
+                .params
+                .iter()
+                .filter(|p| p.ty != ParamType::Duration)
+                .collect();
             for p in &positional {
                 params.push(format!("{}: {}", camel(p.name), param_type(p.ty, true)));
             }
@@ -105,7 +129,11 @@ fn method(op: &Operation) -> (String, Vec<&'static str>) {
     let mut tags: Vec<String> = Vec::new();
     if op.params_type.is_none() {
         for p in op.params.iter().filter(|p| p.ty != ParamType::Duration) {
-            tags.push(format!("@param {} {}", camel(p.name), render(p.doc, Lang::TypeScript)));
+            tags.push(format!(
+                "@param {} {}",
+                camel(p.name),
+                render(p.doc, Lang::TypeScript)
+            ));
         }
     }
     for p in op.params.iter().filter(|p| p.ty == ParamType::Duration) {
@@ -116,10 +144,17 @@ fn method(op: &Operation) -> (String, Vec<&'static str>) {
         ));
     }
     if !op.returns_doc.is_empty() {
-        tags.push(format!("@returns {}", render(op.returns_doc, Lang::TypeScript)));
+        tags.push(format!(
+            "@returns {}",
+            render(op.returns_doc, Lang::TypeScript)
+        ));
     }
     for (class, doc) in op.raises {
-        tags.push(format!("@throws {{{}}} {}", error_name(class), render(doc, Lang::TypeScript)));
+        tags.push(format!(
+            "@throws {{{}}} {}",
+            error_name(class),
+            render(doc, Lang::TypeScript)
+        ));
     }
     let mut text = render(op.doc, Lang::TypeScript);
     if !op.note.is_empty() {
@@ -138,7 +173,10 @@ fn method(op: &Operation) -> (String, Vec<&'static str>) {
         let set = if durations.is_empty() {
             String::new()
         } else {
-            let quoted: Vec<String> = durations.iter().map(|d| format!("'{}'", camel(d))).collect();
+            let quoted: Vec<String> = durations
+                .iter()
+                .map(|d| format!("'{}'", camel(d)))
+                .collect();
             format!(", [{}], '{}'", quoted.join(", "), op.method_name())
         };
         out.push_str(&format!(
@@ -161,7 +199,10 @@ pub fn resources() -> String {
             jsdoc(&render(resource.doc, Lang::TypeScript), &[], ""),
             resource.class
         ));
-        for op in spec::OPERATIONS.iter().filter(|op| op.method && op.resource() == resource.name) {
+        for op in spec::OPERATIONS
+            .iter()
+            .filter(|op| op.method && op.resource() == resource.name)
+        {
             let (text, types) = method(op);
             body.push('\n');
             body.push_str(&text);
@@ -177,8 +218,16 @@ pub fn resources() -> String {
         }
         body.push_str("}\n");
     }
-    let options: Vec<&str> = arg_types.iter().copied().filter(|t| *t == "WaitOptions").collect();
-    let mut params: Vec<&str> = arg_types.iter().copied().filter(|t| *t != "WaitOptions").collect();
+    let options: Vec<&str> = arg_types
+        .iter()
+        .copied()
+        .filter(|t| *t == "WaitOptions")
+        .collect();
+    let mut params: Vec<&str> = arg_types
+        .iter()
+        .copied()
+        .filter(|t| *t != "WaitOptions")
+        .collect();
     params.sort_unstable();
     model_types.sort();
     let mut option_imports = vec!["RequestOptions"];
@@ -215,7 +264,11 @@ pub fn args() -> String {
             }
         }
         if op.keyed {
-            out.push_str(&jsdoc(&render(spec::IDEMPOTENCY_KEY_DOC, Lang::TypeScript), &[], "  "));
+            out.push_str(&jsdoc(
+                &render(spec::IDEMPOTENCY_KEY_DOC, Lang::TypeScript),
+                &[],
+                "  ",
+            ));
             out.push_str("\n  idempotencyKey?: string | null\n");
         }
         out.push_str("}\n");
@@ -233,7 +286,10 @@ fn ts_type(rust: &str, model: &str, field: &str) -> String {
         return format!("{}[]", narrow.name);
     }
     let rust: String = rust.chars().filter(|c| !c.is_whitespace()).collect();
-    if let Some(inner) = rust.strip_prefix("Option<").and_then(|r| r.strip_suffix('>')) {
+    if let Some(inner) = rust
+        .strip_prefix("Option<")
+        .and_then(|r| r.strip_suffix('>'))
+    {
         return ts_type(inner, model, field);
     }
     if let Some(inner) = rust.strip_prefix("Vec<").and_then(|r| r.strip_suffix('>')) {
@@ -250,7 +306,11 @@ fn ts_type(rust: &str, model: &str, field: &str) -> String {
 /// `ts/models.ts`.
 pub fn models() -> String {
     let quote = |values: &[&str]| -> String {
-        values.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" | ")
+        values
+            .iter()
+            .map(|v| format!("'{v}'"))
+            .collect::<Vec<_>>()
+            .join(" | ")
     };
     let mut out = format!(
         "{HEADER}/**\n * What the API returns. Results are plain objects holding exactly the API's camelCase JSON,\n * timestamps as ISO 8601 strings (`\"2025-01-15T14:01:00Z\"`): fields this version does not\n * know yet are kept as the server sent them, and no key is added that the server did not\n * send. A field the documented answer always has is typed as present (should a server leave\n * it out, it is `undefined`); one it may lack is optional.\n *\n * @module\n */\n\n/** A social network postcore posts to. */\nexport type Platform = {}\n\n/** Where a scheduled post stands. */\nexport type PostStatus = {}\n",
