@@ -41,6 +41,17 @@ impl Client {
             .map(Response::into_data)
     }
 
+    /// [`Client::wait_for_posts`] with the last poll's response metadata (`attempts` counts
+    /// every request of the wait).
+    pub async fn wait_for_posts_with(
+        &self,
+        post_ids: &[String],
+        options: &WaitOptions,
+    ) -> Result<Response<Vec<Post>>> {
+        self.wait_for_posts_checked(post_ids, options, Names::SnakeCase)
+            .await
+    }
+
     pub(crate) async fn wait_for_posts_checked(
         &self,
         post_ids: &[String],

@@ -2,15 +2,20 @@
 //! through the Rust client against the local postcore server. The Python and Node suites
 //! replay the same files.
 //!
-//! Operations go through `postcore::bindings`, the same generic dispatch the Python and Node
-//! packages use, with Python's argument spelling; `create_profile` goes through the typed
-//! method.
+//! Every scenario is replayed twice: through `postcore::bindings`, the same generic dispatch
+//! the Python and Node packages use, with Python's argument spelling; and through the typed
+//! Rust API (`Client::create_post_with`, …), the arguments read into its parameter types. A
+//! scenario whose arguments no Rust type can hold (a number for a name: the compiler refuses
+//! it) has no typed replay; every operation of the table is replayed typed at least once.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use postcore::bindings::{self, Language};
-use postcore::{Client, CreateProfile, Error, RequestOptions, Timestamp};
+use postcore::{
+    Client, ConnectBluesky, CreatePost, CreateProfile, Error, RequestOptions, Timestamp,
+    WaitOptions,
+};
 use postcore_mock::{DEFAULT_API_KEY, MockConfig, MockServer};
 use serde_json::{Map, Value, json};
 
@@ -24,11 +29,16 @@ async fn every_scenario_behaves_as_specified() {
         .await
         .expect("mock starts");
     let scenarios = load_scenarios();
-    assert!(
-        scenarios.len() >= 155,
-        "expected the full scenario set, found {}",
-        scenarios.len()
-    );
+    // Every operation the packages expose has scenarios (the table says which there are).
+    for op in postcore::spec::OPERATIONS {
+        assert!(
+            scenarios
+                .iter()
+                .any(|s| operations_of(s).iter().any(|o| o == op.name)),
+            "no scenario calls {}",
+            op.name
+        );
+    }
     let mut names: Vec<&str> = scenarios
         .iter()
         .filter_map(|s| s["name"].as_str())
@@ -40,15 +50,34 @@ async fn every_scenario_behaves_as_specified() {
     assert_eq!(before, scenarios.len(), "every scenario has a name");
     let control = Control::new(server.url());
     let mut failures = Vec::new();
+    let mut typed: Vec<String> = Vec::new();
     for scenario in &scenarios {
         let name = scenario["name"].as_str().unwrap_or("?").to_owned();
-        match replay(&server, &control, scenario).await {
-            Ok(()) => println!("ok   {name}"),
-            Err(problem) => {
-                println!("FAIL {name}: {problem}");
-                failures.push(format!("{name}: {problem}"));
+        for via in [Via::Dispatch, Via::Typed] {
+            match replay(&server, &control, scenario, via).await {
+                Ok(Replayed::Done) => {
+                    println!("ok   {name} ({via:?})");
+                    if via == Via::Typed {
+                        typed.extend(operations_of(scenario));
+                    }
+                }
+                Ok(Replayed::NotTyped) => {
+                    println!("--   {name} (no Rust type holds its arguments)")
+                }
+                Err(problem) => {
+                    println!("FAIL {name} ({via:?}): {problem}");
+                    failures.push(format!("{name} ({via:?}): {problem}"));
+                }
             }
         }
+    }
+    // Every operation of the table is replayed through the typed API at least once.
+    for op in postcore::spec::OPERATIONS.iter().filter(|op| op.method) {
+        assert!(
+            typed.iter().any(|t| t == op.name),
+            "no scenario replays {} through the typed Rust API",
+            op.name
+        );
     }
     assert!(
         failures.is_empty(),
@@ -175,6 +204,192 @@ async fn run_call(
     method: &str,
     params: Value,
     options: &RequestOptions,
+    via: Via,
+) -> Option<Result<Success, Error>> {
+    match via {
+        Via::Dispatch => Some(run_dispatched(client, method, params, options).await),
+        Via::Typed => run_typed(client, method, params, options).await,
+    }
+}
+
+/// How a scenario's calls are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// The bindings' generic dispatch.
+    Dispatch,
+    /// The typed Rust methods.
+    Typed,
+}
+
+/// What replaying a scenario came to.
+enum Replayed {
+    Done,
+    /// A call's arguments fit no Rust type: there is no typed replay.
+    NotTyped,
+}
+
+/// The operations a scenario calls (`create_profile` is `profiles.create`).
+fn operations_of(scenario: &Value) -> Vec<String> {
+    let steps = scenario["then"].as_array().into_iter().flatten();
+    std::iter::once(&scenario["call"])
+        .chain(steps.map(|step| &step["call"]))
+        .filter_map(|call| call["method"].as_str())
+        .map(|m| {
+            if m == "create_profile" {
+                "profiles.create"
+            } else {
+                m
+            }
+            .to_owned()
+        })
+        .collect()
+}
+
+/// `value` as `T`, its keys camelCased as the API spells them; `None` if no `T` holds it.
+fn typed<T: serde::de::DeserializeOwned>(value: &Value) -> Option<T> {
+    let map = value.as_object()?;
+    let camel: Map<String, Value> = map
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| {
+            let mut out = String::new();
+            let mut upper = false;
+            for c in k.chars() {
+                if c == '_' {
+                    upper = true;
+                } else if upper {
+                    out.push(c.to_ascii_uppercase());
+                    upper = false;
+                } else {
+                    out.push(c);
+                }
+            }
+            (out, v.clone())
+        })
+        .collect();
+    serde_json::from_value(Value::Object(camel)).ok()
+}
+
+fn success<T: serde::Serialize>(response: postcore::Response<T>) -> Success {
+    Success {
+        data: serde_json::to_value(&response.data).unwrap_or_default(),
+        status: response.status,
+        attempts: response.attempts,
+        rate_limit: response.rate_limit,
+        headers: response.headers,
+    }
+}
+
+/// A duration argument in seconds (Python's spelling), if given; `Err` if it is not one.
+fn seconds(value: &Value) -> Result<Option<Duration>, ()> {
+    match value {
+        Value::Null => Ok(None),
+        other => other
+            .as_f64()
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .map(Some)
+            .ok_or(()),
+    }
+}
+
+/// One call through the typed Rust API; `None` when its arguments fit no Rust type.
+async fn run_typed(
+    client: &Client,
+    method: &str,
+    mut params: Value,
+    options: &RequestOptions,
+) -> Option<Result<Success, Error>> {
+    let mut options = options.clone();
+    if let Some(map) = params.as_object_mut() {
+        match map.remove("idempotency_key") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(key)) => options = options.idempotency_key(key),
+            Some(_) => return None,
+        }
+    }
+    let text = |name: &str| params[name].as_str().map(str::to_owned);
+    let only = |names: &[&str]| {
+        params.as_object().is_some_and(|m| {
+            m.iter()
+                .all(|(k, v)| v.is_null() || names.contains(&k.as_str()))
+        })
+    };
+    Some(match method {
+        "create_profile" | "profiles.create" => {
+            let args: CreateProfile = typed(&params)?;
+            client
+                .create_profile_with(args, &options)
+                .await
+                .map(success)
+        }
+        "profiles.list" if only(&[]) => client.list_profiles_with(&options).await.map(success),
+        "profiles.delete" if only(&["profile_key"]) => client
+            .delete_profile_with(&text("profile_key")?, &options)
+            .await
+            .map(success),
+        "profiles.connect_bluesky" => {
+            let args: ConnectBluesky = typed(&params)?;
+            client
+                .connect_bluesky_with(args, &options)
+                .await
+                .map(success)
+        }
+        "profiles.linkedin_connect_url" if only(&["return_url", "profile_key"]) => {
+            let profile_key = match &params["profile_key"] {
+                Value::Null => None,
+                Value::String(key) => Some(key.clone()),
+                _ => return None,
+            };
+            client
+                .linkedin_connect_url(&text("return_url")?, profile_key.as_deref())
+                .map(|url| Success {
+                    data: Value::String(url),
+                    status: 0,
+                    attempts: 0,
+                    rate_limit: None,
+                    headers: postcore::HeaderMap::new(),
+                })
+        }
+        "posts.create" => {
+            let args: CreatePost = typed(&params)?;
+            client.create_post_with(args, &options).await.map(success)
+        }
+        "posts.list" if only(&[]) => client.list_posts_with(&options).await.map(success),
+        "posts.retrieve" if only(&["post_id"]) => client
+            .retrieve_post_with(&text("post_id")?, &options)
+            .await
+            .map(success),
+        "posts.delete" if only(&["post_id"]) => client
+            .delete_post_with(&text("post_id")?, &options)
+            .await
+            .map(success),
+        "posts.wait" | "posts.wait_many"
+            if only(&["post_id", "post_ids", "timeout", "interval"]) =>
+        {
+            let mut wait = WaitOptions::new();
+            wait.timeout = seconds(&params["timeout"]).ok()?;
+            wait.interval = seconds(&params["interval"]).ok()?;
+            wait.request = options;
+            if method == "posts.wait" {
+                client
+                    .wait_for_post_with(&text("post_id")?, &wait)
+                    .await
+                    .map(success)
+            } else {
+                let ids: Vec<String> = serde_json::from_value(params["post_ids"].clone()).ok()?;
+                client.wait_for_posts_with(&ids, &wait).await.map(success)
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// One call through the bindings' dispatch.
+async fn run_dispatched(
+    client: &Client,
+    method: &str,
+    params: Value,
+    options: &RequestOptions,
 ) -> Result<Success, Error> {
     match method {
         "create_profile" => {
@@ -223,7 +438,12 @@ struct Success {
     headers: postcore::HeaderMap,
 }
 
-async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Result<(), String> {
+async fn replay(
+    server: &MockServer,
+    control: &Control,
+    scenario: &Value,
+    via: Via,
+) -> Result<Replayed, String> {
     control.call("POST", "reset", Some(&json!({}))).await?;
     if let Some(seed) = scenario.get("seed").filter(|s| !s.is_null()) {
         control.call("POST", "seed", Some(seed)).await?;
@@ -269,10 +489,10 @@ async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Res
 
     let started = Instant::now();
     let mut built: Option<Client> = None;
-    let outcome: Result<Success, Error> = async {
+    let outcome: Option<Result<Success, Error>> = async {
         // A store of its own, so that no scenario's rate budget carries over to the next.
         let mut builder = Client::builder().base_url(base_url).store(format!(
-            "memory://scenario-{}",
+            "memory://scenario-{}-{via:?}",
             scenario["name"].as_str().unwrap_or("?")
         ));
         if let Some(key) = api_key {
@@ -287,12 +507,18 @@ async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Res
         if let Some(ms) = client_spec["max_rate_limit_wait_ms"].as_u64() {
             builder = builder.max_rate_limit_wait(Duration::from_millis(ms));
         }
-        let client = builder.build()?;
-        let result = run_call(&client, method, params, &options).await;
+        let client = match builder.build() {
+            Ok(client) => client,
+            Err(error) => return Some(Err(error)),
+        };
+        let result = run_call(&client, method, params, &options, via).await;
         built = Some(client);
         result
     }
     .await;
+    let Some(outcome) = outcome else {
+        return Ok(Replayed::NotTyped);
+    };
     let elapsed = started.elapsed().as_millis() as u64;
 
     let mut expect = scenario["expect"].clone();
@@ -365,7 +591,10 @@ async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Res
         let mut params = call.get("params").cloned().unwrap_or(json!({}));
         expand_now(&mut params, &now);
         let started = Instant::now();
-        let outcome = run_call(client, method, params, &RequestOptions::new()).await;
+        let Some(outcome) = run_call(client, method, params, &RequestOptions::new(), via).await
+        else {
+            return Ok(Replayed::NotTyped);
+        };
         let elapsed = started.elapsed().as_millis() as u64;
         let mut expect = step["expect"].clone();
         expand_now(&mut expect, &now);
@@ -428,7 +657,7 @@ async fn replay(server: &MockServer, control: &Control, scenario: &Value) -> Res
             }
         }
     }
-    Ok(())
+    Ok(Replayed::Done)
 }
 
 fn check_request(
