@@ -61,6 +61,8 @@
 //!   `traceparent`. Log lines are `tracing` events of target `postcore`; without a subscriber,
 //!   `POSTCORE_LOG=debug` prints them on stderr. Nothing is recorded when nobody listens.
 
+#[doc(hidden)]
+pub mod calendar;
 mod client;
 mod config;
 mod connector;

@@ -1,7 +1,12 @@
 //! Dates without a date-time dependency: the mock only needs Unix seconds, ISO 8601 in and
-//! out, the HTTP `Date` format and month names, all in UTC.
+//! out, the HTTP `Date` format and month names, all in UTC, on the client's calendar
+//! (`postcore::calendar`).
 
 use std::time::{SystemTime, UNIX_EPOCH};
+
+// The calendar's arithmetic is the client's (one home for it); formats and parsing stay here,
+// as strict or lenient as the server is.
+use postcore::calendar::{civil_from_days, days_from_civil, days_in_month};
 
 /// Real (not mock) milliseconds since the Unix epoch; the mock clock adds its offset to this.
 pub(crate) fn real_unix_ms() -> i64 {
@@ -28,45 +33,16 @@ struct Civil {
 fn civil(unix: i64) -> Civil {
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let (year, month, day) = civil_from_days(days);
     Civil {
-        year: yoe + era * 400 + i64::from(month <= 2),
-        month: month as u32,
-        day: day as u32,
+        year,
+        month,
+        day,
         hour: secs / 3600,
         minute: secs % 3600 / 60,
         second: secs % 60,
         // 1970-01-01 was a Thursday.
         weekday: (days + 4).rem_euclid(7) as usize,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days-from-civil).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let month = i64::from(month);
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
     }
 }
 

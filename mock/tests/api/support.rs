@@ -107,23 +107,7 @@ pub fn iso_from_now(server: &MockServer, delta: i64) -> String {
     iso(now_secs(server) + delta)
 }
 
-/// `2025-01-15T14:01:00Z` for a Unix time (a test-side copy of the civil-date algorithm).
+/// `2025-01-15T14:01:00Z` for a Unix time (the client's format, on the one calendar).
 pub fn iso(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    postcore::Timestamp::from_unix(unix).to_string()
 }
