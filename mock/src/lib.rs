@@ -191,7 +191,7 @@ mod time;
 
 pub use config::MockConfig;
 pub use fault::{Fault, FaultAction};
-pub use server::MockServer;
+pub use server::{ControlError, MockServer};
 pub use state::{
     ConnectedPlatform, ConnectionStats, MockEvent, PostStatus, RecordedRequest, Seeded, StoredPost,
     StoredProfile,

@@ -155,7 +155,53 @@ impl MockServer {
     pub fn reset(&self) {
         self.state.reset();
     }
+
+    /// Runs control operation `name` (`"seed"`, `"advance"`, `"requests"`, …: what
+    /// `/__mock/<name>` does over HTTP) with a JSON body, in-process: the one control surface
+    /// both packages' testing kits expose, by name.
+    pub fn control(
+        &self,
+        name: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, ControlError> {
+        crate::routes::control::run(&self.state, name, body).map_err(|refusal| {
+            let (status, code, message) = refusal.parts();
+            ControlError {
+                status,
+                code: code.to_owned(),
+                message: message.to_owned(),
+            }
+        })
+    }
+
+    /// The names of the control operations, in the table's order.
+    pub fn controls() -> Vec<&'static str> {
+        crate::routes::control::CONTROLS
+            .iter()
+            .map(|(name, _, _)| *name)
+            .collect()
+    }
 }
+
+/// A control operation refused: its HTTP status (400 for a bad body, 404 for an unknown
+/// operation or key), error code and message, as `/__mock/<name>` would answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlError {
+    /// The HTTP status the same call over HTTP answers with.
+    pub status: u16,
+    /// The error code (`"INVALID_SEED"`, `"VALIDATION_ERROR"`, …).
+    pub code: String,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for ControlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ControlError {}
 
 impl Drop for MockServer {
     fn drop(&mut self) {

@@ -1,7 +1,7 @@
 //! The documented API endpoints and the `/__mock` control endpoints, and what they share:
 //! postcore's error format, the API-key check and JSON body parsing.
 
-mod control;
+pub(crate) mod control;
 mod posts;
 mod profiles;
 pub(crate) mod url;
@@ -52,6 +52,11 @@ impl Refusal {
 
     /// 400 `VALIDATION_ERROR` about one body or query field, named in the message and in an
     /// extra `field` member.
+    /// The HTTP status, error code and message (for the in-process control surface).
+    pub(crate) fn parts(&self) -> (u16, &str, &str) {
+        (self.status.as_u16(), &self.code, &self.message)
+    }
+
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message).with("field", json!(field))
     }

@@ -302,3 +302,50 @@ async fn counts_tcp_connections() {
     );
     assert_eq!(s.stats().open, 1);
 }
+
+#[tokio::test]
+async fn the_in_process_control_surface_is_the_http_one() {
+    let s = server().await;
+    // Every operation of the table answers in-process as it does over HTTP.
+    let seeded = s
+        .control("seed", json!({"profiles": [{"profileName": "a"}]}))
+        .expect("seed");
+    let key = seeded["profiles"][0].as_str().expect("a key").to_owned();
+    let over_http = control(&s, "GET", "/__mock/profiles", None).await;
+    assert_eq!(over_http.status, 200);
+    let in_process = s.control("profiles", json!({})).expect("profiles");
+    assert_eq!(in_process, over_http.body);
+    assert_eq!(in_process["profiles"][0]["profileKey"], key.as_str());
+    for name in postcore_mock::MockServer::controls() {
+        if name == "reset" || name == "seed" || name == "linkedin" || name == "faults" {
+            continue;
+        }
+        assert!(s.control(name, json!({"seconds": 0})).is_ok(), "{name}");
+    }
+    // Refusals carry the status and code the HTTP answer has.
+    let refused = s
+        .control("seed", json!({"profiles": 3}))
+        .expect_err("a bad seed");
+    assert_eq!(
+        (refused.status, refused.code.as_str()),
+        (400, "INVALID_SEED")
+    );
+    let unknown = s.control("nope", json!({})).expect_err("no such operation");
+    assert_eq!(
+        (unknown.status, unknown.code.as_str()),
+        (404, "UNKNOWN_CONTROL")
+    );
+    let backwards = s.control("advance", json!({"seconds": -1, "forward": true}));
+    assert_eq!(
+        backwards.map_err(|e| e.code),
+        Err("VALIDATION_ERROR".to_owned())
+    );
+    let clock = s
+        .control("advance", json!({"seconds": 60}))
+        .expect("advance");
+    assert!(
+        clock["unixMs"]
+            .as_i64()
+            .is_some_and(|ms| ms / 1000 >= now_secs(&s) - 1)
+    );
+}
