@@ -92,32 +92,12 @@ export declare class NativeMockServer {
   /** Whether it is serving. */
   get running(): boolean
   /**
-   * Queues a fault in the JSON form of `POST /__mock/faults` (`status`, `body`, `body_hex`,
-   * `headers`, `delay_ms`, `action`, `process`, `times`), read as `failNext` means it
-   * (`Fault::for_fail_next`: no status and only a body fails with 500). Throws `RangeError`
-   * for a field or value the mock does not know, or a response asked of `drop`/`reset`.
+   * Runs the mock's control operation `name` (`"fail_next"`, `"seed"`, `"advance"`,
+   * `"clock"`, `"requests"`, `"profiles"`, `"posts"`, `"reset"`, …: what `/__mock/<name>`
+   * does over HTTP) with a JSON `body`; returns its JSON answer. Throws `RangeError` with
+   * the mock's message when it refuses.
    */
-  pushFault(fault: any): void
-  /**
-   * Every API request since the start or the last reset: `{ method, path, headers, body
-   * (text), status (null if dropped), time (ISO) }`.
-   */
-  requests(): Array<{ method: string, path: string, headers: Record<string, string>, body: string, status: number | null, time: string }>
-  /** The stored profiles, as `GET /profiles` lists them. */
-  profiles(): Array<Record<string, unknown>>
-  /** The stored posts, as `GET /posts` lists them (due ones decided first). */
-  posts(): Array<Record<string, unknown>>
-  /**
-   * Loads profiles and posts (the `POST /__mock/seed` format); returns `{ profiles: [keys],
-   * posts: [ids] }`. Throws `RangeError` (and stores nothing) when any part is refused.
-   */
-  seed(seed: any): { profiles: string[], posts: string[] }
-  /** Moves the mock clock forward by `ms` milliseconds (finite, not negative). */
-  advance(ms: number): void
-  /** The mock clock in Unix milliseconds. */
-  now(): number
-  /** Forgets faults, requests, profiles, posts, the rate-limit window and the clock offset. */
-  reset(): void
+  control(name: string, body?: any | undefined | null): any
   /**
    * Stops the server; resolves once its port is released (up to 2 s), so it can be bound
    * again at once. Harmless when already closed.

@@ -26,6 +26,7 @@
  *
  * @module
  */
+import native = require('../native.js');
 import { Postcore } from './client.js';
 import type { Post, Profile } from './models.js';
 import type { ClientOptions } from './options.js';
@@ -117,6 +118,7 @@ export interface Seeded {
 export declare class MockServer {
     #private;
     private constructor();
+    static _wrap(server: native.NativeMockServer): MockServer;
     /** `http://127.0.0.1:<port>`: the base URL for any HTTP client (`POSTCORE_BASE_URL`). */
     get baseUrl(): string;
     /** The key it accepts (send it as `x-api-key`; `POSTCORE_API_KEY`). */

@@ -33,6 +33,7 @@ exports.startMockServer = startMockServer;
 const node_crypto_1 = require("node:crypto");
 const native = require("../native.js");
 const client_js_1 = require("./client.js");
+const wire_js_1 = require("./wire.js");
 const options_js_1 = require("./options.js");
 /** The key a server accepts when none is given (`"pc_test_key"`). */
 exports.DEFAULT_API_KEY = native.mockDefaultApiKey();
@@ -54,6 +55,14 @@ class MockServer {
         this.#native = server;
     }
     /** Wraps a started native server (`startMockServer()` is the public way). @internal */
+    /**
+     * Runs the mock's control operation `name` (what `/__mock/<name>` does over HTTP; the same
+     * table the Python kit calls), its body converted to JSON as a call's arguments are (values
+     * JSON cannot hold are a `TypeError` / `RangeError` naming them under `what`).
+     */
+    #control(name, body, what = 'the arguments') {
+        return this.#native.control(name, body === undefined ? undefined : (0, wire_js_1.toWire)(body, what));
+    }
     static _wrap(server) {
         return new MockServer(server);
     }
@@ -154,7 +163,7 @@ class MockServer {
             }
             fault.delay_ms = Math.round(delay);
         }
-        this.#native.pushFault(fault);
+        this.#control('fail_next', fault, 'options');
     }
     /**
      * Moves the server's clock forward: posts that become due are published (or failed) when
@@ -169,12 +178,12 @@ class MockServer {
         const seconds = (0, options_js_1.optionalNumber)((0, options_js_1.checkObject)(by, 'by').seconds, 'by.seconds');
         if (seconds === undefined)
             throw (0, options_js_1.typeError)('advance needs { seconds }');
-        this.#native.advance(seconds * 1000);
-        return this.now();
+        const clock = this.#control('advance', { seconds, forward: true }, 'by');
+        return new Date(clock.unixMs);
     }
     /** The server's clock: real time plus every `advance()` since the start or the last `reset()`. */
     now() {
-        return new Date(this.#native.now());
+        return new Date(this.#control('clock').unixMs);
     }
     /**
      * Forgets queued faults, recorded requests, profiles, posts, the monthly quota and the
@@ -182,7 +191,7 @@ class MockServer {
      * fresh rate budget (`store`).
      */
     reset() {
-        this.#native.reset();
+        this.#control('reset');
         this.#store = freshStore();
     }
     /**
@@ -200,19 +209,20 @@ class MockServer {
      * @throws {RangeError} A part of the seed is refused (then nothing is stored).
      */
     seed(seed) {
-        return this.#native.seed((0, options_js_1.checkObject)(seed, 'seed'));
+        return this.#control('seed', (0, options_js_1.checkObject)(seed, 'seed'), 'seed');
     }
     /** Every API request received since the start or the last `reset()`, oldest first (a snapshot). */
     get requests() {
-        return this.#native.requests().map(({ body, ...rest }) => ({ ...rest, body: parseBody(body), bodyText: body }));
+        const { requests } = this.#control('requests');
+        return requests.map(({ body, ...rest }) => ({ ...rest, body: parseBody(body), bodyText: body }));
     }
     /** The stored profiles, as `client.profiles.list()` would return them, in creation order. */
     get profiles() {
-        return this.#native.profiles();
+        return this.#control('profiles').profiles;
     }
     /** The stored posts, in creation order, due ones decided first (failed ones carry `failureReason`). */
     get posts() {
-        return this.#native.posts();
+        return this.#control('posts').posts;
     }
     /**
      * Stops the server: open connections close, and the port is free again when the promise

@@ -12,12 +12,11 @@
 use std::ffi::c_void;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use napi::bindgen_prelude::{Env, PromiseRaw};
 use napi::{Error, Result, Status, sys};
 use napi_derive::napi;
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::errors::range_error;
@@ -120,11 +119,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 fn failure(message: String) -> Error {
     Error::new(Status::GenericFailure, message)
-}
-
-/// JSON for JavaScript, through the mock's own serialisation (the API's camelCase names).
-fn json<T: Serialize>(value: &T) -> Result<Value> {
-    serde_json::to_value(value).map_err(|e| failure(format!("cannot convert the mock's data: {e}")))
 }
 
 /// Node's error code for a failed `listen` (`err.code`, as `node:net` sets it).
@@ -240,82 +234,15 @@ impl NativeMockServer {
         lock(&self.server).is_some()
     }
 
-    /// Queues a fault in the JSON form of `POST /__mock/faults` (`status`, `body`, `body_hex`,
-    /// `headers`, `delay_ms`, `action`, `process`, `times`), read as `failNext` means it
-    /// (`Fault::for_fail_next`: no status and only a body fails with 500). Throws `RangeError`
-    /// for a field or value the mock does not know, or a response asked of `drop`/`reset`.
-    #[napi(catch_unwind)]
-    pub fn push_fault(&self, env: Env, fault: Value) -> Result<()> {
-        let fault = serde_json::from_value::<postcore_mock::Fault>(fault)
-            .map_err(|e| format!("invalid fault: {e}"))
-            .and_then(postcore_mock::Fault::for_fail_next)
-            .map_err(|message| range_error(&env, &message))?;
-        self.with(|server| server.push_fault(fault))
-    }
-
-    /// Every API request since the start or the last reset: `{ method, path, headers, body
-    /// (text), status (null if dropped), time (ISO) }`.
-    #[napi(
-        catch_unwind,
-        ts_return_type = "Array<{ method: string, path: string, headers: Record<string, string>, body: string, status: number | null, time: string }>"
-    )]
-    pub fn requests(&self) -> Result<Value> {
-        json(&self.with(postcore_mock::MockServer::requests)?)
-    }
-
-    /// The stored profiles, as `GET /profiles` lists them.
-    #[napi(catch_unwind, ts_return_type = "Array<Record<string, unknown>>")]
-    pub fn profiles(&self) -> Result<Value> {
-        json(&self.with(postcore_mock::MockServer::profiles)?)
-    }
-
-    /// The stored posts, as `GET /posts` lists them (due ones decided first).
-    #[napi(catch_unwind, ts_return_type = "Array<Record<string, unknown>>")]
-    pub fn posts(&self) -> Result<Value> {
-        json(&self.with(postcore_mock::MockServer::posts)?)
-    }
-
-    /// Loads profiles and posts (the `POST /__mock/seed` format); returns `{ profiles: [keys],
-    /// posts: [ids] }`. Throws `RangeError` (and stores nothing) when any part is refused.
-    #[napi(
-        catch_unwind,
-        ts_return_type = "{ profiles: string[], posts: string[] }"
-    )]
-    pub fn seed(&self, env: Env, seed: Value) -> Result<Value> {
-        let seeded = self
-            .with(|server| server.seed(seed))?
-            .map_err(|e| range_error(&env, &e))?;
-        json(&seeded)
-    }
-
-    /// Moves the mock clock forward by `ms` milliseconds (finite, not negative).
-    #[napi(catch_unwind)]
-    pub fn advance(&self, env: Env, ms: f64) -> Result<()> {
-        if !ms.is_finite() || ms < 0.0 {
-            return Err(range_error(
-                &env,
-                &format!("advance needs a finite, non-negative time, got {ms} ms"),
-            ));
-        }
-        let by = Duration::try_from_secs_f64(ms / 1000.0)
-            .map_err(|_| range_error(&env, "advance: the time is too large"))?;
-        self.with(|server| server.advance(by))
-    }
-
-    /// The mock clock in Unix milliseconds.
-    #[napi(catch_unwind)]
-    pub fn now(&self) -> Result<f64> {
-        let now = self.with(postcore_mock::MockServer::now)?;
-        Ok(match now.duration_since(UNIX_EPOCH) {
-            Ok(after) => after.as_secs_f64() * 1000.0,
-            Err(before) => -before.duration().as_secs_f64() * 1000.0,
-        })
-    }
-
-    /// Forgets faults, requests, profiles, posts, the rate-limit window and the clock offset.
-    #[napi(catch_unwind)]
-    pub fn reset(&self) -> Result<()> {
-        self.with(postcore_mock::MockServer::reset)
+    /// Runs the mock's control operation `name` (`"fail_next"`, `"seed"`, `"advance"`,
+    /// `"clock"`, `"requests"`, `"profiles"`, `"posts"`, `"reset"`, …: what `/__mock/<name>`
+    /// does over HTTP) with a JSON `body`; returns its JSON answer. Throws `RangeError` with
+    /// the mock's message when it refuses.
+    #[napi(catch_unwind, ts_return_type = "any")]
+    pub fn control(&self, env: Env, name: String, body: Option<Value>) -> Result<Value> {
+        let body = body.unwrap_or(Value::Null);
+        self.with(|server| server.control(&name, body))?
+            .map_err(|e| range_error(&env, &e.message))
     }
 
     /// Stops the server; resolves once its port is released (up to 2 s), so it can be bound

@@ -32,6 +32,7 @@ import native = require('../native.js')
 import { Postcore } from './client.js'
 import type { Post, Profile } from './models.js'
 import type { ClientOptions } from './options.js'
+import { toWire } from './wire.js'
 import { checkObject, describe, headerPairs, optionalNumber, optionalString, rangeError, typeError } from './options.js'
 
 /** The key a server accepts when none is given (`"pc_test_key"`). */
@@ -113,6 +114,9 @@ export interface RecordedRequest {
 /** A stored post: a `Post`, plus `failureReason` once it has failed. */
 export type StoredPost = Post & { failureReason?: string }
 
+/** A recorded request as the mock's control surface lists it. */
+interface NativeRequest { method: string, path: string, headers: Record<string, string>, body: string, status: number | null, time: string }
+
 /** What `server.seed()` created. */
 export interface Seeded {
   /** The keys of the profiles created, in seed order. */
@@ -143,6 +147,15 @@ export class MockServer {
   }
 
   /** Wraps a started native server (`startMockServer()` is the public way). @internal */
+  /**
+   * Runs the mock's control operation `name` (what `/__mock/<name>` does over HTTP; the same
+   * table the Python kit calls), its body converted to JSON as a call's arguments are (values
+   * JSON cannot hold are a `TypeError` / `RangeError` naming them under `what`).
+   */
+  #control (name: string, body?: unknown, what = 'the arguments'): unknown {
+    return this.#native.control(name, body === undefined ? undefined : toWire(body, what))
+  }
+
   static _wrap (server: native.NativeMockServer): MockServer {
     return new MockServer(server)
   }
@@ -250,7 +263,7 @@ export class MockServer {
       }
       fault.delay_ms = Math.round(delay)
     }
-    this.#native.pushFault(fault)
+    this.#control('fail_next', fault, 'options')
   }
 
   /**
@@ -265,13 +278,13 @@ export class MockServer {
   advance (by: { seconds: number }): Date {
     const seconds = optionalNumber(checkObject(by, 'by').seconds, 'by.seconds')
     if (seconds === undefined) throw typeError('advance needs { seconds }')
-    this.#native.advance(seconds * 1000)
-    return this.now()
+    const clock = this.#control('advance', { seconds, forward: true }, 'by') as { unixMs: number }
+    return new Date(clock.unixMs)
   }
 
   /** The server's clock: real time plus every `advance()` since the start or the last `reset()`. */
   now (): Date {
-    return new Date(this.#native.now())
+    return new Date((this.#control('clock') as { unixMs: number }).unixMs)
   }
 
   /**
@@ -280,7 +293,7 @@ export class MockServer {
    * fresh rate budget (`store`).
    */
   reset (): void {
-    this.#native.reset()
+    this.#control('reset')
     this.#store = freshStore()
   }
 
@@ -299,22 +312,23 @@ export class MockServer {
    * @throws {RangeError} A part of the seed is refused (then nothing is stored).
    */
   seed (seed: { profiles?: Array<Record<string, unknown>>, posts?: Array<Record<string, unknown>> }): Seeded {
-    return this.#native.seed(checkObject(seed, 'seed'))
+    return this.#control('seed', checkObject(seed, 'seed'), 'seed') as Seeded
   }
 
   /** Every API request received since the start or the last `reset()`, oldest first (a snapshot). */
   get requests (): RecordedRequest[] {
-    return this.#native.requests().map(({ body, ...rest }) => ({ ...rest, body: parseBody(body), bodyText: body }))
+    const { requests } = this.#control('requests') as { requests: NativeRequest[] }
+    return requests.map(({ body, ...rest }) => ({ ...rest, body: parseBody(body), bodyText: body }))
   }
 
   /** The stored profiles, as `client.profiles.list()` would return them, in creation order. */
   get profiles (): Profile[] {
-    return this.#native.profiles() as unknown as Profile[]
+    return (this.#control('profiles') as { profiles: Profile[] }).profiles
   }
 
   /** The stored posts, in creation order, due ones decided first (failed ones carry `failureReason`). */
   get posts (): StoredPost[] {
-    return this.#native.posts() as unknown as StoredPost[]
+    return (this.#control('posts') as { posts: StoredPost[] }).posts
   }
 
   /**

@@ -15,7 +15,7 @@
 
 use std::net::SocketAddr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -177,75 +177,25 @@ impl MockServer {
         self.with(|_| ()).is_ok()
     }
 
-    /// Queues a fault, given in the JSON form of ``POST /__mock/faults`` (``status``, ``body``,
-    /// ``body_hex``, ``headers``, ``delay_ms``, ``action``, ``process``, ``times``), read as
-    /// ``fail_next`` means it (``Fault::for_fail_next``: no status and only a body fails with
-    /// 500). ``ValueError`` for a field or value the mock does not know, or a response asked
-    /// of ``drop``/``reset``.
-    fn push_fault(&self, fault: &Bound<'_, PyDict>) -> PyResult<()> {
-        let json = convert::args_to_json(fault)?;
-        let fault = serde_json::from_value::<postcore_mock::Fault>(json)
-            .map_err(|e| format!("invalid fault: {e}"))
-            .and_then(postcore_mock::Fault::for_fail_next)
-            .map_err(PyValueError::new_err)?;
-        self.with(|server| server.push_fault(fault))
-    }
-
-    /// Every API request received since the start or the last reset, as dicts: ``method``,
-    /// ``path`` (with the query), ``headers`` (lowercase names), ``body`` (the text), ``status``
-    /// (``None`` if the connection was dropped) and ``time`` (ISO 8601, mock clock).
-    fn requests<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let requests = self.with(postcore_mock::MockServer::requests)?;
-        to_py(py, &requests)
-    }
-
-    /// Every stored profile, as ``GET /profiles`` lists them (camelCase dicts).
-    fn profiles<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let profiles = self.with(postcore_mock::MockServer::profiles)?;
-        to_py(py, &profiles)
-    }
-
-    /// Every stored post, as ``GET /posts`` lists them (due posts decided first).
-    fn posts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let posts = self.with(postcore_mock::MockServer::posts)?;
-        to_py(py, &posts)
-    }
-
-    /// Loads profiles and posts (the ``POST /__mock/seed`` format); returns
-    /// ``{"profiles": [keys], "posts": [ids]}``. ``ValueError`` (and nothing stored) when any
-    /// part is refused.
-    fn seed<'py>(&self, py: Python<'py>, seed: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
-        let json = convert::args_to_json(seed)?;
-        let seeded = self
-            .with(|server| server.seed(json))?
-            .map_err(PyValueError::new_err)?;
-        to_py(py, &seeded)
-    }
-
-    /// Moves the mock clock forward by ``seconds`` (finite, not negative); due posts are
-    /// published (or failed) when next read.
-    fn advance(&self, seconds: f64) -> PyResult<()> {
-        let by = Duration::try_from_secs_f64(seconds).map_err(|_| {
-            PyValueError::new_err(format!(
-                "seconds must be a finite number, not negative, got {seconds}"
-            ))
-        })?;
-        self.with(|server| server.advance(by))
-    }
-
-    /// The mock clock, in Unix seconds (real time plus every ``advance`` since the last
-    /// reset).
-    fn now(&self) -> PyResult<f64> {
-        let now = self.with(postcore_mock::MockServer::now)?;
-        Ok(match now.duration_since(UNIX_EPOCH) {
-            Ok(after) => after.as_secs_f64(),
-            Err(before) => -before.duration().as_secs_f64(),
-        })
-    }
-
-    /// Forgets faults, requests, profiles, posts, the rate-limit window and the clock offset.
-    fn reset(&self) -> PyResult<()> {
-        self.with(postcore_mock::MockServer::reset)
+    /// Runs the mock's control operation ``name`` (``"fail_next"``, ``"seed"``,
+    /// ``"advance"``, ``"clock"``, ``"requests"``, ``"profiles"``, ``"posts"``, ``"reset"``, …:
+    /// what ``/__mock/<name>`` does over HTTP) with a JSON ``body``; returns its JSON answer.
+    /// ``ValueError`` with the mock's message when it refuses.
+    #[pyo3(signature = (name, body = None))]
+    fn control<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        body: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let body = match body {
+            Some(body) => convert::args_to_json(body)?,
+            None => serde_json::Value::Null,
+        };
+        let answer = self
+            .with(|server| server.control(name, body))?
+            .map_err(|e| PyValueError::new_err(e.message))?;
+        to_py(py, &answer)
     }
 
     /// Stops the server and waits (up to 2 s, GIL released) until its port is released, so

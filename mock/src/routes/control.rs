@@ -29,6 +29,7 @@ type Control = fn(&State, Map<String, Value>) -> Result<Value, Refusal>;
 
 pub(crate) const CONTROLS: &[(&str, bool, Control)] = &[
     ("faults", true, push_faults),
+    ("fail_next", true, fail_next),
     ("reset", true, reset),
     ("requests", false, recorded_requests),
     ("profiles", false, stored_profiles),
@@ -150,6 +151,19 @@ fn push_faults(state: &State, fields: Map<String, Value>) -> Result<Value, Refus
             format!("not a fault or list of faults: {e}"),
         )),
     }
+}
+
+/// One fault read as the testing kits' `fail_next` / `failNext` means it
+/// (`Fault::for_fail_next`: no status and only a body fails with 500; no response asked of
+/// `drop` / `reset`).
+fn fail_next(state: &State, fields: Map<String, Value>) -> Result<Value, Refusal> {
+    let invalid = |message: String| Refusal::new(StatusCode::BAD_REQUEST, "INVALID_FAULT", message);
+    let fault = serde_json::from_value::<Fault>(Value::Object(fields))
+        .map_err(|e| invalid(format!("invalid fault: {e}")))?
+        .for_fail_next()
+        .map_err(invalid)?;
+    state.push_fault(fault);
+    Ok(json!({ "queued": 1 }))
 }
 
 async fn clear_faults(AxumState(state): Shared) -> Response {

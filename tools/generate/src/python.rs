@@ -509,15 +509,10 @@ pub fn models() -> String {
     for model in ordered() {
         let fields: Vec<PyField> = model.fields.iter().map(py_field).collect();
         // Constructor order: the fields a model needs first, each group in declaration order.
-        let mut order: Vec<&PyField> = fields
+        let (mut order, rest): (Vec<&PyField>, Vec<&PyField>) = fields
             .iter()
-            .filter(|f| f.required && !f.init.contains('='))
-            .collect();
-        order.extend(
-            fields
-                .iter()
-                .filter(|f| !(f.required && !f.init.contains('='))),
-        );
+            .partition(|f| f.required && !f.init.contains('='));
+        order.extend(rest);
         let mut options: Vec<String> = Vec::new();
         let codecs: Vec<String> = order
             .iter()

@@ -339,7 +339,7 @@ class MockServer:
             if not math.isfinite(delay) or delay < 0:
                 raise ValueError(f"delay must be a finite number of seconds >= 0, not {delay}")
             fault["delay_ms"] = round(delay * 1000)
-        self._server().push_fault(fault)
+        self._server().control("fail_next", fault)
 
     def advance(self, seconds: float) -> datetime:
         """Move the server's clock forward by ``seconds``: posts that become due are published
@@ -355,20 +355,19 @@ class MockServer:
             raise TypeError(f"seconds must be a number, not {type(seconds).__name__}")
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError(f"seconds must be a finite number >= 0, not {seconds}")
-        server = self._server()
-        server.advance(float(seconds))
-        return _utc(server.now())
+        clock = self._server().control("advance", {"seconds": float(seconds), "forward": True})
+        return _utc(clock["unixMs"] / 1000)
 
     def now(self) -> datetime:
         """The server's clock: real time plus every :meth:`advance` since the start or the
         last :meth:`reset` (aware UTC ``datetime``)."""
-        return _utc(self._server().now())
+        return _utc(self._server().control("clock")["unixMs"] / 1000)
 
     def reset(self) -> None:
         """Forget queued faults, recorded requests, profiles, posts, the monthly quota and the
         rate-limit window, and set the clock back to real time. Clients made afterwards get a
         fresh rate budget (:attr:`store`)."""
-        self._server().reset()
+        self._server().control("reset")
         self._store = _fresh_store()
 
     def seed(self, data: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -386,7 +385,7 @@ class MockServer:
         Raises:
             ValueError: A part of the seed is refused (then nothing is stored).
         """
-        result: dict[str, list[str]] = self._server().seed(dict(data))
+        result: dict[str, list[str]] = self._server().control("seed", dict(data))
         return result
 
     # -- what it holds ----------------------------------------------------------------------
@@ -395,19 +394,20 @@ class MockServer:
     def requests(self) -> list[RecordedRequest]:
         """Every API request received since the start or the last :meth:`reset`, oldest
         first (a snapshot: read it again after more requests)."""
-        return [RecordedRequest._from_dict(item) for item in self._server().requests()]
+        requests = self._server().control("requests")["requests"]
+        return [RecordedRequest._from_dict(item) for item in requests]
 
     @property
     def profiles(self) -> list[Profile]:
         """The stored profiles as :class:`postcore.Profile` (what ``profiles.list()`` would
         return), in creation order."""
-        return [Profile.from_dict(item) for item in self._server().profiles()]
+        return [Profile.from_dict(item) for item in self._server().control("profiles")["profiles"]]
 
     @property
     def posts(self) -> list[Post]:
         """The stored posts as :class:`postcore.Post`, in creation order, due ones decided
         first (a failed post's reason is in ``post.extra["failureReason"]``)."""
-        return [Post.from_dict(item) for item in self._server().posts()]
+        return [Post.from_dict(item) for item in self._server().control("posts")["posts"]]
 
     def __repr__(self) -> str:
         # Never shows the API key.
