@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::Client;
+use crate::client::Client;
+use crate::config::Priority;
 use crate::config::RequestOptions;
 use crate::endpoints::posts::RetrievePost;
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::Post;
-use crate::pacer::Priority;
 use crate::response::{Response, server_now};
 use crate::validate::Names;
 
