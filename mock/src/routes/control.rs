@@ -14,8 +14,9 @@ use serde_json::{Value, json};
 
 use super::posts::PostList;
 use super::profiles::ProfileList;
-use super::{Answer, Refusal, Shared, json_object};
+use super::request::{Shared, json_object};
 use crate::fault::Fault;
+use crate::refusal::{Answer, Refusal};
 use crate::state::{Seed, State};
 use crate::time::iso8601;
 
@@ -49,7 +50,7 @@ async fn push_faults(AxumState(state): Shared, body: Bytes) -> Response {
             faults.into_iter().for_each(|f| state.push_fault(f));
             Json(json!({ "queued": count })).into_response()
         }
-        Err(e) => super::error(
+        Err(e) => crate::refusal::error(
             StatusCode::BAD_REQUEST,
             "INVALID_FAULT",
             format!("not a fault or list of faults: {e}"),
