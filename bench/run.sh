@@ -24,12 +24,13 @@ step "building the Python extension (release) into .venv"
 POSTCORE_PY_RELEASE=1 bash bindings-python/build.sh >/dev/null
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 
-step "building the Node addon (release)"
+step "building the Node addon (release) and lib/"
 (
     cd bindings-node
     npm ci --no-audit --no-fund --loglevel=error
     # --no-js / --dts elsewhere: leave the committed generated native.js / native.d.ts untouched.
     npx --no-install napi build --platform --release --no-js --dts ../target/bench-napi.d.ts >/dev/null
+    node build-lib.mjs  # lib/ (ts/ compiled) is not committed
 )
 (cd bench && npm ci --no-audit --no-fund --loglevel=error)
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Everything the Node package's CI checks, on a fresh machine with Node >= 20, npm and Rust:
 #   npm ci; build the addon (debug) and fail if the generated loader (native.js / native.d.ts)
-#   changed; compile ts/ and fail if the committed lib/ differs from the output; build
-#   postcore-mock; npm pack; run the test suite from the tarball installed in a fresh project
+#   changed; build postcore-mock; npm pack with lib/ removed first, so its `prepack` must build
+#   lib/ (not committed), and fail unless the tarball holds exactly what a fresh build of lib/
+#   writes (build-lib.mjs); run the test suite from the tarball installed in a fresh project
 #   under Node, Bun and Deno (test/runtimes/run.sh); type-check the README example and the
 #   whole-flow snippet with tsc --strict; run examples/node/whole_flow.mjs against a mock;
 #   then install the tarball into another fresh project and call a mock from there (the
@@ -18,41 +19,41 @@ trap 'rm -rf "$work"' EXIT
 echo "== node bindings: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 
-# The generated and compiled files are committed (users and the soak/bench scripts load them
-# without a build step), so a rebuild must reproduce them exactly. Each check keeps a copy of
-# the committed files, rebuilds in place (leaving the new output to commit), and compares.
+# The generated loader is committed (napi writes it; users and the bench load it without a
+# build step), so a rebuild must reproduce it exactly: the check keeps a copy of the committed
+# files, rebuilds in place (leaving the new output to commit), and compares.
 stale=()
-mkdir -p "$work/committed/lib"
+mkdir -p "$work/committed"
 cp native.js native.d.ts "$work/committed/" 2>/dev/null || true
-cp -R lib/. "$work/committed/lib/" 2>/dev/null || true
 
 echo "== node bindings: napi build (debug)"
 npx --no-install napi build --platform --js native.js --dts native.d.ts
 for f in native.js native.d.ts; do
     cmp -s "$f" "$work/committed/$f" || stale+=("$f")
 done
-
-echo "== node bindings: tsc (ts/ -> lib/), ESM entries (esm.mjs)"
-npx --no-install tsc -p tsconfig.json --outDir "$work/lib"
-node esm.mjs "$work/lib"
-chmod +x "$work/lib/cli.js"
-if ! diff -r "$work/committed/lib" "$work/lib" >/dev/null; then
-    stale+=("lib/")
-    rm -rf lib && cp -R "$work/lib" lib
-fi
-
 if [ ${#stale[@]} -gt 0 ]; then
     echo "error: ${stale[*]} changed when rebuilt: commit the regenerated files (bash bindings-node/build.sh)" >&2
-    diff -ru "$work/committed/lib" "$work/lib" >&2 || true
     exit 1
 fi
+
+echo "== node bindings: tsc (ts/ -> lib/), ESM entries (build-lib.mjs), for comparison"
+node build-lib.mjs "$work/lib"
 
 echo "== node bindings: build postcore-mock"
 (cd "$root" && cargo build --locked --quiet -p postcore-mock -p postcore-testnet)
 
-echo "== node bindings: npm pack"
+echo "== node bindings: npm pack (its prepack builds lib/)"
+# lib/ is not committed: without it, only `prepack` can put it in the tarball.
+rm -rf lib
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 tar -tzf "$work/$tarball" | sort > "$work/contents"
+[ -f lib/index.js ] || { echo "error: npm pack did not build lib/ (the prepack script)" >&2; exit 1; }
+# Exactly a fresh build's files: none missing, none left over from an earlier build.
+(cd "$work" && find lib -type f | sed 's|^|package/|' | sort) > "$work/built"
+grep '^package/lib/' "$work/contents" > "$work/packed-lib" || true
+if ! diff -u "$work/built" "$work/packed-lib" >&2; then
+    echo "error: lib/ in $tarball differs from a fresh build of it (- built, + packed)" >&2; exit 1
+fi
 for f in package/package.json package/native.js package/native.d.ts package/lib/index.js \
          package/lib/index.d.ts package/lib/index.mjs package/lib/index.d.mts package/lib/testing.mjs \
          package/lib/testing.d.mts package/lib/client.js package/lib/cli.js package/lib/errors.js \

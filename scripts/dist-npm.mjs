@@ -52,7 +52,8 @@ writeFileSync(path.join(platformDir, 'package.json'), `${JSON.stringify({
 writeFileSync(path.join(platformDir, 'README.md'), `# ${pkg.name}-${linux.name}\n\nThe prebuilt addon of [postcore](https://www.npmjs.com/package/postcore) for ${linux.name}. Install \`postcore\`, not this.\n`)
 console.log(`packed ${pack(platformDir)}`)
 
-// 2. The main package: what `npm pack` ships, minus any addon, plus the optional dependencies.
+// 2. The main package: what `npm pack` ships (its prepack builds lib/, which is not committed),
+// minus any addon, plus the optional dependencies.
 const stage = path.join(workDir, 'npm', 'main')
 mkdirSync(stage, { recursive: true })
 const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', stage], { cwd: pkgDir, encoding: 'utf8' }).trim().split('\n').pop()

@@ -94,7 +94,7 @@ impl NativeClient {
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, options: Option<ClientOptions>) -> Result<Self> {
         let options = options.unwrap_or_default();
-        let mut builder = postcore::Client::builder().user_agent(crate::USER_AGENT);
+        let mut builder = postcore::Client::builder().user_agent(crate::meta::USER_AGENT);
         if let Some(key) = options.api_key {
             builder = builder.api_key(key);
         }

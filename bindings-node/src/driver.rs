@@ -96,6 +96,16 @@ pub(crate) fn current(env: &Env) -> Option<Rc<Driver>> {
     })
 }
 
+/// How this environment's calls run, `"js"` or `"thread"`: the driver is chosen (and set up,
+/// or found not to set up) by this call if no call has been made yet. For the tests.
+#[napi_derive::napi(catch_unwind)]
+pub fn io_driver(env: Env) -> &'static str {
+    match current(&env) {
+        Some(_) => Io::Js.name(),
+        None => Io::Thread.name(),
+    }
+}
+
 fn ready() -> Option<Rc<Driver>> {
     DRIVER.with_borrow(|slot| match slot {
         Slot::Ready(driver) => Some(driver.clone()),

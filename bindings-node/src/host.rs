@@ -16,7 +16,7 @@
 use std::ffi::{CStr, c_char};
 use std::ptr;
 
-use napi::{Env, sys};
+use napi::sys;
 
 use crate::reply::clear_exception;
 use crate::uv;
@@ -129,14 +129,4 @@ fn string(env: sys::napi_env, value: sys::napi_value) -> Option<String> {
     }
     let bytes: Vec<u8> = buffer[..length].iter().map(|&b| b as u8).collect();
     String::from_utf8(bytes).ok()
-}
-
-/// How this environment's calls run, `"js"` or `"thread"`: the driver is chosen (and set up,
-/// or found not to set up) by this call if no call has been made yet. For the tests.
-#[napi_derive::napi(catch_unwind)]
-pub fn io_driver(env: Env) -> &'static str {
-    match crate::driver::current(&env) {
-        Some(_) => Io::Js.name(),
-        None => Io::Thread.name(),
-    }
 }

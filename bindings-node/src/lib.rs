@@ -38,7 +38,7 @@ pub use client::{
     ClientOptions, ClientOverrides, NativeClient, RequestOptions, check_arguments, check_options,
     option_names,
 };
-pub use host::io_driver;
+pub use driver::io_driver;
 pub use meta::{
     ErrorClassInfo, ModelInfo, OperationInfo, error_classes, models, operations, user_agent,
 };
@@ -49,9 +49,6 @@ pub use webhooks::{event_types, sign_webhook, verify_webhook, webhook_signature_
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// The version of this package, sent as `User-Agent: postcore-node/<version>`.
-pub(crate) const USER_AGENT: &str = concat!("postcore-node/", env!("CARGO_PKG_VERSION"));
 
 /// napi's shared runtime: it runs the testing kit's server, and the calls wherever the
 /// event-loop driver (`driver.rs`) is not used (Bun, Deno, `POSTCORE_NODE_IO=thread`: `host.rs`)

@@ -82,8 +82,11 @@ pub fn operations() -> Vec<OperationInfo> {
         .collect()
 }
 
+/// The version of this package, sent as `User-Agent: postcore-node/<version>`.
+pub(crate) const USER_AGENT: &str = concat!("postcore-node/", env!("CARGO_PKG_VERSION"));
+
 /// The `User-Agent` this package sends (`postcore-node/<version>`).
 #[napi(catch_unwind)]
 pub fn user_agent() -> String {
-    crate::USER_AGENT.to_owned()
+    USER_AGENT.to_owned()
 }

@@ -26,8 +26,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::PyTuple;
 use tokio::sync::oneshot;
 
-use crate::client::{Job, Outcome};
-use crate::observe::Place;
+use crate::call::{Job, Outcome};
+use crate::observe::{LoopQueue, Place, Task};
 use crate::runtime;
 
 /// A finished call, waiting on the Rust side for its loop to collect it.
@@ -36,10 +36,6 @@ struct Completion {
     parse: Py<PyAny>,
     outcome: Outcome,
 }
-
-/// Work for the loop's thread that is not a completion: a call's hooks and spans
-/// (`observe.rs`), queued with the completions so that they run in order, before the result.
-pub(crate) type Task = Box<dyn FnOnce(Python<'_>) + Send>;
 
 /// What a loop collects from its queue.
 enum Delivery {
@@ -78,11 +74,6 @@ impl Bridge {
         if !self.signaled.swap(true, Ordering::AcqRel) {
             self.wake();
         }
-    }
-
-    /// Runs `task` on the loop's thread, after what was queued before it.
-    pub(crate) fn push_task(&self, task: Task) {
-        self.push(Delivery::Task(task));
     }
 
     fn wake(&self) {
@@ -124,6 +115,12 @@ impl Bridge {
                 Delivery::Task(task) => task(py),
             }
         }
+    }
+}
+
+impl LoopQueue for Bridge {
+    fn push_task(&self, task: Task) {
+        self.push(Delivery::Task(task));
     }
 }
 

@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use postcore::bindings::{self, Language};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
-use serde_json::Value;
+use pyo3::types::PyDict;
 
 use crate::asyncio::PendingCall;
-use crate::errors::{postcore_error, rate_limit, to_py_err};
+use crate::call::{Job, Outcome};
+use crate::errors::{postcore_error, to_py_err};
 use crate::observe::{Place, Watchers};
 use crate::{args, convert, runtime};
 
@@ -125,64 +125,6 @@ pub struct Client {
     max_rate_limit_wait: f64,
 }
 
-/// One call, validated and ready to send.
-pub(crate) struct Job {
-    client: postcore::Client,
-    call: bindings::Call,
-    options: postcore::RequestOptions,
-    /// Whether the caller wants the metadata too (`with_raw_response`).
-    pub(crate) raw: bool,
-    watchers: Option<Arc<Watchers>>,
-}
-
-impl Job {
-    /// The call, watched from now by the client's hooks and spans (if any), its events
-    /// handled at `place`. Called as the call starts, where the caller is: the spans take the
-    /// caller's current OpenTelemetry context.
-    pub(crate) fn watch(mut self, py: Python<'_>, place: Place) -> PyResult<Self> {
-        if let Some(watchers) = self.watchers.take() {
-            if let Some(observer) = watchers.start(py, self.call.operation(), place)? {
-                self.call = self.call.observed_by(observer);
-            }
-        }
-        Ok(self)
-    }
-
-    pub(crate) async fn run(self) -> postcore::Result<postcore::Response<Value>> {
-        self.call.send(&self.client, &self.options).await
-    }
-}
-
-/// What a finished call hands back: converted into Python objects (or its exception) only on a
-/// thread attached to the interpreter.
-pub(crate) struct Outcome {
-    pub(crate) result: postcore::Result<postcore::Response<Value>>,
-    /// Whether the caller wants the metadata too (`with_raw_response`).
-    pub(crate) raw: bool,
-}
-
-impl<'py> IntoPyObject<'py> for Outcome {
-    type Target = PyAny;
-    type Output = Bound<'py, PyAny>;
-    type Error = PyErr;
-
-    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let response = self.result.map_err(|e| to_py_err(py, &e))?;
-        let data = convert::to_py(py, &response.data)?;
-        if !self.raw {
-            return Ok(data);
-        }
-        let metadata = [
-            data,
-            response.status.into_pyobject(py)?.into_any(),
-            convert::header_pairs(py, &response.headers)?.into_any(),
-            rate_limit(py, response.rate_limit.as_ref())?.into_pyobject(py)?,
-            response.attempts.into_pyobject(py)?.into_any(),
-        ];
-        Ok(PyTuple::new(py, metadata)?.into_any())
-    }
-}
-
 impl Client {
     fn from_core(root: Arc<Root>, derived: Option<Derived>, core: &postcore::Client) -> Self {
         Self {
@@ -244,13 +186,12 @@ impl Client {
         {
             options = options.header(name, value);
         }
-        Ok(Job {
-            client: self.core(py)?,
+        Ok(Job::new(
+            self.core(py)?,
             call,
             options,
-            raw: false,
-            watchers: self.root.watchers.clone(),
-        })
+            self.root.watchers.clone(),
+        ))
     }
 
     fn blocking<'py>(&self, py: Python<'py>, job: Job, raw: bool) -> PyResult<Bound<'py, PyAny>> {

@@ -17,6 +17,7 @@
 
 mod args;
 mod asyncio;
+mod call;
 mod cli;
 mod client;
 mod convert;

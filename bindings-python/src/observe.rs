@@ -25,8 +25,6 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
 use tokio::sync::oneshot;
 
-use crate::asyncio::Bridge;
-
 /// A client's watchers, shared by the clients made from it with `with_options`.
 pub(crate) struct Watchers {
     /// The `postcore.Hooks`, and which of its four hooks are set.
@@ -122,12 +120,22 @@ fn call_span(py: Python<'_>, operation: &str) -> PyResult<Option<Py<PyAny>>> {
     Ok((!span.is_none()).then(|| span.unbind()))
 }
 
+/// Work for an event loop's thread that is not a completion: a call's hooks and spans, queued
+/// with the completions so that they run in order, before the result.
+pub(crate) type Task = Box<dyn FnOnce(Python<'_>) + Send>;
+
+/// An event loop's queue of completions and tasks (`asyncio::Bridge`).
+pub(crate) trait LoopQueue: Send + Sync {
+    /// Runs `task` on the loop's thread, after what was queued before it.
+    fn push_task(&self, task: Task);
+}
+
 /// Where a call's events are handled.
 pub(crate) enum Place {
     /// Here, on the thread running the call (a blocking call: the caller's).
     Inline,
-    /// On the event loop of this bridge (an `AsyncPostcore` call).
-    Loop(Arc<Bridge>),
+    /// On the event loop of this queue (an `AsyncPostcore` call).
+    Loop(Arc<dyn LoopQueue>),
 }
 
 /// One call's observer (see the module docs).

@@ -91,13 +91,17 @@ pub struct ListenArgs {
     pub forward_to: Option<String>,
     /// Whose position this is: each consumer gets every event, in order; one process at a time
     /// polls for a consumer sharing --store
-    #[arg(long, value_name = "NAME", default_value = crate::listen::DEFAULT_LISTEN_CONSUMER)]
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_LISTEN_CONSUMER)]
     pub consumer: String,
     /// Seconds between polls (each poll is two requests: GET /posts and GET /profiles)
     /// [default: 30]
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub interval: Option<Duration>,
 }
+
+/// The consumer `postcore listen` follows when none is named: its own, so that it does not
+/// share a position with an app's `client.events()` (whose default is `"default"`).
+const DEFAULT_LISTEN_CONSUMER: &str = "listen";
 
 const LISTEN_HELP: &str = "\
 Each event is {\"id\", \"type\", \"createdAt\", \"data\"}; the types are post.published,

@@ -9,8 +9,9 @@ use postcore::{
 use serde_json::json;
 
 use crate::args::{Command, CreatePostArgs, Global, PostsCommand, ProfilesCommand};
+use crate::exit::{EXIT_ERROR, EXIT_OK};
+use crate::failure::Failure;
 use crate::output::{Output, cell, fields, preview, table};
-use crate::{EXIT_ERROR, EXIT_OK, Failure};
 
 /// The environment variable `connect-bluesky` reads the app password from.
 pub(crate) const APP_PASSWORD_VAR: &str = "POSTCORE_BLUESKY_APP_PASSWORD";
@@ -27,7 +28,7 @@ pub(crate) async fn run(global: &Global, command: Command, out: &Output) -> Resu
 }
 
 fn client(global: &Global) -> Result<Client, Failure> {
-    crate::build_client(crate::client_builder(global)?)
+    crate::client::build_client(crate::client::client_builder(global)?)
 }
 
 /// Per-call options with the idempotency key, if one was given.

@@ -15,7 +15,10 @@
 //! [`EXIT_USAGE`] (bad arguments or configuration), [`EXIT_INTERRUPTED`] (Ctrl-C).
 
 mod args;
+mod client;
 mod commands;
+mod exit;
+mod failure;
 mod import;
 mod listen;
 mod mcp;
@@ -29,19 +32,10 @@ use std::time::Duration;
 use clap::Parser;
 
 pub use args::Cli;
-use args::{Command, Global};
+use args::Command;
+pub use exit::{EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE};
+use failure::Failure;
 use output::Output;
-
-/// Success.
-pub const EXIT_OK: i32 = 0;
-/// The API answered with an error, the network failed, or (import) some rows failed.
-pub const EXIT_ERROR: i32 = 1;
-/// A usage error: bad arguments, a missing API key, an unusable input file.
-pub const EXIT_USAGE: i32 = 2;
-/// Stopped by Ctrl-C (SIGINT) after saving what was done.
-pub const EXIT_INTERRUPTED: i32 = 130;
-/// Stopped by SIGTERM after saving what was done.
-pub const EXIT_TERMINATED: i32 = 143;
 
 /// Runs the `postcore` command with these arguments (the first is the program name, as in
 /// `std::env::args_os()`) and returns the exit status. Never exits the process itself.
@@ -109,112 +103,7 @@ async fn run(cli: Cli, output: &Output) -> i32 {
     };
     match result {
         Ok(code) => code,
-        Err(failure) => failure.report(output),
-    }
-}
-
-/// Why a command did not succeed; each maps to an exit status.
-#[derive(Debug)]
-pub(crate) enum Failure {
-    /// Bad arguments or configuration, found before any request (exit 2).
-    Usage(String),
-    /// What the API or the network said (exit 1; 2 for configuration and argument errors).
-    Api(postcore::Error),
-    /// A local failure while working: a file that cannot be written, the state database (exit 1).
-    Local(String),
-    /// Stopped by a signal (exit 130 / 143).
-    Signal(signals::Signal),
-}
-
-impl Failure {
-    /// Prints the failure on stderr and returns the exit status.
-    pub(crate) fn report(self, output: &Output) -> i32 {
-        match self {
-            Self::Usage(message) => {
-                output.error_line(&message);
-                EXIT_USAGE
-            }
-            Self::Local(message) => {
-                output.error_line(&message);
-                EXIT_ERROR
-            }
-            Self::Api(error) => {
-                output.api_error(&error);
-                exit_status(&error)
-            }
-            Self::Signal(signal) => {
-                output.error_line("interrupted");
-                signal.exit_status()
-            }
-        }
-    }
-}
-
-impl From<postcore::Error> for Failure {
-    fn from(error: postcore::Error) -> Self {
-        Self::Api(error)
-    }
-}
-
-/// 2 for errors found before any request (configuration, arguments), else 1.
-pub(crate) fn exit_status(error: &postcore::Error) -> i32 {
-    use postcore::ErrorKind;
-    match error.kind() {
-        ErrorKind::Configuration | ErrorKind::InvalidArgument | ErrorKind::InvalidArgumentType => {
-            EXIT_USAGE
-        }
-        _ => EXIT_ERROR,
-    }
-}
-
-/// The client the global options describe. The key comes from the environment only: the
-/// variable named by `--api-key-env`, else `POSTCORE_API_KEY`.
-pub(crate) fn client_builder(global: &Global) -> Result<postcore::ClientBuilder, Failure> {
-    let variable = global.api_key_env.as_deref().unwrap_or("POSTCORE_API_KEY");
-    let key = api_key_from(variable, global.api_key_env.is_some())?;
-    let mut builder = postcore::Client::builder().api_key(key).default_header(
-        "user-agent",
-        concat!("postcore-cli/", env!("CARGO_PKG_VERSION")),
-    );
-    if let Some(url) = &global.base_url {
-        builder = builder.base_url(url.clone());
-    }
-    if let Some(timeout) = global.request_timeout {
-        builder = builder.timeout(timeout);
-    }
-    if let Some(store) = &global.store {
-        builder = builder.store(store.clone());
-    }
-    if let Some((limit, window)) = global.posting_budget {
-        builder = builder.posting_budget(limit, window);
-    }
-    Ok(builder)
-}
-
-pub(crate) fn build_client(builder: postcore::ClientBuilder) -> Result<postcore::Client, Failure> {
-    builder.build().map_err(|e| Failure::Usage(e.to_string()))
-}
-
-/// Reads the API key from `variable`; the message says how to provide it.
-pub(crate) fn api_key_from(variable: &str, named: bool) -> Result<String, Failure> {
-    if variable.is_empty() || variable.contains(['=', '\0']) {
-        return Err(Failure::Usage(format!(
-            "--api-key-env: {variable:?} is not a valid environment variable name"
-        )));
-    }
-    match std::env::var(variable) {
-        Ok(key) if !key.is_empty() => Ok(key),
-        Ok(_) | Err(std::env::VarError::NotPresent) if named => Err(Failure::Usage(format!(
-            "no API key: the environment variable {variable} (named by --api-key-env) is not set"
-        ))),
-        Ok(_) | Err(std::env::VarError::NotPresent) => Err(Failure::Usage(
-            "no API key: set the POSTCORE_API_KEY environment variable (or name another \
-             variable with --api-key-env)"
-                .to_owned(),
-        )),
-        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::Usage(format!(
-            "the environment variable {variable} does not hold a valid API key (not UTF-8)"
-        ))),
+        Err(failure) => output.report(failure),
     }
 }
 

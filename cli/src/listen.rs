@@ -15,13 +15,11 @@ use postcore::{Client, ErrorKind};
 use serde_json::{Value, json};
 
 use crate::args::{Global, ListenArgs};
+use crate::exit::EXIT_OK;
+use crate::failure::Failure;
 use crate::output::{Output, cell, preview};
 use crate::signals::{Interrupts, Signal};
-use crate::{EXIT_OK, Failure};
 
-/// The consumer `postcore listen` follows when none is named: its own, so that it does not
-/// share a position with an app's `client.events()` (whose default is `"default"`).
-pub(crate) const DEFAULT_LISTEN_CONSUMER: &str = "listen";
 /// The environment variable that holds the signing secret.
 pub(crate) const SECRET_VAR: &str = "POSTCORE_WEBHOOK_SECRET";
 /// Backoff between attempts: the first wait, and the longest.
@@ -47,7 +45,7 @@ pub(crate) async fn run(global: &Global, args: ListenArgs, out: &Output) -> Resu
         }),
         None => None,
     };
-    let client = crate::build_client(crate::client_builder(global)?)?;
+    let client = crate::client::build_client(crate::client::client_builder(global)?)?;
     let interval = args
         .interval
         .unwrap_or(postcore::events::DEFAULT_EVENTS_INTERVAL);

@@ -7,8 +7,9 @@ use std::time::Duration;
 use postcore_mock::{MockConfig, MockServer, keys};
 
 use crate::args::{Global, MockArgs, MockControl};
+use crate::exit::{EXIT_ERROR, EXIT_OK};
+use crate::failure::Failure;
 use crate::output::Output;
-use crate::{EXIT_ERROR, EXIT_OK, Failure};
 
 pub(crate) async fn run(global: &Global, args: MockArgs, out: &Output) -> Result<i32, Failure> {
     if let Some(control) = args.control {

@@ -7,7 +7,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::Failure;
+use crate::exit::{EXIT_ERROR, EXIT_USAGE, exit_status};
+use crate::failure::Failure;
 
 /// The output settings of one run.
 #[derive(Debug, Clone)]
@@ -18,6 +19,28 @@ pub(crate) struct Output {
 impl Output {
     pub(crate) fn new(json: bool) -> Self {
         Self { json }
+    }
+
+    /// Prints why a command failed on stderr and returns its exit status.
+    pub(crate) fn report(&self, failure: Failure) -> i32 {
+        match failure {
+            Failure::Usage(message) => {
+                self.error_line(&message);
+                EXIT_USAGE
+            }
+            Failure::Local(message) => {
+                self.error_line(&message);
+                EXIT_ERROR
+            }
+            Failure::Api(error) => {
+                self.api_error(&error);
+                exit_status(&error)
+            }
+            Failure::Signal(signal) => {
+                self.error_line("interrupted");
+                signal.exit_status()
+            }
+        }
     }
 
     /// Writes `text` to stdout as is.

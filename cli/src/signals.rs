@@ -13,8 +13,8 @@ pub(crate) enum Signal {
 impl Signal {
     pub(crate) fn exit_status(self) -> i32 {
         match self {
-            Self::Interrupt => crate::EXIT_INTERRUPTED,
-            Self::Terminate => crate::EXIT_TERMINATED,
+            Self::Interrupt => crate::exit::EXIT_INTERRUPTED,
+            Self::Terminate => crate::exit::EXIT_TERMINATED,
         }
     }
 }

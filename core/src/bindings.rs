@@ -12,15 +12,15 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::Client;
+use crate::client::Client;
 use crate::config::RequestOptions;
 use crate::endpoint::Endpoint;
-#[cfg(test)]
-use crate::endpoint::Retry;
 use crate::endpoints::posts::{CreatePost, DeletePost, ListPosts, RetrievePost};
 use crate::endpoints::profiles::{ConnectBluesky, CreateProfile, DeleteProfile, ListProfiles};
 use crate::error::{Error, Result};
 use crate::response::Response;
+#[cfg(test)]
+use crate::retry::Retry;
 use crate::validate::{Names, snake_to_camel};
 use crate::wait::WaitOptions;
 
@@ -185,14 +185,7 @@ operations! {
     DeletePost(DeletePost),
 }
 
-/// The local operation that builds the LinkedIn OAuth URL (see [`linkedin_connect_url`]).
-pub const LINKEDIN_CONNECT_URL: &str = "profiles.linkedin_connect_url";
-/// The polling operation (see [`Client::wait_for_post`]).
-pub const WAIT: &str = "posts.wait";
-/// Waiting for many posts (see [`Client::wait_for_posts`]).
-pub const WAIT_MANY: &str = "posts.wait_many";
-/// The next event of a consumer (see [`Client::events`]): `{consumer, interval, after}`.
-pub const NEXT_EVENT: &str = "events.next";
+pub use crate::spec::{LINKEDIN_CONNECT_URL, NEXT_EVENT, WAIT, WAIT_MANY};
 
 /// A validated call, ready to send: one request, or a polling operation.
 #[derive(Debug)]
@@ -358,7 +351,7 @@ impl Call {
                 to_json(Response {
                     data: event,
                     status: 200,
-                    headers: crate::HeaderMap::new(),
+                    headers: http::HeaderMap::new(),
                     rate_limit: None,
                     attempts: 0,
                 })
@@ -439,7 +432,7 @@ pub async fn post_webhook(
     timeout: Duration,
 ) -> Result<(u16, String)> {
     let url = check_webhook_url(url)?;
-    let mut map = crate::HeaderMap::new();
+    let mut map = http::HeaderMap::new();
     for (name, value) in headers {
         let name = http::HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::invalid_argument(format!("not a header name: {name:?}")))?;

@@ -7,10 +7,11 @@ use bytes::Bytes;
 use hyper_util::rt::TokioExecutor;
 use tokio::sync::{Semaphore, watch};
 
-use crate::config::{ClientBuilder, ClientOverrides, Config, RequestOptions, merge_headers};
+use crate::config::{ClientBuilder, ClientOverrides, Config, RequestOptions};
 use crate::connector::Connector;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
+use crate::headers::merge_headers;
 use crate::pacer::Pacer;
 use crate::response::{Response, decode};
 use crate::transport::{HttpClient, Request, execute};
@@ -86,6 +87,13 @@ impl fmt::Debug for Client {
     }
 }
 
+impl ClientBuilder {
+    /// Validates the configuration and builds the client.
+    pub fn build(self) -> Result<Client> {
+        Client::from_config(self.into_config()?)
+    }
+}
+
 impl Client {
     /// A client configured from `POSTCORE_API_KEY` and `POSTCORE_BASE_URL`.
     pub fn from_env() -> Result<Self> {
@@ -113,7 +121,7 @@ impl Client {
     }
 
     /// The store this client shares its rate budgets through.
-    pub fn store(&self) -> &crate::Store {
+    pub fn store(&self) -> &crate::store::Store {
         &self.inner.config.store
     }
 
@@ -161,7 +169,7 @@ impl Client {
         Self::from_config(config)
     }
 
-    pub(crate) fn from_config(config: Config) -> Result<Self> {
+    fn from_config(config: Config) -> Result<Self> {
         let sockets = Arc::new(Semaphore::new(config.max_connections));
         let connector = Connector::new(
             config.connect_timeout,
@@ -275,7 +283,7 @@ impl Client {
 
     /// This client's namespace in its store (a hash of the key and base URL).
     pub(crate) fn namespace(&self) -> String {
-        crate::store::namespace(self.api_key_str(), &self.inner.config.base_url)
+        crate::store::backend::namespace(self.api_key_str(), &self.inner.config.base_url)
     }
 
     /// The server's clock as this client knows it (a lower bound), Unix ms.
@@ -294,7 +302,7 @@ impl Client {
     ) -> Result<(u16, Bytes)> {
         let request = Request {
             method: http::Method::POST,
-            retry: crate::endpoint::Retry::SentOnce,
+            retry: crate::retry::Retry::SentOnce,
             proxy_authorization: self
                 .inner
                 .config
@@ -380,7 +388,7 @@ impl Client {
                     return Ok(Response {
                         data: done,
                         status: raw.status.as_u16(),
-                        rate_limit: crate::RateLimit::from_headers(&raw.headers),
+                        rate_limit: crate::rate_limit::RateLimit::from_headers(&raw.headers),
                         headers: raw.headers,
                         attempts: raw.attempts,
                     });

@@ -12,8 +12,9 @@ use http::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::pacer::DEFAULT_BUDGET_GROUP;
-use crate::store::{Store, StoreUrl};
+use crate::headers::{merge_headers, user_headers};
+use crate::store::Store;
+use crate::store::url::StoreUrl;
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.postcore.dev";
@@ -37,6 +38,10 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 100;
 /// The longest a call waits for a slot of the shared rate budget before it gives up with a
 /// rate-limit error (nothing sent).
 pub const DEFAULT_MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
+/// The budget group of clients that do not name one.
+pub const DEFAULT_BUDGET_GROUP: &str = "default";
+/// How long idempotency keys are remembered by default.
+pub const DEFAULT_IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// The documented posting budget: 100 post-scheduling requests per hour per key.
 pub(crate) const DEFAULT_POSTING_BUDGET: (u32, Duration) = (100, Duration::from_secs(60 * 60));
 
@@ -317,15 +322,12 @@ impl ClientBuilder {
     /// Callbacks on every call of the client (and of the clients made from it with
     /// [`Client::with_options`](crate::Client::with_options)): each attempt, response, retry
     /// and wait for the rate budget (see [`Hooks`](crate::Hooks)).
-    pub fn hooks(mut self, hooks: impl crate::Hooks) -> Self {
+    pub fn hooks(mut self, hooks: impl crate::observe::Hooks) -> Self {
         self.hooks = Some(crate::observe::ClientHooks(std::sync::Arc::new(hooks)));
         self
     }
 
-    /// Validates the configuration and builds the client.
-    pub fn build(self) -> Result<crate::Client> {
-        crate::Client::from_config(self.into_config()?)
-    }
+    // `build` is in client.rs, beside the `Client` it makes.
 
     pub(crate) fn into_config(self) -> Result<Config> {
         let api_key = self
@@ -387,9 +389,7 @@ impl ClientBuilder {
                 .unwrap_or(DEFAULT_MAX_RATE_LIMIT_WAIT),
         )
         .map_err(config_error)?;
-        let idempotency_ttl = self
-            .idempotency_ttl
-            .unwrap_or(crate::idempotency::DEFAULT_IDEMPOTENCY_TTL);
+        let idempotency_ttl = self.idempotency_ttl.unwrap_or(DEFAULT_IDEMPOTENCY_TTL);
         if idempotency_ttl.is_zero() || idempotency_ttl > Duration::from_secs(366 * 24 * 3600) {
             return Err(Error::config(
                 "idempotency_ttl must be greater than zero and at most a year",
@@ -477,77 +477,6 @@ fn request_headers(
     headers
 }
 
-/// Adds `extra` to `headers`: a user agent is appended to the SDK's, other names replace.
-pub(crate) fn merge_headers(headers: &mut HeaderMap, extra: &HeaderMap) {
-    for (name, value) in extra {
-        if name == USER_AGENT {
-            let mut combined = headers
-                .get(USER_AGENT)
-                .map(|v| v.as_bytes().to_vec())
-                .unwrap_or_default();
-            combined.push(b' ');
-            combined.extend_from_slice(value.as_bytes());
-            if let Ok(v) = HeaderValue::from_bytes(&combined) {
-                headers.insert(USER_AGENT, v);
-            }
-        } else {
-            headers.insert(name.clone(), value.clone());
-        }
-    }
-}
-
-/// The headers the SDK owns (the key, the content type, the host, the body's length).
-const RESERVED: &[&str] = &[
-    "x-api-key",
-    "content-type",
-    "content-length",
-    "host",
-    "transfer-encoding",
-    "connection",
-];
-
-/// A header an observer adds to one attempt (`traceparent`), if it is valid and not one the
-/// SDK owns (or the user agent); `None` otherwise.
-pub(crate) fn added_header(name: &str, value: &str) -> Option<(HeaderName, HeaderValue)> {
-    let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).ok()?;
-    if RESERVED.contains(&name.as_str()) || name == USER_AGENT {
-        return None;
-    }
-    if value.chars().any(char::is_control) {
-        return None;
-    }
-    Some((name, HeaderValue::from_str(value).ok()?))
-}
-
-/// Headers a user asked for, checked: valid names, no CR/LF or control characters, and none
-/// of the headers the SDK owns (the key, the content type, the host, the body's length).
-pub(crate) fn user_headers(pairs: &[(String, String)]) -> Result<HeaderMap> {
-    let mut headers = HeaderMap::with_capacity(pairs.len());
-    for (name, value) in pairs {
-        let lower = name.to_ascii_lowercase();
-        if RESERVED.contains(&lower.as_str()) {
-            return Err(Error::invalid_argument(format!(
-                "the {lower:?} header is set by the SDK and cannot be overridden"
-            )));
-        }
-        let header_name = HeaderName::from_bytes(lower.as_bytes()).map_err(|_| {
-            Error::invalid_argument(format!("{name:?} is not a valid HTTP header name"))
-        })?;
-        if value.chars().any(char::is_control) {
-            return Err(Error::invalid_argument(format!(
-                "the value of the {lower:?} header contains a line break or control character"
-            )));
-        }
-        let header_value = HeaderValue::from_str(value).map_err(|_| {
-            Error::invalid_argument(format!(
-                "the value of the {lower:?} header is not a valid HTTP header value"
-            ))
-        })?;
-        headers.append(header_name, header_value);
-    }
-    Ok(headers)
-}
-
 fn validate_proxy(raw: &str) -> Result<Proxy> {
     let url = Url::parse(raw).map_err(|_| {
         Error::config("invalid proxy URL (expected e.g. http://proxy.example.com:3128)")
@@ -607,6 +536,17 @@ impl ClientOverrides {
     }
 }
 
+/// Whether a request may use all of a window of the rate budget or leaves half of it to other
+/// calls (see `pacer/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Priority {
+    /// A call someone is waiting for.
+    #[default]
+    Normal,
+    /// A poll (`wait`, events): at most half of each window.
+    Background,
+}
+
 /// Options for one call, overriding the client's settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -624,7 +564,7 @@ pub struct RequestOptions {
     /// `profiles.connect_bluesky`; see [`RequestOptions::idempotency_key`]).
     pub idempotency_key: Option<String>,
     /// Whether the call is a background poll (leaves half of each window to others).
-    pub(crate) priority: crate::pacer::Priority,
+    pub(crate) priority: Priority,
 }
 
 impl RequestOptions {

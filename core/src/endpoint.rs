@@ -11,24 +11,14 @@ use http::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::Client;
+use crate::client::Client;
 use crate::config::MAX_RESPONSE_BYTES;
 use crate::error::Result;
 use crate::idempotency::{Claims, Found};
 use crate::pacer::Budgets;
-use crate::store::BoxFuture;
+use crate::retry::Retry;
+use crate::store::backend::BoxFuture;
 use crate::validate::Names;
-
-/// Which failures a call may be resent after.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Retry {
-    /// Reads and deletes: also resent after timeouts, dropped connections, 408 and 5xx, since
-    /// doing them twice does no harm.
-    Idempotent,
-    /// Creations (`POST`): resent only when the server provably did not process the request
-    /// (no connection, or a 429), so nothing is ever created twice by the client's retries.
-    SentOnce,
-}
 
 pub(crate) trait Endpoint: Send + Sync {
     /// The success body as the server sends it.
@@ -126,9 +116,9 @@ pub(crate) fn path_segment(value: &str) -> String {
 
 /// A JSON body, with encoding failures (which cannot happen for our types) as argument errors.
 pub(crate) fn json_body(value: &impl Serialize) -> Result<Option<Vec<u8>>> {
-    serde_json::to_vec(value)
-        .map(Some)
-        .map_err(|e| crate::Error::invalid_argument(format!("cannot encode the request: {e}")))
+    serde_json::to_vec(value).map(Some).map_err(|e| {
+        crate::error::Error::invalid_argument(format!("cannot encode the request: {e}"))
+    })
 }
 
 #[cfg(test)]

@@ -70,6 +70,7 @@ mod endpoint;
 mod endpoints;
 mod error;
 pub mod events;
+mod headers;
 mod idempotency;
 mod log;
 mod models;
@@ -95,26 +96,24 @@ pub mod bindings;
 
 pub use client::Client;
 pub use config::{
-    ClientBuilder, ClientOverrides, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RATE_LIMIT_WAIT, DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, MAX_LIST_RESPONSE_BYTES, MAX_RESPONSE_BYTES,
-    RequestOptions,
+    ClientBuilder, ClientOverrides, DEFAULT_BASE_URL, DEFAULT_BUDGET_GROUP,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDEMPOTENCY_TTL, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RATE_LIMIT_WAIT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT,
+    MAX_LIST_RESPONSE_BYTES, MAX_RESPONSE_BYTES, RequestOptions,
 };
-pub use endpoint::Retry;
 pub use endpoints::posts::CreatePost;
 pub use endpoints::profiles::{AppPassword, ConnectBluesky, CreateProfile};
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use events::{Event, EventType, Events};
 pub use http::header::HeaderMap;
-pub use idempotency::DEFAULT_IDEMPOTENCY_TTL;
 pub use models::{
     ConnectedPlatform, Connection, Extra, Model, Platform, Post, PostStatus, Profile,
     ScheduledPosts, Usage,
 };
 pub use observe::{HookEvent, Hooks};
-pub use pacer::DEFAULT_BUDGET_GROUP;
 pub use rate_limit::RateLimit;
 pub use response::Response;
+pub use retry::Retry;
 pub use store::{STORE_ENV, Store};
 pub use timestamp::{ParseTimestampError, Timestamp};
 pub use validate::{MAX_BLUESKY_GRAPHEMES, MAX_CONTENT_CHARS};

@@ -18,7 +18,6 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::spec::{FieldSpec, ModelSpec, Presence};
 use crate::timestamp::Timestamp;
 
 /// Fields of a model this version of the SDK does not know, as the server sent them.
@@ -137,6 +136,48 @@ impl<'de> Deserialize<'de> for PostStatus {
             other => Self::Other(other.to_owned()),
         })
     }
+}
+
+/// How sure the packages can be that an answer holds a model's field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// The core refuses an answer without it.
+    Required,
+    /// In every documented answer; an answer without it is still read (the packages say the
+    /// field is missing when it is read).
+    Always,
+    /// Sent whenever the documented answer that returns this model holds it (its Rust type
+    /// says whether some answers lack it).
+    Sent,
+    /// May be `null` in the documented answer.
+    Nullable,
+    /// The documented answer may leave it out.
+    Maybe,
+}
+
+/// One field of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// Its JSON name (`"profileKey"`).
+    pub name: &'static str,
+    /// Its Rust type as declared (`"Option<Timestamp>"`), which the generator maps per
+    /// language.
+    pub rust_type: &'static str,
+    /// Whether answers hold it.
+    pub presence: Presence,
+    /// Its documentation (the Rust doc comment).
+    pub doc: &'static str,
+}
+
+/// A model the API returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelSpec {
+    /// `"Profile"`.
+    pub name: &'static str,
+    /// Its documentation (the Rust doc comment).
+    pub doc: &'static str,
+    /// Its fields, in declaration order.
+    pub fields: &'static [FieldSpec],
 }
 
 /// What every model can say about the answer it was read from.

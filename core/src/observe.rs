@@ -25,7 +25,7 @@ use tracing::Instrument;
 use tracing::field::Empty;
 
 use crate::error::Result;
-use crate::store::BoxFuture;
+use crate::store::backend::BoxFuture;
 
 /// What a hook is told about a call. Built from the request's method and path (never from
 /// headers or bodies): it holds no key and no app password.
@@ -420,7 +420,7 @@ impl Observation {
         };
         pairs
             .into_iter()
-            .filter_map(|(name, value)| crate::config::added_header(&name, &value))
+            .filter_map(|(name, value)| crate::headers::added_header(&name, &value))
             .collect()
     }
 

@@ -277,7 +277,7 @@ mod fuzz {
                     prop_assert_eq!(error.status(), Some(status.as_u16()));
                     prop_assert!(error.body_text().is_some());
                     if !status.is_success() {
-                        prop_assert_eq!(error.kind(), crate::ErrorKind::from_response(status.as_u16(), error.code()));
+                        prop_assert_eq!(error.kind(), crate::error::ErrorKind::from_response(status.as_u16(), error.code()));
                     }
                 }
             }

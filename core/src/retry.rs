@@ -5,6 +5,17 @@ use std::time::Duration;
 
 use crate::config::Config;
 
+/// Which failures a call may be resent after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Reads and deletes: also resent after timeouts, dropped connections, 408 and 5xx, since
+    /// doing them twice does no harm.
+    Idempotent,
+    /// Creations (`POST`): resent only when the server provably did not process the request
+    /// (no connection, or a 429), so nothing is ever created twice by the client's retries.
+    SentOnce,
+}
+
 /// What one attempt ended with, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Outcome {

@@ -16,47 +16,7 @@
 //! - `{none}` is `None` / `null`, `{unit}` is `seconds` / `milliseconds`;
 //! - `{py:…}` and `{js:…}` hold text for one language only, written as it is (no markup).
 
-/// How sure the packages can be that an answer holds a model's field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
-    /// The core refuses an answer without it.
-    Required,
-    /// In every documented answer; an answer without it is still read (the packages say the
-    /// field is missing when it is read).
-    Always,
-    /// Sent whenever the documented answer that returns this model holds it (its Rust type
-    /// says whether some answers lack it).
-    Sent,
-    /// May be `null` in the documented answer.
-    Nullable,
-    /// The documented answer may leave it out.
-    Maybe,
-}
-
-/// One field of a model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FieldSpec {
-    /// Its JSON name (`"profileKey"`).
-    pub name: &'static str,
-    /// Its Rust type as declared (`"Option<Timestamp>"`), which the generator maps per
-    /// language.
-    pub rust_type: &'static str,
-    /// Whether answers hold it.
-    pub presence: Presence,
-    /// Its documentation (the Rust doc comment).
-    pub doc: &'static str,
-}
-
-/// A model the API returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ModelSpec {
-    /// `"Profile"`.
-    pub name: &'static str,
-    /// Its documentation (the Rust doc comment).
-    pub doc: &'static str,
-    /// Its fields, in declaration order.
-    pub fields: &'static [FieldSpec],
-}
+pub use crate::models::{FieldSpec, ModelSpec, Presence};
 
 /// The type of an argument, as each language takes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -677,6 +637,15 @@ pub const OPERATIONS: &[Operation] = &[
         note: "",
     },
 ];
+
+/// The local operation that builds the LinkedIn OAuth URL.
+pub const LINKEDIN_CONNECT_URL: &str = "profiles.linkedin_connect_url";
+/// The polling operation (`Client::wait_for_post`).
+pub const WAIT: &str = "posts.wait";
+/// Waiting for many posts (`Client::wait_for_posts`).
+pub const WAIT_MANY: &str = "posts.wait_many";
+/// The next event of a consumer (`Client::events`): `{consumer, interval, after}`.
+pub const NEXT_EVENT: &str = "events.next";
 
 /// The platforms postcore posts to, by their API names.
 pub const PLATFORMS: &[&str] = &["linkedin", "bluesky"];

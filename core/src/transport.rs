@@ -12,11 +12,11 @@ use tracing::Instrument;
 
 use crate::config::{Config, RequestOptions};
 use crate::connector::Connector;
-use crate::endpoint::Retry;
 use crate::error::{Error, Result};
 use crate::observe::{EventKind, Observation, RequestView};
 use crate::pacer::{Budgets, Ended, Pacer};
 use crate::response::{RawResponse, api_error, retry_after, server_now};
+use crate::retry::Retry;
 use crate::retry::{Outcome, RetryPolicy};
 use crate::timestamp::Timestamp;
 

@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::Client;
+use crate::client::Client;
+use crate::config::Priority;
 use crate::config::RequestOptions;
 use crate::endpoints::posts::RetrievePost;
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::Post;
-use crate::pacer::Priority;
 use crate::response::{Response, server_now};
 use crate::validate::Names;
 
@@ -93,7 +93,7 @@ impl Client {
         names: Names,
     ) -> Result<Response<Post>> {
         let waiting = self.wait_for_post_unobserved(post_id, options, names);
-        self.operation(crate::bindings::WAIT, None, waiting).await
+        self.operation(crate::spec::WAIT, None, waiting).await
     }
 
     async fn wait_for_post_unobserved(

@@ -13,11 +13,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::Client;
+use crate::client::Client;
+use crate::config::Priority;
 use crate::endpoints::posts::ListPosts;
 use crate::error::{ApiError, Error, ErrorKind, Result};
 use crate::models::Post;
-use crate::pacer::Priority;
 use crate::response::{Response, server_now};
 use crate::validate::Names;
 use crate::wait::{DEFAULT_WAIT_INTERVAL, WaitOptions};
@@ -59,8 +59,7 @@ impl Client {
         names: Names,
     ) -> Result<Response<Vec<Post>>> {
         let waiting = self.wait_for_posts_unobserved(post_ids, options, names);
-        self.operation(crate::bindings::WAIT_MANY, None, waiting)
-            .await
+        self.operation(crate::spec::WAIT_MANY, None, waiting).await
     }
 
     async fn wait_for_posts_unobserved(

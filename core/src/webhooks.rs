@@ -66,7 +66,7 @@ pub fn verify(payload: &[u8], header: &str, secret: &str, tolerance: Duration) -
         header,
         secret,
         tolerance,
-        crate::Timestamp::now().unix_seconds(),
+        crate::timestamp::Timestamp::now().unix_seconds(),
     )
 }
 

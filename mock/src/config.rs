@@ -2,6 +2,13 @@
 
 use std::time::Duration;
 
+/// The key the server accepts when none is configured.
+pub const DEFAULT_API_KEY: &str = "pc_test_key";
+
+/// The window reported when no rate limit is enforced (`MockConfig::rate_limit` is `None`):
+/// large enough that clients pacing themselves by `X-RateLimit-*` never wait.
+pub const UNLIMITED: u32 = 1_000_000_000;
+
 /// How to run the server.
 #[derive(Debug, Clone)]
 pub struct MockConfig {
@@ -9,10 +16,10 @@ pub struct MockConfig {
     pub host: String,
     /// Port (default 0: any free port).
     pub port: u16,
-    /// Keys accepted in `x-api-key` (default: [`DEFAULT_API_KEY`](crate::DEFAULT_API_KEY)).
+    /// Keys accepted in `x-api-key` (default: [`DEFAULT_API_KEY`](DEFAULT_API_KEY)).
     pub api_keys: Vec<String>,
     /// Enforce this many requests per rate window with 429s (`Some(100)` is the documented
-    /// limit). Default: no limit, reported as a window of [`UNLIMITED`](crate::UNLIMITED)
+    /// limit). Default: no limit, reported as a window of [`UNLIMITED`](UNLIMITED)
     /// requests, so that SDK clients, which pace themselves by the `X-RateLimit-*` headers,
     /// are never held back by a test server.
     pub rate_limit: Option<u32>,
@@ -28,7 +35,7 @@ impl Default for MockConfig {
         Self {
             host: "127.0.0.1".to_owned(),
             port: 0,
-            api_keys: vec![crate::DEFAULT_API_KEY.to_owned()],
+            api_keys: vec![DEFAULT_API_KEY.to_owned()],
             rate_limit: None,
             rate_window: Duration::from_secs(900),
             posts_per_month: 10,

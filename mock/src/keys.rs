@@ -7,7 +7,7 @@
 //! key is shown masked with where it came from: a real key must not land on a screen or in a
 //! CI log.
 
-use crate::DEFAULT_API_KEY;
+use crate::config::DEFAULT_API_KEY;
 
 /// Where an accepted key came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -182,6 +182,7 @@ mod dashboard;
 mod fault;
 mod ids;
 pub mod keys;
+mod refusal;
 mod respond;
 mod routes;
 mod server;
@@ -189,17 +190,10 @@ mod state;
 mod template;
 mod time;
 
-pub use config::MockConfig;
+pub use config::{DEFAULT_API_KEY, MockConfig, UNLIMITED};
 pub use fault::{Fault, FaultAction};
 pub use server::{ControlError, MockServer};
 pub use state::{
     ConnectedPlatform, ConnectionStats, MockEvent, PostStatus, RecordedRequest, Seeded, StoredPost,
     StoredProfile,
 };
-
-/// The key the server accepts when none is configured.
-pub const DEFAULT_API_KEY: &str = "pc_test_key";
-
-/// The window reported when no rate limit is enforced (`MockConfig::rate_limit` is `None`):
-/// large enough that clients pacing themselves by `X-RateLimit-*` never wait.
-pub const UNLIMITED: u32 = 1_000_000_000;

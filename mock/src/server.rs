@@ -19,11 +19,12 @@ use tower::ServiceExt;
 
 use crate::config::MockConfig;
 use crate::fault::{Fault, FaultAction};
+use crate::refusal::error;
 use crate::respond::{
     add_date_header, add_headers, add_rate_limit_headers, fault_response, rate_limited,
     truncated_response,
 };
-use crate::routes::{error, router};
+use crate::routes::router;
 use crate::state::{
     ConnectionStats, MockEvent, RecordedRequest, Seed, Seeded, State, StoredPost, StoredProfile,
 };

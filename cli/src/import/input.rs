@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use csv::StringRecord;
 
-use crate::Failure;
+use crate::failure::Failure;
 
 /// The input CSV, as read.
 pub(crate) struct Input {

@@ -59,9 +59,10 @@ use self::progress::human;
 use self::runner::{BUDGET_WAIT, End, Kind, Runner};
 use self::state::{Counts, Fingerprint, Row, State};
 use crate::args::{Global, ImportOptions};
+use crate::exit::{EXIT_ERROR, EXIT_OK};
+use crate::failure::Failure;
 use crate::output::Output;
 use crate::signals::Signal;
-use crate::{EXIT_ERROR, EXIT_OK, Failure};
 
 /// Failed rows listed on stderr at most (the state file has them all).
 const MAX_LISTED: usize = 100;
@@ -93,8 +94,8 @@ fn check_paths(csv: &Path, options: &ImportOptions, out: Option<&Path>) -> Resul
 /// The client of an import: 429s and long waits for the budget come back to the import,
 /// which waits them out itself (and shows it, and can be stopped meanwhile).
 fn client(global: &Global) -> Result<postcore::Client, Failure> {
-    crate::build_client(
-        crate::client_builder(global)?
+    crate::client::build_client(
+        crate::client::client_builder(global)?
             .max_retry_wait(Duration::ZERO)
             .max_rate_limit_wait(BUDGET_WAIT),
     )
@@ -116,12 +117,6 @@ fn fingerprint(
         base_url: client.base_url().to_owned(),
         settings,
     }
-}
-
-/// A random id for a new state file (hex, 128 bits): what makes its rows' idempotency keys
-/// its own.
-pub(crate) fn random_id() -> String {
-    format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
 }
 
 /// A state file that belongs to this input: says if the CSV moved, and sends the failed
@@ -273,7 +268,7 @@ impl<K: Kind> Job<'_, K> {
             match input::write_rows(path, self.input, K::OUT_COLUMNS, &values) {
                 Ok(n) => written = Some(n),
                 Err(failure) => {
-                    failure.report(out);
+                    out.report(failure);
                     out_failed = true;
                 }
             }

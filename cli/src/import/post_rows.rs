@@ -7,7 +7,7 @@
 use postcore::{CreatePost, Platform, Timestamp};
 
 use super::input::{Input, fnv1a64};
-use crate::Failure;
+use crate::failure::Failure;
 
 pub(crate) const PROFILE_KEY: &str = "profileKey";
 const PLATFORMS: &str = "platforms";

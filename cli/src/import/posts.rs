@@ -50,8 +50,9 @@ use super::state::{Held, Reconciled, Resumed, Row, Start, State};
 use super::window::unix_ms;
 use super::{Job, check_paths, client, fingerprint, input, note_start, quote_path};
 use crate::args::{Global, PostsImportArgs};
+use crate::exit::EXIT_ERROR;
+use crate::failure::Failure;
 use crate::output::{Output, cell};
-use crate::{EXIT_ERROR, Failure};
 
 /// The column `--out` adds: the row's post ids, `;`-separated, in the row's platform order.
 const POST_IDS: &str = "postIds";
@@ -139,7 +140,7 @@ fn abandon(runner: Runner, state: &Path, existed: bool, end: &End, out: &Output)
         End::Stopped(error) | End::GaveUp(error) => {
             out.api_error(error);
             out.note("stopped before any post was sent: GET /posts failed");
-            crate::exit_status(error)
+            crate::exit::exit_status(error)
         }
         End::Complete => EXIT_ERROR,
     }

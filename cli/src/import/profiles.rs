@@ -17,8 +17,8 @@ use serde_json::json;
 use super::runner::{Ids, Kind, Runner, Words};
 use super::state::{Held, Reconciled, Resumed, Row, Start, State};
 use super::{Job, check_paths, client, fingerprint, input, note_start, quote, quote_path};
-use crate::Failure;
 use crate::args::{Global, ImportArgs};
+use crate::failure::Failure;
 use crate::output::{Output, cell};
 
 /// The column added to `--out`.

@@ -13,8 +13,8 @@ use postcore::{Client, ErrorKind, Response};
 use super::progress::{Progress, human};
 use super::state::{Held, Reconciled, Row, RowState, State};
 use super::window::{RateView, after, unix_ms};
-use crate::Failure;
 use crate::args::ImportOptions;
+use crate::failure::Failure;
 use crate::output::describe;
 use crate::signals::{Interrupts, Signal};
 

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
 
-use crate::Failure;
+use crate::failure::Failure;
 
 /// Marks a file as an import state file of this format.
 const FORMAT: &str = "postcore-import/2";
@@ -271,7 +271,7 @@ impl State {
         let err = |e: rusqlite::Error| local(&path, &e);
         let tx = self.conn.transaction().map_err(err)?;
         {
-            let import_id = crate::import::random_id();
+            let import_id = random_id();
             let mut meta = tx
                 .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
                 .map_err(err)?;
@@ -748,6 +748,12 @@ fn hold(tx: &Transaction<'_>, row: i64, ids: &[String]) -> rusqlite::Result<()> 
 /// The row number of the `i`-th data row (0-based): the header is row 0.
 pub(crate) fn row_number(i: usize) -> i64 {
     i64::try_from(i).unwrap_or(i64::MAX - 1) + 1
+}
+
+/// A random id for a new state file (hex, 128 bits): what makes its rows' idempotency keys
+/// its own.
+fn random_id() -> String {
+    format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
 }
 
 #[cfg(test)]

@@ -25,15 +25,16 @@ mod tools;
 use rmcp::ServiceExt;
 
 use crate::args::{Global, McpArgs};
+use crate::exit::{EXIT_ERROR, EXIT_OK};
+use crate::failure::Failure;
 use crate::output::Output;
-use crate::{EXIT_ERROR, EXIT_OK, Failure};
 
 /// The environment variable that names the shared store (rate budgets, idempotency records).
 const STORE_VAR: &str = "POSTCORE_STORE";
 
 pub(crate) async fn run(global: &Global, args: McpArgs, out: &Output) -> Result<i32, Failure> {
-    let builder = with_store(crate::client_builder(global)?, store_from_env());
-    let client = crate::build_client(builder)?;
+    let builder = with_store(crate::client::client_builder(global)?, store_from_env());
+    let client = crate::client::build_client(builder)?;
     let interrupts = crate::signals::Interrupts::install();
     let serve = async {
         let service = server::Server::new(client, args.read_only)

@@ -9,15 +9,16 @@ use http::Method;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
-use crate::Client;
+use crate::client::Client;
 use crate::config::RequestOptions;
-use crate::endpoint::{Endpoint, Retry, json_body, path_segment};
+use crate::endpoint::{Endpoint, json_body, path_segment};
 use crate::error::Result;
 use crate::idempotency::{Claims, Found, reconcile};
 use crate::models::{Platform, Post, ScheduledPosts};
 use crate::pacer::Budgets;
 use crate::response::Response;
-use crate::store::BoxFuture;
+use crate::retry::Retry;
+use crate::store::backend::BoxFuture;
 use crate::timestamp::Timestamp;
 use crate::validate::{self, Names};
 

@@ -12,15 +12,16 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::Client;
+use crate::client::Client;
 use crate::config::{RequestOptions, is_loopback};
-use crate::endpoint::{Endpoint, Retry, json_body, path_segment};
+use crate::endpoint::{Endpoint, json_body, path_segment};
 use crate::error::{Error, Result};
 use crate::idempotency::{Claims, Found, reconcile};
 use crate::models::{Connection, Profile};
 use crate::pacer::Budgets;
 use crate::response::Response;
-use crate::store::BoxFuture;
+use crate::retry::Retry;
+use crate::store::backend::BoxFuture;
 use crate::validate::{self, Names};
 
 /// Parameters of `POST /profiles/create`.

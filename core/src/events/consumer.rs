@@ -19,17 +19,17 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
-use super::Event;
+use super::event::Event;
 use super::snapshot::{Snapshot, diff, snapshot_json};
-use crate::Client;
+use crate::client::Client;
+use crate::config::Priority;
 use crate::config::RequestOptions;
 use crate::endpoints::posts::ListPosts;
 use crate::endpoints::profiles::ListProfiles;
 use crate::error::{Error, Result};
 use crate::idempotency::sha256_hex;
-use crate::pacer::Priority;
 use crate::response::server_now;
-use crate::store::{Backend, Condition, StoreError};
+use crate::store::backend::{Backend, Condition, StoreError};
 use crate::validate::Names;
 
 /// The consumer of `client.events()` when none is named.
@@ -79,7 +79,7 @@ pub struct Events {
     interval: Duration,
     /// The event last returned (acknowledged when the next one is asked for).
     last: Option<String>,
-    pending: Option<crate::store::BoxFuture<'static, (Events, Option<Result<Event>>)>>,
+    pending: Option<crate::store::backend::BoxFuture<'static, (Events, Option<Result<Event>>)>>,
 }
 
 impl std::fmt::Debug for Events {
@@ -122,7 +122,7 @@ impl Client {
             )));
         }
         let mut cursor = Cursor::new(self, consumer, interval);
-        self.operation(crate::bindings::NEXT_EVENT, None, cursor.next(after))
+        self.operation(crate::spec::NEXT_EVENT, None, cursor.next(after))
             .await
     }
 }

@@ -19,7 +19,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Event, EventType};
+use super::event::{Event, EventType};
 use crate::models::{ConnectedPlatform, Post, PostStatus, Profile};
 use crate::timestamp::Timestamp;
 

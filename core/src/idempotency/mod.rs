@@ -33,18 +33,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::Client;
+use crate::client::Client;
 use crate::config::RequestOptions;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind, Result};
 use crate::response::Response;
-use crate::store::{Backend, Condition, StoreError};
+use crate::store::backend::{Backend, Condition, StoreError};
 use crate::validate::Names;
 
 pub(crate) use reconcile::{Claims, Found};
 
-/// How long keys are remembered by default.
-pub const DEFAULT_IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// The longest idempotency key accepted.
 const MAX_KEY_LEN: usize = 255;
 /// How often a call waiting for another's in-flight key looks again.
@@ -135,7 +133,7 @@ pub(crate) fn sha256_hex(data: &[u8]) -> String {
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn store_failed(store: &crate::Store, e: &StoreError) -> Error {
+fn store_failed(store: &crate::store::Store, e: &StoreError) -> Error {
     Error::Connection {
         message: format!(
             "the store {store} did not answer ({e}): the idempotency key could not be recorded, \
@@ -242,7 +240,7 @@ impl Client {
         key: &'a str,
         options: &'a RequestOptions,
         names: Names,
-    ) -> crate::store::BoxFuture<'a, Result<Response<E::Output>>> {
+    ) -> crate::store::backend::BoxFuture<'a, Result<Response<E::Output>>> {
         Box::pin(async move {
             check_key(names, key)?;
             let Some(arguments) = endpoint.fingerprint() else {

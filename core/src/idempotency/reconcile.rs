@@ -10,14 +10,14 @@
 //! key that found it (`postcore:<namespace>:claim:<id>`), so that two keys never take the same
 //! profile.
 
-use crate::Client;
+use crate::client::Client;
 use crate::config::RequestOptions;
 use crate::endpoints::posts::{CreatePost, ListPosts};
 use crate::endpoints::profiles::{ConnectBluesky, CreateProfile, ListProfiles};
 use crate::error::{Error, Result};
 use crate::models::{Connection, Platform, Post, Profile, ScheduledPosts};
 use crate::response::Response;
-use crate::store::{Backend, Condition};
+use crate::store::backend::{Backend, Condition};
 use crate::timestamp::Timestamp;
 use crate::validate::Names;
 

@@ -43,12 +43,11 @@ pub(crate) fn debug(line: &str, elsewhere: bool) {
     }
 }
 
-/// A warning: to the subscriber, to the current call's logger if it has one, else stderr
-/// (warnings are rare and say something the user must know).
-pub(crate) fn warn(line: &str) {
+/// A warning: to the subscriber, else on stderr unless `elsewhere` (the current call's logger
+/// took it, see `observe::warning`). Warnings are rare and say something the user must know.
+pub(crate) fn warn(line: &str, elsewhere: bool) {
     tracing::warn!(target: "postcore", "{line}");
-    let delivered = crate::observe::warning(line);
-    if !delivered && !tracing::dispatcher::has_been_set() {
+    if !elsewhere && !tracing::dispatcher::has_been_set() {
         eprintln!("[postcore] warning: {line}");
     }
 }

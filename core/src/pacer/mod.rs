@@ -22,14 +22,14 @@ use std::time::{Duration, Instant, SystemTime};
 
 use http::header::HeaderMap;
 
+use crate::config::Priority;
 use crate::error::{ApiError, Error, Result};
 use crate::rate_limit::RateLimit;
 use crate::response::retry_after;
+use crate::store::Store;
+use crate::store::backend::{Backend, BoxFuture, BudgetRef, Settlement, StoreResult};
+use crate::store::budget::{BudgetSpec, Grant, MultiDecision, Settle};
 use crate::store::budget::{Observation, needs_settling};
-use crate::store::{
-    Backend, BoxFuture, BudgetRef, BudgetSpec, Grant, MultiDecision, Settle, Settlement, Store,
-    StoreResult,
-};
 use crate::validate::Names;
 
 pub(crate) use clock::ServerClock;
@@ -61,9 +61,6 @@ const STORE_TIMEOUT: Duration = Duration::from_secs(2);
 /// After the store failed, how long calls use this process's memory before trying it again.
 const RETRY_STORE_AFTER: Duration = Duration::from_secs(1);
 
-/// The budget group of clients that do not name one.
-pub const DEFAULT_BUDGET_GROUP: &str = "default";
-
 /// Which budgets a request spends, besides the general one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Budgets {
@@ -90,17 +87,7 @@ impl Budgets {
 /// What an observed call's attempt reports while it waits for its slot (`transport.rs`).
 pub(crate) struct Waiting<'a> {
     pub(crate) observation: &'a crate::observe::Observation,
-    pub(crate) event: crate::HookEvent<'a>,
-}
-
-/// Whether a request may use all of a window or leaves half of it to other calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum Priority {
-    /// A call someone is waiting for.
-    #[default]
-    Normal,
-    /// A poll (`wait`, events): at most half of each window.
-    Background,
+    pub(crate) event: crate::observe::HookEvent<'a>,
 }
 
 /// How an attempt ended, as far as the budgets care.
@@ -187,8 +174,8 @@ impl Pacer {
         group: &str,
         posting: (u32, Duration),
     ) -> Self {
-        let ns = crate::store::namespace(api_key, base_url);
-        let group = crate::store::namespace(group, "budget-group");
+        let ns = crate::store::backend::namespace(api_key, base_url);
+        let group = crate::store::backend::namespace(group, "budget-group");
         let keys = Keys {
             general: format!("postcore:{ns}:budget:{group}:general"),
             connect: format!("postcore:{ns}:budget:{group}:connect"),
@@ -375,7 +362,7 @@ impl Pacer {
         health.down_until = Some(Instant::now() + RETRY_STORE_AFTER);
         drop(health);
         if first {
-            crate::log::warn(&format!(
+            warn(&format!(
                 "the store {} failed ({why}); this process paces its requests alone until it \
                  answers again",
                 self.store
@@ -387,7 +374,7 @@ impl Pacer {
         let mut health = lock(&self.health);
         if health.down_until.take().is_some() {
             drop(health);
-            crate::log::warn(&format!(
+            warn(&format!(
                 "the store {} answers again; pacing is shared again",
                 self.store
             ));
@@ -556,4 +543,11 @@ fn rate_limit_pause(headers: &HeaderMap, body: &[u8]) -> Option<i64> {
     let json = serde_json::from_slice::<serde_json::Value>(body).ok();
     let wait = retry_after(headers, json.as_ref())?;
     Some(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A warning about the store: to the current call's logger if it has one (Node's `logger`),
+/// and to the log (`log::warn`).
+fn warn(line: &str) {
+    let delivered = crate::observe::warning(line);
+    crate::log::warn(line, delivered);
 }

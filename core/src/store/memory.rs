@@ -4,8 +4,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use super::backend::{
+    Backend, BoxFuture, BudgetRef, Condition, Settlement, StoreResult, system_now_ms,
+};
 use super::budget::{self, AcquireParams, BudgetState, MultiDecision};
-use super::{Backend, BoxFuture, BudgetRef, Condition, Settlement, StoreResult, system_now_ms};
 
 /// One memory store.
 #[derive(Default)]

@@ -22,9 +22,11 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo, RedisError, Script};
 use tokio::runtime::Handle;
 
+use super::backend::{
+    Backend, BoxFuture, BudgetRef, Condition, Settlement, StoreError, StoreResult,
+};
 use super::budget::{Grant, MultiDecision, Settle};
 use super::url::RedisUrl;
-use super::{Backend, BoxFuture, BudgetRef, Condition, Settlement, StoreError, StoreResult};
 
 /// The longest a connection attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);

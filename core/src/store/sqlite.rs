@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-use super::budget::{self, AcquireParams, BudgetState, MultiDecision};
-use super::{
+use super::backend::{
     Backend, BoxFuture, BudgetRef, Condition, Settlement, StoreError, StoreResult, system_now_ms,
 };
+use super::budget::{self, AcquireParams, BudgetState, MultiDecision};
 
 /// The longest one operation may take, waiting for the lock (another process's transaction, or
 /// this process's earlier operations) included.

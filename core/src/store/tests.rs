@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use super::budget::{BudgetSpec, Grant, Observation, Settle};
-use super::{Backend, BudgetRef, Condition, MultiDecision, Settlement};
+use super::backend::{Backend, BudgetRef, Condition, Settlement};
+use super::budget::{BudgetSpec, Grant, MultiDecision, Observation, Settle};
 
 fn general(key: &str) -> BudgetRef {
     BudgetRef {
@@ -163,7 +163,10 @@ pub(crate) async fn conformance(backend: &dyn Backend, prefix: &str) {
         "an expired value counts as absent"
     );
     let now = backend.now_ms().await.expect("clock");
-    assert!((now - super::system_now_ms()).abs() < 5_000, "{now}");
+    assert!(
+        (now - super::backend::system_now_ms()).abs() < 5_000,
+        "{now}"
+    );
 }
 
 /// Replays a seeded random run of acquisitions and settlements (out of order, with probes,
@@ -313,12 +316,12 @@ fn stores_are_shared_by_url_and_namespaced_by_key() {
     assert!(std::ptr::addr_eq(a.backend(), b.backend()));
     let c = super::Store::open("memory://other").expect("store");
     assert!(!std::ptr::addr_eq(a.backend(), c.backend()));
-    let ns = super::namespace("pc_live_secret", "https://api.postcore.dev");
+    let ns = super::backend::namespace("pc_live_secret", "https://api.postcore.dev");
     assert_eq!(ns.len(), 32);
     assert!(!ns.contains("secret"));
     assert_ne!(
         ns,
-        super::namespace("pc_live_secret", "http://127.0.0.1:4010")
+        super::backend::namespace("pc_live_secret", "http://127.0.0.1:4010")
     );
 }
 
@@ -332,7 +335,7 @@ fn a_store_left_out_of_the_build_is_a_configuration_error() {
         let Err(err) = super::Store::open(url) else {
             continue; // built with that one
         };
-        assert_eq!(err.kind(), crate::ErrorKind::Configuration, "{err}");
+        assert_eq!(err.kind(), crate::error::ErrorKind::Configuration, "{err}");
         assert!(
             err.message().contains(&format!("`{feature}` feature")),
             "{err}"

@@ -130,7 +130,10 @@ impl StoreUrl {
                 r.username.as_deref().unwrap_or(""),
                 r.password
                     .as_deref()
-                    .map_or_else(String::new, |p| super::namespace(p, "store password")),
+                    .map_or_else(String::new, |p| super::backend::namespace(
+                        p,
+                        "store password"
+                    )),
                 r.host,
                 r.port,
                 r.db
@@ -262,7 +265,7 @@ mod tests {
             "nothing",
         ] {
             let err = StoreUrl::parse(bad, None).unwrap_err();
-            assert_eq!(err.kind(), crate::ErrorKind::Configuration, "{bad}");
+            assert_eq!(err.kind(), crate::error::ErrorKind::Configuration, "{bad}");
             assert!(err.message().contains("expected memory://"), "{err}");
         }
         let err = StoreUrl::parse("redis://:hunter2@/x", Some("POSTCORE_STORE")).unwrap_err();

@@ -14,7 +14,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use crate::routes::error;
+use crate::refusal::error;
 
 /// Whether `path` belongs to the dashboard (the page is `/`, for GET and HEAD only; the caller
 /// decides that).

@@ -13,7 +13,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::mask::{LogLine, Masker};
 use crate::fault::{Fault, FaultAction};
-use crate::routes::error;
+use crate::refusal::error;
 use crate::state::{
     BLUESKY_MAX_GRAPHEMES, ConnectionStats, MAX_CONTENT_CHARS, MockEvent, PostCounts, State,
     StoredPost, StoredProfile, Usage,

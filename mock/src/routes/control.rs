@@ -18,8 +18,9 @@ use serde_json::{Map, Value, json};
 
 use super::posts::PostList;
 use super::profiles::ProfileList;
-use super::{Answer, Refusal, Shared};
+use super::request::Shared;
 use crate::fault::Fault;
+use crate::refusal::{Answer, Refusal};
 use crate::state::{Seed, State};
 use crate::time::iso8601;
 

@@ -9,7 +9,8 @@ use axum::response::IntoResponse;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::{Answer, Refusal, Shared, authorize, json_object, path_param};
+use super::request::{Shared, authorize, json_object, path_param};
+use crate::refusal::{Answer, Refusal};
 use crate::state::{Denied, MAX_CONTENT_CHARS, NewPosts, Platform, StoredPost, Usage};
 use crate::time::{iso8601, parse_iso8601};
 

@@ -10,8 +10,9 @@ use axum::response::IntoResponse;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::request::{Shared, authorize, check_key, json_object, path_param};
 use super::url::{html_escape, is_absolute_http_url, query_params, with_query_param};
-use super::{Answer, Refusal, Shared, authorize, check_key, json_object, path_param};
+use crate::refusal::{Answer, Refusal};
 use crate::state::{Denied, StoredProfile, valid_app_password, valid_bluesky_handle};
 
 pub(super) async fn create(AxumState(state): Shared, headers: HeaderMap, body: Bytes) -> Answer {

@@ -114,7 +114,7 @@ impl State {
         Self {
             api_keys: config.api_keys.clone(),
             posts_per_month: config.posts_per_month,
-            rate_limit: config.rate_limit.unwrap_or(crate::UNLIMITED),
+            rate_limit: config.rate_limit.unwrap_or(crate::config::UNLIMITED),
             enforce_rate_limit: config.rate_limit.is_some(),
             rate_window_secs: i64::try_from(config.rate_window.as_secs())
                 .unwrap_or(i64::MAX)

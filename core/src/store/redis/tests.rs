@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 
 use postcore_testnet::RedisServer;
 
-use crate::store::budget::BudgetSpec;
+use crate::store::Store;
+use crate::store::backend::{Backend, BudgetRef, Condition};
+use crate::store::budget::{BudgetSpec, MultiDecision};
 use crate::store::tests::{conformance, same_decisions};
-use crate::store::{Backend, BudgetRef, Condition, MultiDecision, Store};
 
 /// A plain connection of the test's, to look at what the store wrote.
 async fn inspect(server: &RedisServer) -> redis::aio::MultiplexedConnection {
@@ -204,8 +205,8 @@ async fn after_fork_keeps_the_store_in_the_same_process() {
 #[tokio::test]
 async fn a_child_process_makes_its_own_connection() {
     let server = RedisServer::start("redis-child", &[]);
-    let crate::store::StoreUrl::Redis(url) =
-        crate::store::StoreUrl::parse(&server.url(), None).expect("url")
+    let crate::store::url::StoreUrl::Redis(url) =
+        crate::store::url::StoreUrl::parse(&server.url(), None).expect("url")
     else {
         panic!("a Redis URL");
     };

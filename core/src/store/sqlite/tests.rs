@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::SqliteStore;
-use crate::store::budget::BudgetSpec;
+use crate::store::Store;
+use crate::store::backend::{Backend, BudgetRef, Condition};
+use crate::store::budget::{BudgetSpec, MultiDecision};
 use crate::store::tests::{conformance, same_decisions};
-use crate::store::{Backend, BudgetRef, Condition, MultiDecision, Store};
 
 /// A folder of its own, removed at the end.
 struct TempDir(PathBuf);
