@@ -2,8 +2,9 @@
 //!
 //! Adding an endpoint means one type under `endpoints/` with an `impl Endpoint` (its name,
 //! method, path, body, retry class and result), the public `impl Client` methods for Rust users,
-//! and one line in [`crate::bindings`]'s operation table, through which the Python and Node
-//! packages reach it. Transport, retries and error decoding are shared and need no change.
+//! one line in [`crate::bindings`]'s operation table, and its entry in [`crate::spec`]
+//! (arguments and documentation), from which `make generate` writes its Python and TypeScript
+//! methods. Transport, retries and error decoding are shared and need no change.
 
 use std::borrow::Cow;
 
