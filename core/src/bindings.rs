@@ -21,7 +21,8 @@ use crate::error::{Error, Result};
 use crate::response::Response;
 #[cfg(test)]
 use crate::retry::Retry;
-use crate::validate::{Names, snake_to_camel};
+use crate::validate::Names;
+pub use crate::validate::{camel_to_snake, snake_to_camel};
 use crate::wait::WaitOptions;
 
 pub use crate::config::{

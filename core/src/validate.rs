@@ -37,7 +37,8 @@ impl Names {
     }
 }
 
-pub(crate) fn camel_to_snake(name: &str) -> String {
+/// `profileKey` → `profile_key` (the Python spelling of an API name).
+pub fn camel_to_snake(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
     for c in name.chars() {
         if c.is_ascii_uppercase() {
@@ -50,7 +51,8 @@ pub(crate) fn camel_to_snake(name: &str) -> String {
     out
 }
 
-pub(crate) fn snake_to_camel(name: &str) -> String {
+/// `profile_key` → `profileKey` (the API's spelling of a Python name).
+pub fn snake_to_camel(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut upper = false;
     for c in name.chars() {

@@ -251,21 +251,7 @@ fn typed<T: serde::de::DeserializeOwned>(value: &Value) -> Option<T> {
     let camel: Map<String, Value> = map
         .iter()
         .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| {
-            let mut out = String::new();
-            let mut upper = false;
-            for c in k.chars() {
-                if c == '_' {
-                    upper = true;
-                } else if upper {
-                    out.push(c.to_ascii_uppercase());
-                    upper = false;
-                } else {
-                    out.push(c);
-                }
-            }
-            (out, v.clone())
-        })
+        .map(|(k, v)| (bindings::snake_to_camel(k), v.clone()))
         .collect();
     serde_json::from_value(Value::Object(camel)).ok()
 }

@@ -12,21 +12,9 @@ pub enum Lang {
     TypeScript,
 }
 
-/// `profile_key` → `profileKey`.
+/// `profile_key` → `profileKey` (the core's spelling rule).
 pub fn camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' && !out.is_empty() {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    postcore::bindings::snake_to_camel(name)
 }
 
 /// A Python name spelled for `lang`: arguments and fields camelCased, `resource.method` with

@@ -399,7 +399,7 @@ fn py_field(field: &postcore::spec::FieldSpec) -> PyField {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    let name = postcore_snake(field.name);
+    let name = postcore::bindings::camel_to_snake(field.name);
     let option = inner(&rust, "Option");
     let vec = inner(&rust, "Vec");
     let base = option
@@ -462,19 +462,6 @@ fn py_field(field: &postcore::spec::FieldSpec) -> PyField {
         doc: render(field.doc, Lang::Python),
         name,
     }
-}
-
-fn postcore_snake(camel: &str) -> String {
-    let mut out = String::new();
-    for c in camel.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The models in an order where each comes after the models its fields hold.
