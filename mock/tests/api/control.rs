@@ -317,7 +317,7 @@ async fn the_in_process_control_surface_is_the_http_one() {
     assert_eq!(in_process, over_http.body);
     assert_eq!(in_process["profiles"][0]["profileKey"], key.as_str());
     for name in postcore_mock::MockServer::controls() {
-        if name == "reset" || name == "seed" || name == "linkedin" || name == "faults" {
+        if ["reset", "seed", "linkedin", "faults", "fail_next"].contains(&name) {
             continue;
         }
         assert!(s.control(name, json!({"seconds": 0})).is_ok(), "{name}");
