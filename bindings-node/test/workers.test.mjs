@@ -2,7 +2,8 @@
 // environment-configured one included) and makes real calls; terminating a worker with a call
 // in flight does not disturb the others; the testing kit runs in a worker; and a process with
 // all of that at once (workers and the main thread calling together, workers ending with calls
-// in flight) exits on its own, with either driver.
+// in flight) exits on its own, with either driver; and a process whose main thread never loads
+// the package, only workers one after another, does not crash.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Worker } from 'node:worker_threads'
@@ -98,5 +99,14 @@ test('workers and the main thread at once, workers ending with calls in flight, 
       exited: [0, 3],
       after: true
     }, `POSTCORE_NODE_IO=${io}`)
+  }
+})
+
+test('a process whose main thread never loads the package: workers one after another, each ending before the next (both drivers)', async () => {
+  for (const io of ['js', 'thread']) {
+    const run = await runNode([fixture('workers-only.mjs')], { env: { ...env, POSTCORE_NODE_IO: io }, timeoutMs: 30_000 })
+    assert.equal(run.signal, null, `POSTCORE_NODE_IO=${io}: killed by ${run.signal}: ${run.stderr}`)
+    assert.equal(run.code, 0, `POSTCORE_NODE_IO=${io}: ${run.stderr}`)
+    assert.deepEqual(JSON.parse(run.stdout).workers, Array.from({ length: 8 }, () => [0, 4, 'INVALID_API_KEY']), `POSTCORE_NODE_IO=${io}`)
   }
 })

@@ -452,6 +452,35 @@ def test_interpreter_exit_after_many_async_calls_is_clean(server: MockServer) ->
         assert done.returncode == 0, done.stderr[-2000:]
 
 
+FIRST_IMPORT_ON_A_THREAD_SCRIPT = """
+import threading
+def call():
+    import postcore  # the first thread loads the extension, and ends
+    postcore.Postcore().profiles.list()
+for _ in range(8):
+    thread = threading.Thread(target=call)
+    thread.start()
+    thread.join()
+print("ok")
+"""
+
+
+def test_first_import_on_a_thread_that_ends(server: MockServer) -> None:
+    # Regression: the extension's allocator (mimalloc 3) took the thread that first loaded it
+    # for the main thread; a later thread given that ended thread's control block (glibc
+    # reuses its stack) crashed with SIGSEGV at its first allocation, every run.
+    env = dict(os.environ, POSTCORE_API_KEY=server.api_key, POSTCORE_BASE_URL=server.url)
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_IMPORT_ON_A_THREAD_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    assert done.stdout.strip() == "ok"
+
+
 def test_module_level_create_profile_reuses_one_client(server: MockServer) -> None:
     first = postcore.create_profile(profile_name="User: john@example.com")
     default = postcore._client._default_client

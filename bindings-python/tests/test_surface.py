@@ -191,7 +191,8 @@ def clients() -> tuple[postcore.Postcore, postcore.AsyncPostcore]:
 
 def test_every_operation_has_a_method_everywhere() -> None:
     sync, async_ = clients()
-    assert len(_postcore.OPERATIONS) == len(set(_postcore.OPERATIONS)) >= 10
+    assert len(_postcore.OPERATIONS) == len(set(_postcore.OPERATIONS))
+    expected: dict[str, set[str]] = {}
     for operation in _postcore.OPERATIONS:
         if operation == "events.next":
             # The step of the iterators `client.events()` returns (no raw form: not one request).
@@ -201,6 +202,7 @@ def test_every_operation_has_a_method_everywhere() -> None:
             assert inspect.signature(async_.events).parameters == parameters
             continue
         resource, name = operation.split(".")
+        expected.setdefault(resource, set()).add(name)
         plain = getattr(getattr(sync, resource), name)
         awaitable = getattr(getattr(async_, resource), name)
         raw = getattr(getattr(sync.with_raw_response, resource), name)
@@ -222,6 +224,18 @@ def test_every_operation_has_a_method_everywhere() -> None:
     for client in (sync, async_):
         assert inspect.signature(client.create_profile) == inspect.signature(client.profiles.create)
         assert callable(client.with_raw_response.create_profile)
+    # And nothing more: every form's resources and their methods are exactly the table's, however
+    # many operations it has (no count of our own).
+    for form in (sync, async_, sync.with_raw_response, async_.with_raw_response):
+        resources = {
+            name
+            for name in dir(form)
+            if isinstance(getattr(form, name), postcore._resources._Resource)
+        }
+        assert resources == set(expected), type(form).__name__
+        for resource, names in expected.items():
+            public = {n for n in dir(getattr(form, resource)) if not n.startswith("_")}
+            assert public == names, (type(form).__name__, resource)
 
 
 def test_public_names() -> None:
