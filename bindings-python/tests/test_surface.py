@@ -230,7 +230,7 @@ def test_every_operation_has_a_method_everywhere() -> None:
         resources = {
             name
             for name in dir(form)
-            if isinstance(getattr(form, name), postcore._resources._Resource)
+            if isinstance(getattr(form, name), postcore._resource._Resource)
         }
         assert resources == set(expected), type(form).__name__
         for resource, names in expected.items():
