@@ -14,6 +14,8 @@ use serde_json::{Map, Value};
 
 use crate::client::Client;
 use crate::config::RequestOptions;
+use crate::options::request_options;
+use crate::spec::ParamType;
 use crate::endpoint::Endpoint;
 use crate::endpoints::posts::{CreatePost, DeletePost, ListPosts, RetrievePost};
 use crate::endpoints::profiles::{ConnectBluesky, CreateProfile, DeleteProfile, ListProfiles};
@@ -47,54 +49,8 @@ pub fn check_post(params: &CreatePost) -> Result<()> {
     params.validate(Names::SnakeCase)
 }
 
-/// The calling package's conventions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    /// `snake_case` arguments, durations in seconds.
-    Python,
-    /// `camelCase` arguments, durations in milliseconds.
-    Node,
-}
-
-impl Language {
-    /// How this language spells argument names.
-    pub fn names(self) -> Names {
-        match self {
-            Self::Python => Names::SnakeCase,
-            Self::Node => Names::CamelCase,
-        }
-    }
-
-    fn duration(self, name: &str, value: &Value) -> Result<Option<Duration>> {
-        let field = self.names().spell(name);
-        let unit = match self {
-            Self::Python => "seconds",
-            Self::Node => "milliseconds",
-        };
-        let number = match value {
-            Value::Null => return Ok(None),
-            Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
-            other => {
-                return Err(Error::invalid_argument_type(format!(
-                    "{field} must be a number of {unit}, not {}",
-                    json_type(other)
-                )));
-            }
-        };
-        let seconds = match self {
-            Self::Python => number,
-            Self::Node => number / 1000.0,
-        };
-        if !seconds.is_finite() || seconds < 0.0 {
-            return Err(Error::invalid_argument(format!(
-                "{field} must be a non-negative number of {unit}, got {number}"
-            )));
-        }
-        Duration::try_from_secs_f64(seconds)
-            .map(Some)
-            .map_err(|_| Error::invalid_argument(format!("{field} is out of range: {number}")))
-    }
-}
+pub use crate::language::Language;
+pub use crate::options::{OptionSet, check_option_names, closest};
 
 /// What the bindings can list about an operation (for their tests: every operation must have
 /// a method in every package).
@@ -118,14 +74,6 @@ macro_rules! operations {
         #[derive(Debug)]
         enum HttpCall {
             $($variant($ty),)*
-        }
-
-        /// The operation named `name`, as a static name (`None`: not an HTTP operation).
-        fn http_name(name: &str) -> Option<&'static str> {
-            match name {
-                $(<$ty as Endpoint>::NAME => Some(<$ty as Endpoint>::NAME),)*
-                _ => None,
-            }
         }
 
         /// Whether operation `name` takes an idempotency key.
@@ -205,6 +153,10 @@ enum Prepared {
         interval: Duration,
         after: Option<String>,
     },
+    LinkedinConnectUrl {
+        return_url: String,
+        profile_key: Option<String>,
+    },
 }
 
 /// A call checked and ready to send: arguments parsed and validated now, so that argument
@@ -213,6 +165,8 @@ enum Prepared {
 pub struct Call {
     prepared: Prepared,
     language: Language,
+    /// The call's own options (timeout, retries, headers, the longest wait for the budget).
+    options: RequestOptions,
     /// The call's idempotency key, if it is a creation given one.
     idempotency_key: Option<String>,
     /// The operation's name (`"posts.create"`).
@@ -242,16 +196,21 @@ pub fn operations() -> Vec<OperationInfo> {
         .collect()
 }
 
-/// Parses and validates the arguments of operation `name`.
-pub fn prepare(language: Language, name: &str, args: Value) -> Result<Call> {
+/// Parses and validates one call of operation `name`: its arguments and its options, each a
+/// JSON object spelled in `language` (`null`: none given), here, once, for every package. Type
+/// errors and value errors name what the caller wrote (`profile_key`, `options.maxRetries`).
+pub fn prepare(language: Language, name: &str, args: Value, options: Value) -> Result<Call> {
     let names = language.names();
+    let op = crate::spec::operation(name)
+        .ok_or_else(|| Error::invalid_argument(format!("unknown operation {name:?}")))?;
     let mut args = normalize(language, args)?;
+    let options = call_options(language, op, options, &mut args)?;
     let idempotency_key = match args
         .as_object_mut()
         .and_then(|m| m.remove("idempotencyKey"))
     {
         None => None,
-        Some(_) if !keyed(name) => {
+        Some(_) if !keyed(op.name) => {
             return Err(Error::invalid_argument_type(format!(
                 "unexpected argument: {} (only posts.create, profiles.create and \
                  profiles.connect_bluesky take one)",
@@ -270,28 +229,74 @@ pub fn prepare(language: Language, name: &str, args: Value) -> Result<Call> {
             )));
         }
     };
-    let (prepared, operation) = if name == WAIT {
-        (parse_wait(language, args)?, WAIT)
-    } else if name == WAIT_MANY {
-        (parse_wait_many(language, args)?, WAIT_MANY)
-    } else if name == NEXT_EVENT {
-        (parse_next_event(language, args)?, NEXT_EVENT)
-    } else {
-        let operation = http_name(name).unwrap_or("unknown");
-        let call = parse_http(name, args, names).unwrap_or_else(|| {
+    let prepared = match op.name {
+        WAIT => parse_wait(language, args)?,
+        WAIT_MANY => parse_wait_many(language, args)?,
+        NEXT_EVENT => parse_next_event(language, args)?,
+        LINKEDIN_CONNECT_URL => parse_linkedin_connect_url(names, args)?,
+        _ => Prepared::Http(parse_http(name, args, names).unwrap_or_else(|| {
             Err(Error::invalid_argument(format!(
                 "unknown operation {name:?}"
             )))
-        })?;
-        (Prepared::Http(call), operation)
+        })?),
     };
     Ok(Call {
         prepared,
         language,
+        options,
         idempotency_key,
-        operation,
+        operation: op.name,
         observer: None,
     })
+}
+
+/// A call's options as [`RequestOptions`]. The operation's own durations (`posts.wait`'s
+/// `timeout` and `interval`), which Node takes among the options, move to its arguments.
+fn call_options(
+    language: Language,
+    op: &crate::spec::Operation,
+    options: Value,
+    args: &mut Value,
+) -> Result<RequestOptions> {
+    let mut map = match options {
+        Value::Null => return Ok(RequestOptions::new()),
+        Value::Object(map) => map,
+        other => {
+            return Err(Error::invalid_argument_type(format!(
+                "options must be {}, not {}",
+                match language {
+                    Language::Python => "a dict",
+                    Language::Node => "an object",
+                },
+                language.type_of(&other)
+            )));
+        }
+    };
+    map.retain(|_, value| !value.is_null());
+    if map.is_empty() {
+        return Ok(RequestOptions::new());
+    }
+    if !op.options {
+        return Err(Error::invalid_argument_type(format!(
+            "{} takes no options",
+            op.name
+        )));
+    }
+    check_option_names(
+        language,
+        OptionSet::of_operation(op.name),
+        map.keys().map(String::as_str),
+    )?;
+    if let (Language::Node, Value::Object(args)) = (language, args) {
+        let durations = op.params.iter().filter(|p| p.ty == ParamType::Duration);
+        for param in durations {
+            let name = snake_to_camel(param.name);
+            if let Some(value) = map.remove(&name) {
+                args.insert(name, value);
+            }
+        }
+    }
+    request_options(language, map)
 }
 
 impl Call {
@@ -308,22 +313,48 @@ impl Call {
     }
 
     /// Sends the call; the result is the operation's output as JSON (`null` for deletions).
-    pub async fn send(self, client: &Client, options: &RequestOptions) -> Result<Response<Value>> {
+    pub async fn send(self, client: &Client) -> Result<Response<Value>> {
         let (operation, observer) = (self.operation, self.observer.clone());
         // Boxed: the dispatch's future holds every operation's, and each future around it
         // (the bindings', the observation's) would be as large again; debug builds keep
         // several copies of a future on the stack per `.await`, which overflowed the stack of
         // a JavaScript thread (Node's driver) and of a runtime thread.
-        let call = Box::pin(self.send_unobserved(client, options));
+        let call = Box::pin(self.send_unobserved(client));
         client.operation(operation, observer, call).await
     }
 
-    async fn send_unobserved(
-        self,
-        client: &Client,
-        options: &RequestOptions,
-    ) -> Result<Response<Value>> {
+    /// The result of a local operation (`profiles.linkedin_connect_url`), computed now, with
+    /// no request and no runtime; `None` for a call that must be sent.
+    pub fn local(&self, client: &Client) -> Option<Result<Value>> {
+        match &self.prepared {
+            Prepared::LinkedinConnectUrl {
+                return_url,
+                profile_key,
+            } => Some(
+                client
+                    .linkedin_connect_url_for(
+                        return_url,
+                        profile_key.as_deref(),
+                        self.language.names(),
+                    )
+                    .map(Value::String),
+            ),
+            _ => None,
+        }
+    }
+
+    async fn send_unobserved(self, client: &Client) -> Result<Response<Value>> {
+        if let Some(result) = self.local(client) {
+            return Ok(Response {
+                data: result?,
+                status: 200,
+                headers: http::HeaderMap::new(),
+                rate_limit: None,
+                attempts: 0,
+            });
+        }
         let names = self.language.names();
+        let options = &self.options;
         match self.prepared {
             Prepared::Wait {
                 post_id,
@@ -357,6 +388,9 @@ impl Call {
                     attempts: 0,
                 })
             }
+            Prepared::LinkedinConnectUrl { .. } => Err(Error::invalid_argument(
+                "profiles.linkedin_connect_url makes no request",
+            )),
             Prepared::Http(call) => match self.idempotency_key {
                 Some(key) => {
                     let options = options.clone().idempotency_key(key);
@@ -366,20 +400,6 @@ impl Call {
             },
         }
     }
-}
-
-/// The LinkedIn connect URL, from `{returnUrl, profileKey}` spelled in `language`.
-pub fn linkedin_connect_url(client: &Client, language: Language, args: Value) -> Result<String> {
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase", deny_unknown_fields)]
-    struct Args {
-        return_url: String,
-        #[serde(default)]
-        profile_key: Option<String>,
-    }
-    let names = language.names();
-    let args: Args = parse_args(normalize(language, args)?, names)?;
-    client.linkedin_connect_url_for(&args.return_url, args.profile_key.as_deref(), names)
 }
 
 /// The LinkedIn connect URL for the command line: argument errors name its flags
@@ -467,214 +487,6 @@ pub fn models() -> Vec<(&'static str, Vec<String>)> {
             )
         })
         .collect()
-}
-
-/// A group of options a package takes by name: the lists are here, once, so that an option
-/// added to the core is checked (and its absence noticed by the packages' tests) in every
-/// language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OptionSet {
-    /// The client's constructor.
-    Client,
-    /// `with_options` / `withOptions`.
-    WithOptions,
-    /// The per-call options of every method that sends a request.
-    Request,
-    /// `posts.wait`'s options: its own and the per-call ones of its polls.
-    Wait,
-    /// `posts.wait_many`'s options: the same as `posts.wait`'s.
-    WaitMany,
-    /// `client.events()`'s options: the consumer, its poll interval (and Node's `signal`).
-    Events,
-    /// The webhook check's options (Python `webhooks.verify`, Node `verifyWebhook`).
-    VerifyWebhook,
-}
-
-impl OptionSet {
-    /// Every set, for listings.
-    pub const ALL: [OptionSet; 7] = [
-        Self::Client,
-        Self::WithOptions,
-        Self::Request,
-        Self::Wait,
-        Self::WaitMany,
-        Self::Events,
-        Self::VerifyWebhook,
-    ];
-
-    /// The set's name in listings (`"client"`, `"with_options"`, `"request"`, `"wait"`,
-    /// `"wait_many"`, `"events"`, `"verify_webhook"`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Client => "client",
-            Self::WithOptions => "with_options",
-            Self::Request => "request",
-            Self::Wait => "wait",
-            Self::WaitMany => "wait_many",
-            Self::Events => "events",
-            Self::VerifyWebhook => "verify_webhook",
-        }
-    }
-
-    /// The valid option names, spelled for `language`.
-    pub fn names(self, language: Language) -> &'static [&'static str] {
-        match (self, language) {
-            (Self::Client, Language::Python) => &[
-                "api_key",
-                "base_url",
-                "timeout",
-                "max_retries",
-                "max_connections",
-                "default_headers",
-                "proxy",
-                "extra_ca_certs",
-                "store",
-                "budget_group",
-                "max_rate_limit_wait",
-                "idempotency_ttl",
-                "hooks",
-                "tracing",
-            ],
-            (Self::Client, Language::Node) => &[
-                "apiKey",
-                "baseUrl",
-                "timeout",
-                "maxRetries",
-                "maxConnections",
-                "defaultHeaders",
-                "proxy",
-                "extraCaCerts",
-                "store",
-                "budgetGroup",
-                "maxRateLimitWait",
-                "idempotencyTtl",
-                "hooks",
-                "logger",
-                "tracing",
-            ],
-            (Self::WithOptions, Language::Python) => &[
-                "timeout",
-                "max_retries",
-                "default_headers",
-                "max_rate_limit_wait",
-            ],
-            (Self::WithOptions, Language::Node) => &[
-                "timeout",
-                "maxRetries",
-                "defaultHeaders",
-                "maxRateLimitWait",
-            ],
-            (Self::Request, Language::Python) => &[
-                "timeout",
-                "max_retries",
-                "extra_headers",
-                "max_rate_limit_wait",
-            ],
-            (Self::Request, Language::Node) => &[
-                "signal",
-                "timeout",
-                "maxRetries",
-                "headers",
-                "maxRateLimitWait",
-            ],
-            (Self::Wait | Self::WaitMany, Language::Python) => &[
-                "timeout",
-                "interval",
-                "max_retries",
-                "extra_headers",
-                "max_rate_limit_wait",
-            ],
-            (Self::Wait | Self::WaitMany, Language::Node) => &[
-                "signal",
-                "timeout",
-                "interval",
-                "maxRetries",
-                "headers",
-                "maxRateLimitWait",
-            ],
-            (Self::Events, Language::Python) => &["consumer", "interval"],
-            (Self::Events, Language::Node) => &["consumer", "interval", "signal"],
-            (Self::VerifyWebhook, _) => &["tolerance"],
-        }
-    }
-
-    /// How the caller passed these options, for messages.
-    fn place(self, language: Language) -> &'static str {
-        match (self, language) {
-            (Self::Client, Language::Python) => "Postcore()",
-            (Self::Client, Language::Node) => "new Postcore()",
-            (Self::WithOptions, Language::Python) => "with_options()",
-            (Self::WithOptions, Language::Node) => "withOptions()",
-            (Self::Request, _) => "a call's options",
-            (Self::Wait, _) => "posts.wait()",
-            (Self::WaitMany, Language::Python) => "posts.wait_many()",
-            (Self::WaitMany, Language::Node) => "posts.waitMany()",
-            (Self::Events, _) => "client.events()",
-            (Self::VerifyWebhook, Language::Python) => "webhooks.verify()",
-            (Self::VerifyWebhook, Language::Node) => "verifyWebhook()",
-        }
-    }
-}
-
-/// Refuses an option name `set` does not have, naming it and the closest valid one (an
-/// argument type error: a `TypeError` in both packages).
-pub fn check_option_names<'a>(
-    language: Language,
-    set: OptionSet,
-    given: impl IntoIterator<Item = &'a str>,
-) -> Result<()> {
-    let valid = set.names(language);
-    for name in given {
-        if valid.contains(&name) {
-            continue;
-        }
-        let hint = closest(name, valid).map_or_else(String::new, |c| format!("did you mean {c}? "));
-        return Err(Error::invalid_argument_type(format!(
-            "unknown option {name:?} for {}: {hint}(valid options: {})",
-            set.place(language),
-            valid.join(", ")
-        )));
-    }
-    Ok(())
-}
-
-/// The valid name nearest to `name` (edit distance, ignoring case and `_`), if any is near
-/// enough to be a likely typo: within a third of the longer name's length, at least 2.
-pub fn closest<'a>(name: &str, valid: &[&'a str]) -> Option<&'a str> {
-    let fold = |s: &str| -> Vec<char> {
-        s.chars()
-            .filter(|c| *c != '_')
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let wanted = fold(name);
-    valid
-        .iter()
-        .map(|candidate| {
-            let folded = fold(candidate);
-            let limit = (wanted.len().max(folded.len()) / 3).max(2);
-            (edit_distance(&wanted, &folded), limit, *candidate)
-        })
-        .filter(|(distance, limit, _)| distance <= limit)
-        .min_by_key(|(distance, _, _)| *distance)
-        .map(|(_, _, candidate)| candidate)
-}
-
-/// Levenshtein distance.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// Every post attached to a [`Error::WaitTimeout`] (`posts.wait_many`), as JSON.
@@ -785,6 +597,22 @@ fn parse_next_event(language: Language, args: Value) -> Result<Prepared> {
         consumer,
         interval,
         after: args.after,
+    })
+}
+
+/// `profiles.linkedin_connect_url`: `{returnUrl, profileKey}`.
+fn parse_linkedin_connect_url(names: Names, args: Value) -> Result<Prepared> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Args {
+        return_url: String,
+        #[serde(default)]
+        profile_key: Option<String>,
+    }
+    let args: Args = parse_args(args, names)?;
+    Ok(Prepared::LinkedinConnectUrl {
+        return_url: args.return_url,
+        profile_key: args.profile_key,
     })
 }
 
@@ -941,13 +769,17 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
 
+    /// A call prepared without options.
+    fn prep(language: Language, name: &str, args: Value) -> Result<Call> {
+        prepare(language, name, args, Value::Null)
+    }
+
     fn kind(result: Result<Call>) -> ErrorKind {
         result.err().map_or(ErrorKind::Api, |e| e.kind())
     }
 
     /// A value of `ty` the dispatch accepts, for checking the table against it.
     fn sample(param: &crate::spec::Param, language: Language) -> Value {
-        use crate::spec::ParamType;
         match param.ty {
             ParamType::Text if param.name == "app_password" => json!("abcd-efgh-ijkl-mnop"),
             ParamType::Text if param.name == "handle" => json!("user.bsky.social"),
@@ -991,11 +823,8 @@ mod tests {
                     .map(|p| (names.spell(&snake_to_camel(p.name)), sample(p, language)))
                     .collect();
                 let run = |args: Map<String, Value>| -> Result<()> {
-                    if op.is_local() {
-                        linkedin_connect_url(&client, language, Value::Object(args)).map(drop)
-                    } else {
-                        prepare(language, op.name, Value::Object(args)).map(drop)
-                    }
+                    let call = prepare(language, op.name, Value::Object(args), Value::Null)?;
+                    call.local(&client).transpose().map(drop)
                 };
                 assert!(
                     run(all.clone()).is_ok(),
@@ -1022,7 +851,7 @@ mod tests {
 
     #[test]
     fn argument_errors_are_typed_and_named_per_language() {
-        let err = prepare(
+        let err = prep(
             Language::Python,
             "profiles.create",
             json!({"profile_name": 5}),
@@ -1034,7 +863,7 @@ mod tests {
             "profile_name must be a string, not an int (5)"
         );
 
-        let err = prepare(
+        let err = prep(
             Language::Node,
             "profiles.connect_bluesky",
             json!({"handle": "a.bsky.social", "appPassword": "nope"}),
@@ -1043,18 +872,18 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
         assert!(err.message().starts_with("appPassword must be"), "{err}");
 
-        let err = prepare(Language::Python, "posts.create", json!({"content": "x"})).unwrap_err();
+        let err = prep(Language::Python, "posts.create", json!({"content": "x"})).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgumentType);
         assert!(err.message().contains("profile_key"), "{err}");
 
         let args = json!({"profile_key": "p", "content": "x", "platforms": ["linkedin"],
                           "scheduled_for": "tomorrow"});
         assert_eq!(
-            kind(prepare(Language::Python, "posts.create", args)),
+            kind(prep(Language::Python, "posts.create", args)),
             ErrorKind::InvalidArgument
         );
         assert_eq!(
-            kind(prepare(Language::Python, "nope", json!({}))),
+            kind(prep(Language::Python, "nope", json!({}))),
             ErrorKind::InvalidArgument
         );
     }
@@ -1063,21 +892,21 @@ mod tests {
     fn type_errors_read_in_the_callers_terms() {
         let args = json!({"profileKey": "prof_1", "content": "x", "platforms": ["bluesky"],
                           "scheduledFor": 1.5});
-        let err = prepare(Language::Node, "posts.create", args).unwrap_err();
+        let err = prep(Language::Node, "posts.create", args).unwrap_err();
         assert_eq!(
             err.message(),
             "scheduledFor must be a Date or an ISO 8601 string, not a number (1.5)"
         );
         let args = json!({"profile_key": "prof_1", "content": "x", "platforms": "bluesky",
                           "scheduled_for": true});
-        let err = prepare(Language::Python, "posts.create", args).unwrap_err();
+        let err = prep(Language::Python, "posts.create", args).unwrap_err();
         assert_eq!(
             err.message(),
             "platforms must be a list, not a string \"bluesky\""
         );
         let args = json!({"profile_key": "prof_1", "content": "x", "platforms": ["bluesky"],
                           "scheduled_for": {}});
-        let err = prepare(Language::Python, "posts.create", args).unwrap_err();
+        let err = prep(Language::Python, "posts.create", args).unwrap_err();
         assert_eq!(
             err.message(),
             "scheduled_for must be an aware datetime or an ISO 8601 string, not a dict"
@@ -1088,10 +917,10 @@ mod tests {
     fn valid_calls_prepare() {
         let args = json!({"profile_key": "prof_1", "content": "hi", "platforms": ["linkedin", "bluesky"],
                           "scheduled_for": "2030-01-01T00:00:00Z"});
-        assert!(prepare(Language::Python, "posts.create", args).is_ok());
-        assert!(prepare(Language::Node, "profiles.list", Value::Null).is_ok());
+        assert!(prep(Language::Python, "posts.create", args).is_ok());
+        assert!(prep(Language::Node, "profiles.list", Value::Null).is_ok());
         assert!(
-            prepare(
+            prep(
                 Language::Node,
                 WAIT,
                 json!({"postId": "post_1", "interval": 500})
@@ -1099,7 +928,7 @@ mod tests {
             .is_ok()
         );
         assert_eq!(
-            kind(prepare(
+            kind(prep(
                 Language::Node,
                 WAIT,
                 json!({"postId": "post_1", "interval": 0})
@@ -1107,7 +936,7 @@ mod tests {
             ErrorKind::InvalidArgument
         );
         assert_eq!(
-            kind(prepare(
+            kind(prep(
                 Language::Python,
                 WAIT,
                 json!({"post_id": "p", "timeout": "soon"})
@@ -1118,24 +947,87 @@ mod tests {
 
     #[test]
     fn event_arguments_are_checked_when_the_call_is_prepared() {
-        assert!(prepare(Language::Python, NEXT_EVENT, json!({"consumer": "billing"})).is_ok());
-        assert!(prepare(Language::Node, NEXT_EVENT, Value::Null).is_ok());
-        let err = prepare(Language::Python, NEXT_EVENT, json!({"consumer": ""})).unwrap_err();
+        assert!(prep(Language::Python, NEXT_EVENT, json!({"consumer": "billing"})).is_ok());
+        assert!(prep(Language::Node, NEXT_EVENT, Value::Null).is_ok());
+        let err = prep(Language::Python, NEXT_EVENT, json!({"consumer": ""})).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
         assert!(err.message().starts_with("consumer must be"), "{err}");
         assert_eq!(
-            kind(prepare(Language::Node, NEXT_EVENT, json!({"consumer": 5}))),
+            kind(prep(Language::Node, NEXT_EVENT, json!({"consumer": 5}))),
             ErrorKind::InvalidArgumentType
         );
         assert_eq!(
-            kind(prepare(Language::Node, NEXT_EVENT, json!({"interval": 0}))),
+            kind(prep(Language::Node, NEXT_EVENT, json!({"interval": 0}))),
             ErrorKind::InvalidArgument
         );
-        let err = prepare(Language::Node, WAIT_MANY, json!({"postIds": "post_1"})).unwrap_err();
+        let err = prep(Language::Node, WAIT_MANY, json!({"postIds": "post_1"})).unwrap_err();
         assert_eq!(
             err.message(),
             "postIds must be an array, not a string \"post_1\""
         );
+    }
+
+    #[test]
+    fn call_options_are_parsed_once_here() {
+        let ok = |language, name, options: Value| prepare(language, name, json!({}), options);
+        assert!(ok(Language::Node, "profiles.list", json!({"timeout": 5000, "maxRetries": 1,
+            "headers": {"x-trace": "1"}, "maxRateLimitWait": 0, "signal": {}})).is_ok());
+        assert!(ok(Language::Python, "profiles.list", json!({"timeout": 5, "max_retries": 0,
+            "extra_headers": [["x-trace", "1"]], "max_rate_limit_wait": 1.5})).is_ok());
+        let err = ok(Language::Node, "profiles.list", json!({"timeout": "5s"})).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgumentType);
+        assert_eq!(
+            err.message(),
+            "options.timeout must be a number of milliseconds, not a string"
+        );
+        let err = ok(Language::Python, "profiles.list", json!({"max_retries": 1.0})).unwrap_err();
+        assert_eq!(err.message(), "max_retries must be an int, not float");
+        let err = ok(Language::Python, "profiles.list", json!({"timeout": 0})).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+        let err = ok(Language::Node, "profiles.list", json!({"maxRetries": -1})).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+        let err = ok(Language::Node, "profiles.list", json!({"headers": {"a": 1}})).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "options.headers[\"a\"] must be a string, not a number"
+        );
+        let err = ok(Language::Node, "profiles.list", json!({"timout": 5})).unwrap_err();
+        assert!(err.message().contains("did you mean timeout?"), "{err}");
+        let err = ok(Language::Python, "profiles.list", json!([])).unwrap_err();
+        assert_eq!(err.message(), "options must be a dict, not list");
+        // Node's wait takes its own timeout and interval among the options.
+        let wait = |options| prepare(Language::Node, WAIT, json!({"postId": "post_1"}), options);
+        assert!(wait(json!({"timeout": 1000, "interval": 50, "maxRetries": 0})).is_ok());
+        assert_eq!(
+            kind(wait(json!({"interval": 0}))),
+            ErrorKind::InvalidArgument
+        );
+        let err = wait(json!({"interval": 0})).unwrap_err();
+        assert!(err.message().starts_with("interval must be"), "{err}");
+        // A local operation takes none, and runs without a runtime.
+        let err = prepare(
+            Language::Python,
+            LINKEDIN_CONNECT_URL,
+            json!({"return_url": "https://app.example.com/"}),
+            json!({"timeout": 1}),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgumentType);
+        let client = Client::builder()
+            .api_key("pc_test")
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .expect("client");
+        let call = prep(
+            Language::Node,
+            LINKEDIN_CONNECT_URL,
+            json!({"returnUrl": "https://app.example.com/", "profileKey": "prof_1"}),
+        )
+        .expect("prepared");
+        let url = call.local(&client).expect("local").expect("url");
+        assert!(url.as_str().is_some_and(|u| u.starts_with("http://127.0.0.1:9/")), "{url}");
+        let call = prep(Language::Node, "profiles.list", Value::Null).expect("prepared");
+        assert!(call.local(&client).is_none());
     }
 
     #[test]
