@@ -7,7 +7,7 @@
 //! the core therefore needs no Rust change here.
 
 use napi::Result;
-use napi::bindgen_prelude::{Env, PromiseRaw};
+use napi::bindgen_prelude::{Either, Env, PromiseRaw};
 use napi_derive::napi;
 use postcore::bindings::{self, Language};
 use serde_json::Value;
@@ -48,20 +48,6 @@ pub struct ClientOptions {
     pub max_rate_limit_wait: Option<f64>,
     /// How long idempotency keys are remembered, in milliseconds.
     pub idempotency_ttl: Option<f64>,
-}
-
-/// Per-call options overriding the client's settings.
-#[napi(object)]
-#[derive(Default)]
-pub struct RequestOptions {
-    /// Per-attempt timeout for this call, in milliseconds.
-    pub timeout: Option<f64>,
-    /// Retries for this call.
-    pub max_retries: Option<f64>,
-    /// Headers added to this call's requests, as `[name, value]` pairs.
-    pub headers: Option<Vec<(String, String)>>,
-    /// The longest this call waits for a slot of the rate budget, in milliseconds.
-    pub max_rate_limit_wait: Option<f64>,
 }
 
 /// Settings `withOptions` replaces; the rest, and the connection pool, are shared.
@@ -167,47 +153,54 @@ impl NativeClient {
         Ok(Self { inner })
     }
 
-    /// Runs operation `operation` (`"posts.create"`, see `operations()`) with `args` (a JSON
-    /// object, camelCase keys, durations in ms) and resolves to its result as JSON (`undefined`
-    /// for deletions). Before it resolves, the promise gets a `meta` property: the response's
-    /// status, attempts, rate limit and headers as compact text (`reply.rs`, `meta_text`),
-    /// which `ts/api-promise.ts` reads only for `.withResponse()`.
+    /// Runs operation `operation` (`"posts.create"`, see `operations()`) with `args` and
+    /// `options` (JSON objects, camelCase keys, durations in ms; the core parses and checks
+    /// both) and resolves to its result as JSON (`undefined` for deletions). Before it
+    /// resolves, the promise gets a `meta` property: the response's status, attempts, rate
+    /// limit and headers as compact text (`reply.rs`, `meta_text`), which
+    /// `ts/api-promise.ts` reads only for `.withResponse()`. A local operation
+    /// (`profiles.linkedin_connect_url`) returns its result itself, at once: no promise.
     ///
-    /// Arguments are parsed and validated now, so a bad one throws `TypeError` / `RangeError`
-    /// synchronously, before anything is sent. Failures reject with an error object carrying
-    /// the core error's fields (see `errors.rs`). When `cancel` is cancelled, the call's future
-    /// is dropped, which drops its request, and the promise rejects with `postcoreClass:
-    /// "AbortError"` (the TypeScript layer has already rejected with the signal's reason).
+    /// Arguments and options are parsed and validated now, so a bad one throws `TypeError` /
+    /// `RangeError` synchronously, before anything is sent. Failures reject with an error
+    /// object carrying the core error's fields (see `errors.rs`). When `cancel` is cancelled,
+    /// the call's future is dropped, which drops its request, and the promise rejects with
+    /// `postcoreClass: "AbortError"` (the TypeScript layer has already rejected with the
+    /// signal's reason).
     ///
     /// `observer` (from `ts/observe.ts`, only when something watches the call: hooks, a
     /// `logger`, OpenTelemetry) is called with each of the call's events on the JavaScript
     /// thread, in order, and answers an attempt with the headers to add; `lines`: the events
     /// carry their log lines (for a `logger`).
-    #[napi(catch_unwind, ts_return_type = "Promise<unknown>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<unknown> | unknown")]
     #[allow(clippy::too_many_arguments)] // the native call's arguments, in JavaScript's order
     pub fn call<'env>(
         &self,
         env: &'env Env,
         operation: String,
         args: Option<Value>,
-        options: Option<RequestOptions>,
+        options: Option<Value>,
         cancel: Option<&CancelToken>,
         #[napi(ts_arg_type = "(event: NativeEvent) => string[] | undefined")] observer: Option<
             ObserverFunction<'_>,
         >,
         lines: Option<bool>,
-    ) -> Result<PromiseRaw<'env, Value>> {
+    ) -> Result<Either<PromiseRaw<'env, Value>, Value>> {
+        let call = bindings::prepare(
+            Language::Node,
+            &operation,
+            args.unwrap_or(Value::Null),
+            options.unwrap_or(Value::Null),
+        )
+        .map_err(|e| throw_core_error(env, &e))?;
+        if let Some(result) = call.local(&self.inner) {
+            return result
+                .map(|response| Either::B(response.data))
+                .map_err(|e| throw_core_error(env, &e));
+        }
         let watched = observer.map(|f| (f, lines.unwrap_or(false)));
-        let call = self.start(env, &operation, args, options, cancel, watched)?;
-        submit(env, call)
-    }
-
-    /// The LinkedIn OAuth URL for the end-user's browser, from `{ returnUrl, profileKey }`:
-    /// built locally, no request. It holds the API key: build it server-side only.
-    #[napi(catch_unwind)]
-    pub fn linked_in_connect_url(&self, env: Env, args: Option<Value>) -> Result<String> {
-        bindings::linkedin_connect_url(&self.inner, Language::Node, args.unwrap_or(Value::Null))
-            .map_err(|e| throw_core_error(&env, &e))
+        let call = self.start(env, call, cancel, watched)?;
+        submit(env, call).map(Either::A)
     }
 
     /// Closes this client and every client sharing its pool (`withOptions`): calls in flight
@@ -282,28 +275,23 @@ fn submit<'env, T>(
 }
 
 impl NativeClient {
-    /// Prepares the call now (argument errors thrown synchronously) and returns its future,
+    /// The future of a prepared call (its argument errors already thrown synchronously),
     /// which stops at once, dropping the request, if `cancel` fires.
     fn start(
         &self,
         env: &Env,
-        operation: &str,
-        args: Option<Value>,
-        options: Option<RequestOptions>,
+        mut call: bindings::Call,
         cancel: Option<&CancelToken>,
         observer: Option<(ObserverFunction<'_>, bool)>,
     ) -> Result<impl Future<Output = Outcome> + Send + 'static> {
-        let mut call = bindings::prepare(Language::Node, operation, args.unwrap_or(Value::Null))
-            .map_err(|e| throw_core_error(env, &e))?;
         if let Some((function, lines)) = observer {
             let js_thread = driver::current(env).is_some();
             call = call.observed_by(crate::observe::observer(env, &function, lines, js_thread)?);
         }
-        let options = request_options(env, options.unwrap_or_default())?;
         let cancelled = cancel.map(CancelToken::cancelled_future);
         let client = self.inner.clone();
         Ok(async move {
-            let request = call.send(&client, &options);
+            let request = call.send(&client);
             match cancelled {
                 Some(cancelled) => tokio::select! {
                     outcome = request => Some(outcome),
@@ -313,23 +301,6 @@ impl NativeClient {
             }
         })
     }
-}
-
-fn request_options(env: &Env, options: RequestOptions) -> Result<postcore::RequestOptions> {
-    let mut out = postcore::RequestOptions::new();
-    if let Some(ms) = options.timeout {
-        out = out.timeout(timeout(env, ms)?);
-    }
-    if let Some(n) = options.max_retries {
-        out = out.max_retries(retries(env, n)?);
-    }
-    if let Some(ms) = options.max_rate_limit_wait {
-        out = out.max_rate_limit_wait(wait(env, ms)?);
-    }
-    for (name, value) in options.headers.unwrap_or_default() {
-        out = out.header(name, value);
-    }
-    Ok(out)
 }
 
 /// A timeout in milliseconds from JavaScript, validated by the core (`RangeError` when refused).
@@ -367,12 +338,18 @@ fn connections(env: &Env, n: f64) -> Result<usize> {
     usize::try_from(count).map_err(|_| range_error(env, "maxConnections is too large"))
 }
 
-/// Parses and validates an operation's arguments without sending anything: throws the
+/// Parses and validates an operation's arguments and options without sending anything: throws the
 /// `TypeError` / `RangeError` `call` would. Lets the top-level functions report bad arguments
 /// before they build the environment-configured client (whose failure would hide them).
 #[napi(catch_unwind)]
-pub fn check_arguments(env: Env, operation: String, args: Option<Value>) -> Result<()> {
-    bindings::prepare(Language::Node, &operation, args.unwrap_or(Value::Null))
+pub fn check_arguments(
+    env: Env,
+    operation: String,
+    args: Option<Value>,
+    options: Option<Value>,
+) -> Result<()> {
+    let (args, options) = (args.unwrap_or(Value::Null), options.unwrap_or(Value::Null));
+    bindings::prepare(Language::Node, &operation, args, options)
         .map(drop)
         .map_err(|e| throw_core_error(&env, &e))
 }

@@ -35,8 +35,7 @@ mod webhooks;
 pub use cancel::CancelToken;
 pub use cli::cli_main;
 pub use client::{
-    ClientOptions, ClientOverrides, NativeClient, RequestOptions, check_arguments, check_options,
-    option_names,
+    ClientOptions, ClientOverrides, NativeClient, check_arguments, check_options, option_names,
 };
 pub use driver::io_driver;
 pub use meta::{

@@ -19,7 +19,7 @@ import { ConfigurationError, fromNative } from './errors.js'
 import type { CreatedProfile } from './models.js'
 import type { ClientOptions, EventsOptions, RequestOptions, WithOptions } from './options.js'
 import {
-  checkObject, checkOptionNames, headerPairs, optionalNumber, optionalString, requestOptions, typeError, describe
+  checkObject, checkOptionNames, headerPairs, optionalNumber, optionalString, signalOf, typeError, describe
 } from './options.js'
 import type { Caller } from './resources.js'
 import { Posts, Profiles } from './resources.js'
@@ -70,12 +70,11 @@ export class Postcore {
     const client = this.#native
     const watch = this.#watchers
     const caller: Caller = {
-      call: (operation, params, callOptions, intoArgs, set) => send(client, watch, operation, params, callOptions, intoArgs, set),
+      call: (operation, params, callOptions) => send(client, watch, operation, params, callOptions),
       local: (operation, params) => {
-        if (operation !== 'profiles.linkedin_connect_url') throw typeError(`unknown local operation ${operation}`)
         const args = toWire(checkObject(params, 'params'), '')
         try {
-          return client.linkedInConnectUrl(args)
+          return client.call(operation, args) as string
         } catch (error) {
           throw fromNative(error)
         }
@@ -177,7 +176,8 @@ export class Postcore {
    */
   events (options?: EventsOptions): Events {
     const opts = checkObject(options, 'options')
-    const { signal } = requestOptions(opts, 'events')
+    checkOptionNames('events', opts)
+    const signal = signalOf(opts)
     const args: Record<string, Wire> = {}
     const consumer = optionalString(opts.consumer, 'options.consumer')
     if (consumer !== undefined) args.consumer = consumer
@@ -189,7 +189,7 @@ export class Postcore {
     } catch (error) {
       throw fromNative(error)
     }
-    return new Events(args, (wire, token) => client.call('events.next', wire, undefined, token), signal)
+    return new Events(args, (wire, token) => client.call('events.next', wire, undefined, token) as Promise<unknown>, signal)
   }
 
   /** Creates a profile: the same as `client.profiles.create(params, options)`. */
@@ -280,52 +280,52 @@ function caFiles (value: unknown): string[] {
   return files
 }
 
-const NO_ARGS: readonly string[] = []
+/**
+ * Splits a call's options into its `signal`, checked here (it cancels the call in this package),
+ * and the rest, as JSON for the core, which checks their names, types and values.
+ */
+function requestOptions (options: unknown): { signal: AbortSignal | undefined, native: Wire } {
+  const opts = checkObject(options, 'options')
+  const signal = signalOf(opts)
+  if (opts.signal === undefined) return { signal, native: toWire(opts, 'options') }
+  const { signal: _, ...rest } = opts
+  return { signal, native: toWire(rest, 'options') }
+}
 
 /**
- * The one path of every call: checks the per-call options, converts the arguments to JSON
- * (see `toWire`), runs the operation (under the signal, if any) and wraps it in an
- * `APIPromise`. Any problem, even a synchronous one, is reported through the promise. The
- * native call resolves with the result itself (`undefined` for deletions) and rejects with
- * the public error classes, so a call without options adds nothing here but the wrapper.
+ * The one path of every call: converts the arguments and options to JSON (see `toWire`), runs
+ * the operation (under the signal, if any) and wraps it in an `APIPromise`. The core parses
+ * and checks both. Any problem, even a synchronous one, is reported through the promise. The
+ * native call resolves with the result itself (`undefined` for deletions) and rejects with the
+ * public error classes, so a call without options adds nothing here but the wrapper.
  */
 function send<T> (
   client: native.NativeClient,
   watch: Watchers,
   operation: string,
   params: unknown,
-  options: unknown,
-  intoArgs: readonly string[] = NO_ARGS,
-  set = 'request'
+  options: unknown
 ): APIPromise<T> {
   const site = callSite(send)
   try {
     // Made as the call starts, in the caller's context (its active span).
     const observe = observer(watch, operation)
     const lines = watch.logger !== undefined
-    if ((options === undefined || options === null) && intoArgs.length === 0) {
-      const wire = toWire(checkObject(params, 'params'), '')
-      const call = observe === undefined
+    const wire = toWire(checkObject(params, 'params'), '')
+    if (options === undefined || options === null) {
+      const call = (observe === undefined
         ? client.call(operation, wire)
-        : client.call(operation, wire, undefined, undefined, observe, lines)
+        : client.call(operation, wire, undefined, undefined, observe, lines)) as Promise<unknown>
       return new APIPromise(call, call as MetaSource, site)
     }
-    const args = { ...checkObject(params, 'params') }
-    const rest = { ...checkObject(options, 'options') }
-    checkOptionNames(set, rest)
-    for (const name of intoArgs) {
-      args[name] = rest[name]
-      delete rest[name]
-    }
-    const { signal, native: nativeOptions } = requestOptions(rest, set)
-    const wire = toWire(args, '')
+    const { signal, native: nativeOptions } = requestOptions(options)
     if (signal === undefined) {
-      const call = client.call(operation, wire, nativeOptions, undefined, observe, lines)
+      const call = client.call(operation, wire, nativeOptions, undefined, observe, lines) as Promise<unknown>
       return new APIPromise(call, call as MetaSource, site)
     }
     let call: MetaSource | undefined
     const result = run((token) => {
-      const started = client.call(operation, wire, nativeOptions, token, observe, lines)
+      const started = client.call(operation, wire, nativeOptions, token, observe, lines) as Promise<unknown>
       call = started as MetaSource
       return started
     }, signal)
@@ -352,9 +352,9 @@ function getDefaultClient (): Postcore {
  */
 export function createProfile (params?: CreateProfileParams, options?: RequestOptions): APIPromise<CreatedProfile> {
   try {
-    const { signal } = requestOptions(options)
+    const { signal, native: nativeOptions } = requestOptions(options)
     if (signal?.aborted === true) return new APIPromise(Promise.reject(abortReason(signal)))
-    native.checkArguments('profiles.create', toWire(checkObject(params, 'params'), ''))
+    native.checkArguments('profiles.create', toWire(checkObject(params, 'params'), ''), nativeOptions)
     return getDefaultClient().profiles.create(params, options)
   } catch (error) {
     return new APIPromise(Promise.reject(fromNative(error)))

@@ -123,14 +123,6 @@ export interface WithOptions {
   maxRateLimitWait?: number
 }
 
-/** Per-call options as the native layer takes them. @internal */
-export interface NativeRequestOptions {
-  timeout?: number
-  maxRetries?: number
-  headers?: Array<[string, string]>
-  maxRateLimitWait?: number
-}
-
 /** A short description of a value for error messages (never the whole of a long string). @internal */
 export function describe (value: unknown): string {
   if (value === null) return 'null'
@@ -201,24 +193,13 @@ function isAbortSignal (value: unknown): value is AbortSignal {
     typeof v.removeEventListener === 'function'
 }
 
-/** Checks per-call options; returns the signal and what the native layer takes. @internal */
-export function requestOptions (options: unknown, set = 'request'): { signal: AbortSignal | undefined, native: NativeRequestOptions } {
-  const opts = checkObject(options, 'options')
-  checkOptionNames(set, opts)
+/** The `signal` of some options, if it is one (a `TypeError` if it is something else). @internal */
+export function signalOf (opts: Record<string, unknown>): AbortSignal | undefined {
   const signal = opts.signal
   if (signal !== undefined && signal !== null && !isAbortSignal(signal)) {
     throw typeError(`options.signal must be an AbortSignal, got ${describe(signal)}`)
   }
-  const native: NativeRequestOptions = {}
-  const timeout = optionalNumber(opts.timeout, 'options.timeout', 'milliseconds')
-  if (timeout !== undefined) native.timeout = timeout
-  const maxRetries = optionalNumber(opts.maxRetries, 'options.maxRetries')
-  if (maxRetries !== undefined) native.maxRetries = maxRetries
-  const headers = headerPairs(opts.headers, 'options.headers')
-  if (headers !== undefined) native.headers = headers
-  const maxRateLimitWait = optionalNumber(opts.maxRateLimitWait, 'options.maxRateLimitWait', 'milliseconds')
-  if (maxRateLimitWait !== undefined) native.maxRateLimitWait = maxRateLimitWait
-  return { signal: signal ?? undefined, native }
+  return signal ?? undefined
 }
 
 /** Options of `posts.wait()` and `posts.waitMany()`: the wait's own settings plus the per-call options of its polls. */

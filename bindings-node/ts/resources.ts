@@ -14,14 +14,14 @@ import type { Connection, CreatedProfile, Post, Profile, ScheduledPosts } from '
 import type { RequestOptions, WaitOptions } from './options.js'
 
 /**
- * How a resource reaches its client. `call` runs an operation with its arguments and the
- * per-call options, after moving the options named in `intoArgs` into the arguments (checked
- * as option set `set`); `local` runs an operation that makes no request.
+ * How a resource reaches its client. `call` runs an operation with its arguments and its
+ * per-call options (the core parses both; `posts.wait`'s own `timeout` and `interval` are
+ * among its options); `local` runs an operation that makes no request.
  *
  * @internal
  */
 export interface Caller {
-  call<T>(operation: string, params: unknown, options: unknown, intoArgs?: readonly string[], set?: string): APIPromise<T>
+  call<T>(operation: string, params: unknown, options: unknown): APIPromise<T>
   local(operation: string, params: unknown): string
 }
 
@@ -173,7 +173,7 @@ export class Posts {
    * @throws {NotFoundError} No such post.
    */
   wait (postId: string, options?: WaitOptions): APIPromise<Post> {
-    return this.#client.call('posts.wait', { postId }, options, ['timeout', 'interval'], 'wait')
+    return this.#client.call('posts.wait', { postId }, options)
   }
 
   /**
@@ -195,6 +195,6 @@ export class Posts {
    * @throws {NotFoundError} A post is not in the listing (deleted, or it never existed).
    */
   waitMany (postIds: readonly string[], options?: WaitOptions): APIPromise<Post[]> {
-    return this.#client.call('posts.wait_many', { postIds }, options, ['timeout', 'interval'], 'wait_many')
+    return this.#client.call('posts.wait_many', { postIds }, options)
   }
 }

@@ -16,7 +16,6 @@ use crate::observe::{Place, Watchers};
 pub(crate) struct Job {
     client: postcore::Client,
     call: bindings::Call,
-    options: postcore::RequestOptions,
     /// Whether the caller wants the metadata too (`with_raw_response`).
     pub(crate) raw: bool,
     watchers: Option<Arc<Watchers>>,
@@ -27,13 +26,11 @@ impl Job {
     pub(crate) fn new(
         client: postcore::Client,
         call: bindings::Call,
-        options: postcore::RequestOptions,
         watchers: Option<Arc<Watchers>>,
     ) -> Self {
         Self {
             client,
             call,
-            options,
             raw: false,
             watchers,
         }
@@ -51,8 +48,13 @@ impl Job {
         Ok(self)
     }
 
+    /// The result of a local operation, now (no request, no runtime); `None`: send it.
+    pub(crate) fn local(&self) -> Option<postcore::Result<postcore::Response<Value>>> {
+        self.call.local(&self.client)
+    }
+
     pub(crate) async fn run(self) -> postcore::Result<postcore::Response<Value>> {
-        self.call.send(&self.client, &self.options).await
+        self.call.send(&self.client).await
     }
 }
 

@@ -156,47 +156,32 @@ impl Client {
         Ok(client)
     }
 
-    #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per option
+    /// The call of `operation`, parsed and validated by the core (arguments and options).
     fn job(
         &self,
         py: Python<'_>,
         operation: &str,
         arguments: &Bound<'_, PyDict>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        max_retries: Option<&Bound<'_, PyAny>>,
-        extra_headers: Option<&Bound<'_, PyAny>>,
-        max_rate_limit_wait: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Job> {
-        let json = convert::args_to_json(arguments)?;
-        let call =
-            bindings::prepare(Language::Python, operation, json).map_err(|e| to_py_err(py, &e))?;
-        let mut options = postcore::RequestOptions::new();
-        if let Some(timeout) = args::timeout(timeout)? {
-            options = options.timeout(timeout);
-        }
-        if let Some(retries) = args::max_retries(max_retries)? {
-            options = options.max_retries(retries);
-        }
-        if let Some(wait) = args::wait_seconds("max_rate_limit_wait", max_rate_limit_wait)? {
-            options = options.max_rate_limit_wait(wait);
-        }
-        for (name, value) in convert::headers_arg("extra_headers", extra_headers)?
-            .into_iter()
-            .flatten()
-        {
-            options = options.header(name, value);
-        }
-        Ok(Job::new(
-            self.core(py)?,
-            call,
-            options,
-            self.root.watchers.clone(),
-        ))
+        let args = convert::args_to_json(arguments)?;
+        let options = match options {
+            Some(options) => convert::options_to_json(options)?,
+            None => serde_json::Value::Null,
+        };
+        let call = bindings::prepare(Language::Python, operation, args, options)
+            .map_err(|e| to_py_err(py, &e))?;
+        Ok(Job::new(self.core(py)?, call, self.root.watchers.clone()))
     }
 
     fn blocking<'py>(&self, py: Python<'py>, job: Job, raw: bool) -> PyResult<Bound<'py, PyAny>> {
-        let job = job.watch(py, Place::Inline)?;
-        let result = runtime::block_on(py, job.run())?;
+        let result = match job.local() {
+            Some(result) => result,
+            None => {
+                let job = job.watch(py, Place::Inline)?;
+                runtime::block_on(py, job.run())?
+            }
+        };
         Outcome { result, raw }.into_pyobject(py)
     }
 
@@ -387,123 +372,35 @@ impl Client {
         self.root.close();
     }
 
-    /// Runs operation ``operation`` (e.g. ``"posts.create"``) with the keyword arguments in
-    /// ``arguments``, blocking with the GIL released (Ctrl-C interrupts and cancels it), and
-    /// returns its result as plain Python objects.
-    #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None, max_rate_limit_wait = None))]
-    #[allow(clippy::too_many_arguments)] // Python keyword arguments
+    /// Runs operation ``operation`` (e.g. ``"posts.create"``) with ``arguments`` and
+    /// ``options`` (dicts by Python names; ``None`` values are "not given"), both parsed and
+    /// validated by the core, and returns ``parse`` of its result as plain Python objects. With
+    /// ``raw``, ``parse`` receives ``(data, status_code, headers, rate_limit, attempts)``, with
+    /// ``headers`` as ``(name, value)`` pairs.
+    ///
+    /// Blocks with the GIL released (Ctrl-C interrupts and cancels it); with ``awaitable``,
+    /// returns an asyncio awaitable of the same instead (a native coroutine; nothing is sent
+    /// until it is awaited, its argument errors are raised then, and cancelling it cancels the
+    /// request). A local operation (``profiles.linkedin_connect_url``) answers at once.
+    #[pyo3(signature = (operation, arguments, parse, options = None, *, raw = false, awaitable = false))]
+    #[allow(clippy::too_many_arguments)] // the one entry's arguments
     fn call<'py>(
         &self,
         py: Python<'py>,
         operation: &str,
         arguments: &Bound<'py, PyDict>,
-        timeout: Option<&Bound<'py, PyAny>>,
-        max_retries: Option<&Bound<'py, PyAny>>,
-        extra_headers: Option<&Bound<'py, PyAny>>,
-        max_rate_limit_wait: Option<&Bound<'py, PyAny>>,
+        parse: &Bound<'py, PyAny>,
+        options: Option<&Bound<'py, PyDict>>,
+        raw: bool,
+        awaitable: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let job = self.job(
-            py,
-            operation,
-            arguments,
-            timeout,
-            max_retries,
-            extra_headers,
-            max_rate_limit_wait,
-        )?;
-        self.blocking(py, job, false)
-    }
-
-    /// ``call`` returning ``(data, status_code, headers, rate_limit, attempts)``, with
-    /// ``headers`` as ``(name, value)`` pairs.
-    #[pyo3(signature = (operation, arguments, *, timeout = None, max_retries = None, extra_headers = None, max_rate_limit_wait = None))]
-    #[allow(clippy::too_many_arguments)] // Python keyword arguments
-    fn call_raw<'py>(
-        &self,
-        py: Python<'py>,
-        operation: &str,
-        arguments: &Bound<'py, PyDict>,
-        timeout: Option<&Bound<'py, PyAny>>,
-        max_retries: Option<&Bound<'py, PyAny>>,
-        extra_headers: Option<&Bound<'py, PyAny>>,
-        max_rate_limit_wait: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let job = self.job(
-            py,
-            operation,
-            arguments,
-            timeout,
-            max_retries,
-            extra_headers,
-            max_rate_limit_wait,
-        )?;
-        self.blocking(py, job, true)
-    }
-
-    /// ``parse(call(...))`` as an asyncio awaitable (a native coroutine); cancelling it cancels
-    /// the request. Nothing is sent until it is awaited.
-    #[pyo3(signature = (operation, arguments, parse, *, timeout = None, max_retries = None, extra_headers = None, max_rate_limit_wait = None))]
-    #[allow(clippy::too_many_arguments)] // Python keyword arguments
-    fn call_async(
-        &self,
-        py: Python<'_>,
-        operation: &str,
-        arguments: &Bound<'_, PyDict>,
-        parse: &Bound<'_, PyAny>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        max_retries: Option<&Bound<'_, PyAny>>,
-        extra_headers: Option<&Bound<'_, PyAny>>,
-        max_rate_limit_wait: Option<&Bound<'_, PyAny>>,
-    ) -> PendingCall {
-        let job = self.job(
-            py,
-            operation,
-            arguments,
-            timeout,
-            max_retries,
-            extra_headers,
-            max_rate_limit_wait,
-        );
-        Self::awaitable(job, false, parse)
-    }
-
-    /// ``call_async`` where ``parse`` receives ``call_raw``'s tuple.
-    #[pyo3(signature = (operation, arguments, parse, *, timeout = None, max_retries = None, extra_headers = None, max_rate_limit_wait = None))]
-    #[allow(clippy::too_many_arguments)] // Python keyword arguments
-    fn call_raw_async(
-        &self,
-        py: Python<'_>,
-        operation: &str,
-        arguments: &Bound<'_, PyDict>,
-        parse: &Bound<'_, PyAny>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        max_retries: Option<&Bound<'_, PyAny>>,
-        extra_headers: Option<&Bound<'_, PyAny>>,
-        max_rate_limit_wait: Option<&Bound<'_, PyAny>>,
-    ) -> PendingCall {
-        let job = self.job(
-            py,
-            operation,
-            arguments,
-            timeout,
-            max_retries,
-            extra_headers,
-            max_rate_limit_wait,
-        );
-        Self::awaitable(job, true, parse)
-    }
-
-    /// The LinkedIn connect URL for ``{"return_url": ..., "profile_key": ...}``, built locally
-    /// (no request). It contains the API key: build it server-side only.
-    fn linkedin_connect_url(
-        &self,
-        py: Python<'_>,
-        arguments: &Bound<'_, PyDict>,
-    ) -> PyResult<String> {
-        let json = convert::args_to_json(arguments)?;
-        let client = self.core(py)?;
-        bindings::linkedin_connect_url(&client, Language::Python, json)
-            .map_err(|e| to_py_err(py, &e))
+        let job = self.job(py, operation, arguments, options);
+        if awaitable {
+            let pending = Self::awaitable(job, raw, parse);
+            return Ok(Bound::new(py, pending)?.into_any());
+        }
+        let result = self.blocking(py, job?, raw)?;
+        parse.call1((result,))
     }
 
     fn __repr__(&self) -> String {

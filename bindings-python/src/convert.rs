@@ -59,6 +59,34 @@ pub(crate) fn args_to_json(args: &Bound<'_, PyDict>) -> PyResult<Value> {
     Ok(Value::Object(map))
 }
 
+/// A call's options as one JSON object, for the core to parse: `extra_headers` may be any
+/// mapping (sent as `[name, value]` pairs), the others are plain values.
+pub(crate) fn options_to_json(options: &Bound<'_, PyDict>) -> PyResult<Value> {
+    let mut map = Map::with_capacity(options.len());
+    for (key, value) in options.iter() {
+        let key = key
+            .cast::<PyString>()
+            .map_err(|_| PyTypeError::new_err("option names must be strings"))?
+            .to_cow()?
+            .into_owned();
+        let json = if key == "extra_headers" {
+            match headers_arg("extra_headers", Some(&value))? {
+                Some(pairs) => Value::Array(
+                    pairs
+                        .into_iter()
+                        .map(|(name, value)| Value::from(vec![name, value]))
+                        .collect(),
+                ),
+                None => Value::Null,
+            }
+        } else {
+            to_json(&value, &key, 0)?
+        };
+        map.insert(key, json);
+    }
+    Ok(Value::Object(map))
+}
+
 /// One Python value as JSON; `path` names it in messages (`platforms[1]`).
 fn to_json(value: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
     if depth > MAX_DEPTH {

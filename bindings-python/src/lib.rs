@@ -83,7 +83,8 @@ mod _postcore {
         arguments: &Bound<'_, PyDict>,
     ) -> PyResult<()> {
         let json = crate::convert::args_to_json(arguments)?;
-        postcore::bindings::prepare(postcore::bindings::Language::Python, operation, json)
+        let language = postcore::bindings::Language::Python;
+        postcore::bindings::prepare(language, operation, json, serde_json::Value::Null)
             .map(drop)
             .map_err(|e| crate::errors::to_py_err(py, &e))
     }

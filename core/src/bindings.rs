@@ -14,15 +14,15 @@ use serde_json::{Map, Value};
 
 use crate::client::Client;
 use crate::config::RequestOptions;
-use crate::options::request_options;
-use crate::spec::ParamType;
 use crate::endpoint::Endpoint;
 use crate::endpoints::posts::{CreatePost, DeletePost, ListPosts, RetrievePost};
 use crate::endpoints::profiles::{ConnectBluesky, CreateProfile, DeleteProfile, ListProfiles};
 use crate::error::{Error, Result};
+use crate::options::request_options;
 use crate::response::Response;
 #[cfg(test)]
 use crate::retry::Retry;
+use crate::spec::ParamType;
 use crate::validate::Names;
 pub use crate::validate::{camel_to_snake, snake_to_camel};
 use crate::wait::WaitOptions;
@@ -325,33 +325,28 @@ impl Call {
 
     /// The result of a local operation (`profiles.linkedin_connect_url`), computed now, with
     /// no request and no runtime; `None` for a call that must be sent.
-    pub fn local(&self, client: &Client) -> Option<Result<Value>> {
-        match &self.prepared {
-            Prepared::LinkedinConnectUrl {
-                return_url,
-                profile_key,
-            } => Some(
-                client
-                    .linkedin_connect_url_for(
-                        return_url,
-                        profile_key.as_deref(),
-                        self.language.names(),
-                    )
-                    .map(Value::String),
-            ),
-            _ => None,
-        }
+    pub fn local(&self, client: &Client) -> Option<Result<Response<Value>>> {
+        let Prepared::LinkedinConnectUrl {
+            return_url,
+            profile_key,
+        } = &self.prepared
+        else {
+            return None;
+        };
+        let names = self.language.names();
+        let url = client.linkedin_connect_url_for(return_url, profile_key.as_deref(), names);
+        Some(url.map(|url| Response {
+            data: Value::String(url),
+            status: 200,
+            headers: http::HeaderMap::new(),
+            rate_limit: None,
+            attempts: 0,
+        }))
     }
 
     async fn send_unobserved(self, client: &Client) -> Result<Response<Value>> {
         if let Some(result) = self.local(client) {
-            return Ok(Response {
-                data: result?,
-                status: 200,
-                headers: http::HeaderMap::new(),
-                rate_limit: None,
-                attempts: 0,
-            });
+            return result;
         }
         let names = self.language.names();
         let options = &self.options;
@@ -970,23 +965,47 @@ mod tests {
     #[test]
     fn call_options_are_parsed_once_here() {
         let ok = |language, name, options: Value| prepare(language, name, json!({}), options);
-        assert!(ok(Language::Node, "profiles.list", json!({"timeout": 5000, "maxRetries": 1,
-            "headers": {"x-trace": "1"}, "maxRateLimitWait": 0, "signal": {}})).is_ok());
-        assert!(ok(Language::Python, "profiles.list", json!({"timeout": 5, "max_retries": 0,
-            "extra_headers": [["x-trace", "1"]], "max_rate_limit_wait": 1.5})).is_ok());
+        assert!(
+            ok(
+                Language::Node,
+                "profiles.list",
+                json!({"timeout": 5000, "maxRetries": 1,
+            "headers": {"x-trace": "1"}, "maxRateLimitWait": 0, "signal": {}})
+            )
+            .is_ok()
+        );
+        assert!(
+            ok(
+                Language::Python,
+                "profiles.list",
+                json!({"timeout": 5, "max_retries": 0,
+            "extra_headers": [["x-trace", "1"]], "max_rate_limit_wait": 1.5})
+            )
+            .is_ok()
+        );
         let err = ok(Language::Node, "profiles.list", json!({"timeout": "5s"})).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgumentType);
         assert_eq!(
             err.message(),
             "options.timeout must be a number of milliseconds, not a string"
         );
-        let err = ok(Language::Python, "profiles.list", json!({"max_retries": 1.0})).unwrap_err();
+        let err = ok(
+            Language::Python,
+            "profiles.list",
+            json!({"max_retries": 1.0}),
+        )
+        .unwrap_err();
         assert_eq!(err.message(), "max_retries must be an int, not float");
         let err = ok(Language::Python, "profiles.list", json!({"timeout": 0})).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
         let err = ok(Language::Node, "profiles.list", json!({"maxRetries": -1})).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
-        let err = ok(Language::Node, "profiles.list", json!({"headers": {"a": 1}})).unwrap_err();
+        let err = ok(
+            Language::Node,
+            "profiles.list",
+            json!({"headers": {"a": 1}}),
+        )
+        .unwrap_err();
         assert_eq!(
             err.message(),
             "options.headers[\"a\"] must be a string, not a number"
@@ -1024,8 +1043,12 @@ mod tests {
             json!({"returnUrl": "https://app.example.com/", "profileKey": "prof_1"}),
         )
         .expect("prepared");
-        let url = call.local(&client).expect("local").expect("url");
-        assert!(url.as_str().is_some_and(|u| u.starts_with("http://127.0.0.1:9/")), "{url}");
+        let url = call.local(&client).expect("local").expect("url").data;
+        assert!(
+            url.as_str()
+                .is_some_and(|u| u.starts_with("http://127.0.0.1:9/")),
+            "{url}"
+        );
         let call = prep(Language::Node, "profiles.list", Value::Null).expect("prepared");
         assert!(call.local(&client).is_none());
     }

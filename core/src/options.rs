@@ -219,7 +219,6 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     row[b.len()]
 }
 
-
 impl OptionSet {
     /// The options the calls of operation `name` take.
     pub(crate) fn of_operation(name: &str) -> Self {

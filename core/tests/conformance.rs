@@ -204,10 +204,11 @@ async fn run_call(
     method: &str,
     params: Value,
     options: &RequestOptions,
+    wire_options: &Value,
     via: Via,
 ) -> Option<Result<Success, Error>> {
     match via {
-        Via::Dispatch => Some(run_dispatched(client, method, params, options).await),
+        Via::Dispatch => Some(run_dispatched(client, method, params, options, wire_options).await),
         Via::Typed => run_typed(client, method, params, options).await,
     }
 }
@@ -370,12 +371,13 @@ async fn run_typed(
     })
 }
 
-/// One call through the bindings' dispatch.
+/// One call through the bindings' dispatch, its options as Python spells them.
 async fn run_dispatched(
     client: &Client,
     method: &str,
     params: Value,
     options: &RequestOptions,
+    wire_options: &Value,
 ) -> Result<Success, Error> {
     match method {
         "create_profile" => {
@@ -391,19 +393,10 @@ async fn run_dispatched(
                 headers: response.headers,
             })
         }
-        bindings::LINKEDIN_CONNECT_URL => {
-            let url = bindings::linkedin_connect_url(client, Language::Python, params)?;
-            Ok(Success {
-                data: Value::String(url),
-                status: 0,
-                attempts: 0,
-                rate_limit: None,
-                headers: postcore::HeaderMap::new(),
-            })
-        }
         operation => {
-            let prepared = bindings::prepare(Language::Python, operation, params)?;
-            let response = prepared.send(client, options).await?;
+            let prepared =
+                bindings::prepare(Language::Python, operation, params, wire_options.clone())?;
+            let response = prepared.send(client).await?;
             Ok(Success {
                 data: response.data,
                 status: response.status,
@@ -463,15 +456,23 @@ async fn replay(
     let mut params = call.get("params").cloned().unwrap_or(json!({}));
     expand_now(&mut params, &now);
     let mut options = RequestOptions::new();
+    // The same options as the dispatch takes them from Python.
+    let mut wire_options = serde_json::Map::new();
     if let Some(ms) = call["options"]["timeout_ms"].as_u64() {
         options = options.timeout(Duration::from_millis(ms));
+        wire_options.insert("timeout".into(), json!(ms as f64 / 1000.0));
     }
     if let Some(n) = call["options"]["max_retries"].as_u64() {
         options = options.max_retries(n as u32);
+        wire_options.insert("max_retries".into(), json!(n));
     }
-    for (name, value) in call["options"]["headers"].as_object().into_iter().flatten() {
-        options = options.header(name.clone(), value.as_str().unwrap_or_default());
+    if let Some(headers) = call["options"]["headers"].as_object() {
+        for (name, value) in headers {
+            options = options.header(name.clone(), value.as_str().unwrap_or_default());
+        }
+        wire_options.insert("extra_headers".into(), Value::Object(headers.clone()));
     }
+    let wire_options = Value::Object(wire_options);
 
     let started = Instant::now();
     let mut built: Option<Client> = None;
@@ -497,7 +498,7 @@ async fn replay(
             Ok(client) => client,
             Err(error) => return Some(Err(error)),
         };
-        let result = run_call(&client, method, params, &options, via).await;
+        let result = run_call(&client, method, params, &options, &wire_options, via).await;
         built = Some(client);
         result
     }
@@ -577,8 +578,8 @@ async fn replay(
         let mut params = call.get("params").cloned().unwrap_or(json!({}));
         expand_now(&mut params, &now);
         let started = Instant::now();
-        let Some(outcome) = run_call(client, method, params, &RequestOptions::new(), via).await
-        else {
+        let none = (RequestOptions::new(), Value::Null);
+        let Some(outcome) = run_call(client, method, params, &none.0, &none.1, via).await else {
             return Ok(Replayed::NotTyped);
         };
         let elapsed = started.elapsed().as_millis() as u64;

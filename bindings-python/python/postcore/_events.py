@@ -166,10 +166,9 @@ class Events(_Cursor, Iterator[Event]):
     def __next__(self) -> Event:
         self._enter()
         try:
-            json = self._native.call("events.next", self._arguments())
+            event: Event = self._native.call("events.next", self._arguments(), Event.from_dict)
         finally:
             self._lock.release()
-        event = Event.from_dict(json)
         self._last = event.id
         return event
 
@@ -188,8 +187,8 @@ class AsyncEvents(_Cursor, AsyncIterator[Event]):
     async def __anext__(self) -> Event:
         self._enter()
         try:
-            event: Event = await self._native.call_async(
-                "events.next", self._arguments(), Event.from_dict
+            event: Event = await self._native.call(
+                "events.next", self._arguments(), Event.from_dict, awaitable=True
             )
         finally:
             self._lock.release()

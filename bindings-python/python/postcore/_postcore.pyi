@@ -8,7 +8,7 @@ typed methods are in ``postcore._resources``.
 
 import os
 from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
-from typing import Any, TypeVar, final
+from typing import Any, Literal, TypeVar, final, overload
 
 from typing_extensions import Self
 
@@ -157,49 +157,28 @@ class Client:
     @property
     def closed(self) -> bool: ...
     def close(self) -> None: ...
+    @overload
     def call(
         self,
         operation: str,
         arguments: dict[str, Any],
+        parse: Callable[[Any], _T],
+        options: dict[str, Any] | None = None,
         *,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        max_rate_limit_wait: float | None = None,
-    ) -> Any: ...
-    def call_raw(
-        self,
-        operation: str,
-        arguments: dict[str, Any],
-        *,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        max_rate_limit_wait: float | None = None,
-    ) -> _RawResult: ...
-    def call_async(
+        raw: bool = False,
+        awaitable: Literal[False] = False,
+    ) -> _T: ...
+    @overload
+    def call(
         self,
         operation: str,
         arguments: dict[str, Any],
         parse: Callable[[Any], _T],
+        options: dict[str, Any] | None = None,
         *,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        max_rate_limit_wait: float | None = None,
+        raw: bool = False,
+        awaitable: Literal[True],
     ) -> PendingCall[_T]: ...
-    def call_raw_async(
-        self,
-        operation: str,
-        arguments: dict[str, Any],
-        parse: Callable[[_RawResult], _T],
-        *,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        max_rate_limit_wait: float | None = None,
-    ) -> PendingCall[_T]: ...
-    def linkedin_connect_url(self, arguments: dict[str, Any]) -> str: ...
 
 @final
 class MockServer:

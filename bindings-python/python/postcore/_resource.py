@@ -29,6 +29,27 @@ def _nothing(_: Any) -> None:
     """The result of deletions."""
 
 
+def _options(
+    timeout: float | None,
+    max_retries: int | None,
+    extra_headers: Mapping[str, str] | None,
+    max_rate_limit_wait: float | None,
+) -> dict[str, Any] | None:
+    """A call's options for the native layer (the core checks them); ``None``: none given."""
+    if timeout is None and max_retries is None and extra_headers is None and max_rate_limit_wait is None:
+        return None
+    return {
+        "timeout": timeout,
+        "max_retries": max_retries,
+        "extra_headers": extra_headers,
+        "max_rate_limit_wait": max_rate_limit_wait,
+    }
+
+
+def _identity(value: T) -> T:
+    return value
+
+
 class _Resource:
     """A resource bound to a native client; ``_raw`` selects the ``with_raw_response`` form."""
 
@@ -40,9 +61,15 @@ class _Resource:
     def _local(self, operation: str, arguments: dict[str, Any]) -> str:
         """Runs an operation that makes no request (``profiles.linkedin_connect_url``): a
         plain method on every resource, the async and raw ones too."""
-        if operation != "profiles.linkedin_connect_url":
-            raise ValueError(f"unknown local operation {operation!r}")
-        return self._native.linkedin_connect_url(arguments)
+        url: str = self._native.call(operation, arguments, _identity)
+        return url
+
+    def _parse(self, parse: Callable[[Any], T]) -> Callable[[Any], Any]:
+        """What reads the native result: ``parse``, or in raw mode an :class:`APIResponse`
+        around it (the one place the declared type is widened, see the module docstring)."""
+        if self._raw:
+            return functools.partial(APIResponse._from_native, parse=parse)
+        return parse
 
 
 class _SyncResource(_Resource):
@@ -56,19 +83,9 @@ class _SyncResource(_Resource):
         extra_headers: Mapping[str, str] | None = None,
         max_rate_limit_wait: float | None = None,
     ) -> T:
-        """Runs ``operation`` and returns ``parse`` of its JSON result (an ``APIResponse``
-        around it in raw mode: the one place the declared type is widened, see the module
-        docstring)."""
-        options: dict[str, Any] = {
-            "timeout": timeout,
-            "max_retries": max_retries,
-            "extra_headers": extra_headers,
-            "max_rate_limit_wait": max_rate_limit_wait,
-        }
-        if self._raw:
-            raw = self._native.call_raw(operation, arguments, **options)
-            return cast(T, APIResponse._from_native(raw, parse))
-        return parse(self._native.call(operation, arguments, **options))
+        """Runs ``operation`` and returns ``parse`` of its JSON result."""
+        options = _options(timeout, max_retries, extra_headers, max_rate_limit_wait)
+        return cast(T, self._native.call(operation, arguments, self._parse(parse), options, raw=self._raw))
 
 
 class _AsyncResource(_Resource):
@@ -86,28 +103,10 @@ class _AsyncResource(_Resource):
         request when awaited and resolves to ``parse`` of the result, parsed on the event loop
         when the call completes (no Python coroutine frame per call). Cancelling it cancels
         the request."""
-        pending: Coroutine[Any, Any, Any]
-        if self._raw:
-            to_response = functools.partial(APIResponse._from_native, parse=parse)
-            pending = self._native.call_raw_async(
-                operation,
-                arguments,
-                to_response,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-                max_rate_limit_wait=max_rate_limit_wait,
-            )
-        else:
-            pending = self._native.call_async(
-                operation,
-                arguments,
-                parse,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-                max_rate_limit_wait=max_rate_limit_wait,
-            )
+        options = _options(timeout, max_retries, extra_headers, max_rate_limit_wait)
+        pending = self._native.call(
+            operation, arguments, self._parse(parse), options, raw=self._raw, awaitable=True
+        )
         return cast("Coroutine[Any, Any, T]", pending)
 
 

@@ -150,7 +150,7 @@ class APIResponse(Generic[T]):
 
     @classmethod
     def _from_native(cls, raw: tuple[Any, ...], parse: Callable[[Any], T]) -> APIResponse[T]:
-        """From the native ``call_raw`` tuple ``(data, status, header pairs, rate limit,
+        """From the native ``call(..., raw=True)`` tuple ``(data, status, header pairs, rate limit,
         attempts)``."""
         data, status_code, pairs, rate_limit, attempts = raw
         return cls(

@@ -170,17 +170,8 @@ fn method(op: &Operation) -> (String, Vec<&'static str>) {
             op.name
         ));
     } else {
-        let set = if durations.is_empty() {
-            String::new()
-        } else {
-            let quoted: Vec<String> = durations
-                .iter()
-                .map(|d| format!("'{}'", camel(d)))
-                .collect();
-            format!(", [{}], '{}'", quoted.join(", "), op.method_name())
-        };
         out.push_str(&format!(
-            "  {name} ({}): APIPromise<{returns}> {{\n    return this.#client.call('{}', {args}, options{set})\n  }}\n",
+            "  {name} ({}): APIPromise<{returns}> {{\n    return this.#client.call('{}', {args}, options)\n  }}\n",
             params.join(", "),
             op.name
         ));
@@ -234,7 +225,7 @@ pub fn resources() -> String {
     option_imports.extend(options);
     option_imports.sort_unstable();
     format!(
-        "{HEADER}/**\n * The API's resources, `client.profiles` and `client.posts`. Each method names its operation\n * in the core's generic dispatch and forwards its arguments; parsing, validation, the request,\n * retries and decoding all happen in the Rust core.\n *\n * @module\n */\n\nimport type {{ APIPromise }} from './api-promise.js'\nimport type {{ {} }} from './args.js'\nimport type {{ {} }} from './models.js'\nimport type {{ {} }} from './options.js'\n\n/**\n * How a resource reaches its client. `call` runs an operation with its arguments and the\n * per-call options, after moving the options named in `intoArgs` into the arguments (checked\n * as option set `set`); `local` runs an operation that makes no request.\n *\n * @internal\n */\nexport interface Caller {{\n  call<T>(operation: string, params: unknown, options: unknown, intoArgs?: readonly string[], set?: string): APIPromise<T>\n  local(operation: string, params: unknown): string\n}}\n{body}",
+        "{HEADER}/**\n * The API's resources, `client.profiles` and `client.posts`. Each method names its operation\n * in the core's generic dispatch and forwards its arguments; parsing, validation, the request,\n * retries and decoding all happen in the Rust core.\n *\n * @module\n */\n\nimport type {{ APIPromise }} from './api-promise.js'\nimport type {{ {} }} from './args.js'\nimport type {{ {} }} from './models.js'\nimport type {{ {} }} from './options.js'\n\n/**\n * How a resource reaches its client. `call` runs an operation with its arguments and its\n * per-call options (the core parses both; `posts.wait`'s own `timeout` and `interval` are\n * among its options); `local` runs an operation that makes no request.\n *\n * @internal\n */\nexport interface Caller {{\n  call<T>(operation: string, params: unknown, options: unknown): APIPromise<T>\n  local(operation: string, params: unknown): string\n}}\n{body}",
         params.join(", "),
         model_types.join(", "),
         option_imports.join(", ")
