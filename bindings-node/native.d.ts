@@ -34,29 +34,27 @@ export declare class NativeClient {
   /** A client with some settings replaced that shares this one's connection pool. */
   withOptions(overrides?: ClientOverrides | undefined | null): NativeClient
   /**
-   * Runs operation `operation` (`"posts.create"`, see `operations()`) with `args` (a JSON
-   * object, camelCase keys, durations in ms) and resolves to its result as JSON (`undefined`
-   * for deletions). Before it resolves, the promise gets a `meta` property: the response's
-   * status, attempts, rate limit and headers as compact text (`reply.rs`, `meta_text`),
-   * which `ts/api-promise.ts` reads only for `.withResponse()`.
+   * Runs operation `operation` (`"posts.create"`, see `operations()`) with `args` and
+   * `options` (JSON objects, camelCase keys, durations in ms; the core parses and checks
+   * both) and resolves to its result as JSON (`undefined` for deletions). Before it
+   * resolves, the promise gets a `meta` property: the response's status, attempts, rate
+   * limit and headers as compact text (`reply.rs`, `meta_text`), which
+   * `ts/api-promise.ts` reads only for `.withResponse()`. A local operation
+   * (`profiles.linkedin_connect_url`) returns its result itself, at once: no promise.
    *
-   * Arguments are parsed and validated now, so a bad one throws `TypeError` / `RangeError`
-   * synchronously, before anything is sent. Failures reject with an error object carrying
-   * the core error's fields (see `errors.rs`). When `cancel` is cancelled, the call's future
-   * is dropped, which drops its request, and the promise rejects with `postcoreClass:
-   * "AbortError"` (the TypeScript layer has already rejected with the signal's reason).
+   * Arguments and options are parsed and validated now, so a bad one throws `TypeError` /
+   * `RangeError` synchronously, before anything is sent. Failures reject with an error
+   * object carrying the core error's fields (see `errors.rs`). When `cancel` is cancelled,
+   * the call's future is dropped, which drops its request, and the promise rejects with
+   * `postcoreClass: "AbortError"` (the TypeScript layer has already rejected with the
+   * signal's reason).
    *
    * `observer` (from `ts/observe.ts`, only when something watches the call: hooks, a
    * `logger`, OpenTelemetry) is called with each of the call's events on the JavaScript
    * thread, in order, and answers an attempt with the headers to add; `lines`: the events
    * carry their log lines (for a `logger`).
    */
-  call(operation: string, args?: any | undefined | null, options?: RequestOptions | undefined | null, cancel?: CancelToken | undefined | null, observer?: (event: NativeEvent) => string[] | undefined, lines?: boolean | undefined | null): Promise<unknown>
-  /**
-   * The LinkedIn OAuth URL for the end-user's browser, from `{ returnUrl, profileKey }`:
-   * built locally, no request. It holds the API key: build it server-side only.
-   */
-  linkedInConnectUrl(args?: any | undefined | null): string
+  call(operation: string, args?: any | undefined | null, options?: any | undefined | null, cancel?: CancelToken | undefined | null, observer?: (event: NativeEvent) => string[] | undefined, lines?: boolean | undefined | null): Promise<unknown> | unknown
   /**
    * Closes this client and every client sharing its pool (`withOptions`): calls in flight
    * reject at once, later calls reject, and every pooled connection is closed. Closing
@@ -106,11 +104,11 @@ export declare class NativeMockServer {
 }
 
 /**
- * Parses and validates an operation's arguments without sending anything: throws the
+ * Parses and validates an operation's arguments and options without sending anything: throws the
  * `TypeError` / `RangeError` `call` would. Lets the top-level functions report bad arguments
  * before they build the environment-configured client (whose failure would hide them).
  */
-export declare function checkArguments(operation: string, args?: any | undefined | null): void
+export declare function checkArguments(operation: string, args?: any | undefined | null, options?: any | undefined | null): void
 
 /**
  * Refuses option names the core does not list for `set` (`"client"`, `"with_options"`,
@@ -267,18 +265,6 @@ export declare function operations(): Array<OperationInfo>
  * compare them with the TypeScript option interfaces).
  */
 export declare function optionNames(): Record<string, Array<string>>
-
-/** Per-call options overriding the client's settings. */
-export interface RequestOptions {
-  /** Per-attempt timeout for this call, in milliseconds. */
-  timeout?: number
-  /** Retries for this call. */
-  maxRetries?: number
-  /** Headers added to this call's requests, as `[name, value]` pairs. */
-  headers?: Array<[string, string]>
-  /** The longest this call waits for a slot of the rate budget, in milliseconds. */
-  maxRateLimitWait?: number
-}
 
 /**
  * Registers the function that turns the error objects of failed calls into the public error
