@@ -36,7 +36,12 @@ def _options(
     max_rate_limit_wait: float | None,
 ) -> dict[str, Any] | None:
     """A call's options for the native layer (the core checks them); ``None``: none given."""
-    if timeout is None and max_retries is None and extra_headers is None and max_rate_limit_wait is None:
+    if (
+        timeout is None
+        and max_retries is None
+        and extra_headers is None
+        and max_rate_limit_wait is None
+    ):
         return None
     return {
         "timeout": timeout,
@@ -85,7 +90,9 @@ class _SyncResource(_Resource):
     ) -> T:
         """Runs ``operation`` and returns ``parse`` of its JSON result."""
         options = _options(timeout, max_retries, extra_headers, max_rate_limit_wait)
-        return cast(T, self._native.call(operation, arguments, self._parse(parse), options, raw=self._raw))
+        return cast(
+            T, self._native.call(operation, arguments, self._parse(parse), options, raw=self._raw)
+        )
 
 
 class _AsyncResource(_Resource):
