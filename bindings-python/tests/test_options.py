@@ -94,6 +94,47 @@ def test_with_options_checks_its_arguments(server: MockServer) -> None:
     assert server.requests() == []
 
 
+@BOTH
+async def test_call_options_are_checked_by_the_core_before_anything_is_sent(
+    kind: str, server: MockServer
+) -> None:
+    c = make(kind, server)
+    with pytest.raises(TypeError, match="max_retries must be an int, not float"):
+        await done(c.profiles.list(max_retries=1.0))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="timeout must be a number of seconds, not str"):
+        await done(c.profiles.list(timeout="5"))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="timeout"):
+        await done(c.profiles.list(timeout=0))
+    with pytest.raises(ValueError, match="max_rate_limit_wait"):
+        await done(c.profiles.list(max_rate_limit_wait=-1))
+    with pytest.raises(TypeError, match="extra_headers"):
+        await done(c.profiles.list(extra_headers={"x-a": 1}))  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match="interval must be a number of seconds"):
+        await done(c.posts.wait("post_1", interval="1s"))  # type: ignore[arg-type]
+    await close(c)
+    assert server.requests() == []
+
+
+def test_the_native_client_has_one_entry(server: MockServer) -> None:
+    with client(server) as c:
+        native = c._native
+        assert [name for name in dir(native) if name.startswith("call")] == ["call"]
+        url = native.call(
+            "profiles.linkedin_connect_url", {"return_url": "https://x.example/"}, str
+        )
+        assert url.startswith(server.url)
+        with pytest.raises(TypeError, match="takes no options"):
+            native.call(
+                "profiles.linkedin_connect_url",
+                {"return_url": "https://x.example/"},
+                str,
+                {"timeout": 1},
+            )
+        with pytest.raises(TypeError, match="options"):
+            native.call("profiles.list", {}, str, [])  # type: ignore[arg-type]
+    assert server.requests() == []
+
+
 # ---------------------------------------------------------------------------- headers
 
 
